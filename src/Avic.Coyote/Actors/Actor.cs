@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Avic.Coyote.Runtime;
+
+namespace Avic.Coyote.Actors;
+
+/// <summary>
+/// An actor (Coyote's meaning): an inbox and handlers that run one event at a time on the actor's
+/// own operation. Handlers are declared with [OnEventDoAction] on the class; they may be async but
+/// must await only engine awaitables. Waiting for the next event is idle (quiescent), not blocked.
+/// </summary>
+public abstract class Actor
+{
+    private static readonly ConcurrentDictionary<Type, Dictionary<Type, Handler>> ClassHandlers = new();
+
+    private readonly List<Event> inbox = new();
+    private ControlledRuntime runtime = null!;
+    private Operation operation = null!;
+    private InboxBlocker nextEvent = null!;
+    private bool halted;
+
+    /// <summary>This actor's identity.</summary>
+    public ActorId Id { get; private set; } = null!;
+
+    /// <summary>The runtime this actor runs in.</summary>
+    protected IActorRuntime Runtime => runtime;
+
+    internal ControlledRuntime ControlledRuntime => runtime;
+
+    internal void Attach(ControlledRuntime rt, ActorId id, Operation op)
+    {
+        runtime = rt;
+        Id = id;
+        operation = op;
+        nextEvent = new InboxBlocker(this, null);
+    }
+
+    /// <summary>Runs first, before any event is handled (a state machine enters its start state after it).</summary>
+    protected virtual Task OnInitializeAsync(Event? initialEvent) => Task.CompletedTask;
+
+    /// <summary>Runs when the actor halts.</summary>
+    protected virtual void OnHalt() { }
+
+    protected void SendEvent(ActorId target, Event e) => runtime.SendEvent(target, e);
+
+    protected ActorId CreateActor<T>(Event? initialEvent = null, string? name = null) where T : Actor =>
+        runtime.CreateActor<T>(initialEvent, name);
+
+    protected bool RandomBoolean() => runtime.RandomBoolean();
+
+    protected int RandomInteger(int maxValue) => runtime.RandomInteger(maxValue);
+
+    protected void Assert(bool condition, string message) => runtime.Assert(condition, message);
+
+    protected void Monitor<T>(Event e) where T : Specifications.Monitor => runtime.Monitor<T>(e);
+
+    /// <summary>Halts the actor once the current handler returns; later events are dropped.</summary>
+    protected void RaiseHaltEvent() => halted = true;
+
+    /// <summary>Waits (blocked, not idle) for the next event of one of <paramref name="eventTypes"/>; other events stay queued.</summary>
+    protected SchedulingPoint<ReceiveAction, Event> ReceiveEventAsync(params Type[] eventTypes)
+    {
+        var blocker = new InboxBlocker(this, eventTypes);
+        return runtime.Point<ReceiveAction, Event>(new ReceiveAction(blocker), this, AccessKind.Receive, blocker);
+    }
+
+    internal void Enqueue(Event e)
+    {
+        if (!halted) inbox.Add(e);
+    }
+
+    internal async Task RunAsync(Event? initialEvent)
+    {
+        operation.Location = $"{GetType().Name}.OnInitializeAsync";
+        await OnInitializeAsync(initialEvent);
+        await InitializeStatesAsync(initialEvent);
+        while (!halted)
+        {
+            var next = runtime.Point<ReceiveAction, Event>(new ReceiveAction(nextEvent), this, AccessKind.Receive, nextEvent);
+            operation.IsIdle = true;
+            Event e = await next;
+            if (e is HaltEvent)
+            {
+                halted = true;
+                break;
+            }
+            await DispatchAsync(e);
+        }
+        inbox.Clear();
+        OnHalt();
+    }
+
+    private protected virtual Task InitializeStatesAsync(Event? initialEvent) => Task.CompletedTask;
+
+    /// <summary>Handles one dequeued event (a state machine overrides this with its states).</summary>
+    private protected virtual Task DispatchAsync(Event e)
+    {
+        var handlers = ClassHandlers.GetOrAdd(GetType(), static t => t.GetCustomAttributes<OnEventDoActionAttribute>(true)
+            .ToDictionary(a => a.EventType, a => Handler.Find(t, a.Action)));
+        if (!handlers.TryGetValue(e.GetType(), out Handler? h))
+            throw runtime.Violation(BugKind.UnhandledEvent, $"{Id.Name} received {e.GetType().Name}, which it has no handler for");
+        return Invoke(h, e);
+    }
+
+    private protected Task Invoke(Handler h, Event? e)
+    {
+        operation.Location = h.Name;
+        return h.Invoke(this, e);
+    }
+
+    /// <summary>Whether the actor, in its current state, keeps <paramref name="e"/> queued for later.</summary>
+    private protected virtual bool IsDeferred(Event e) => false;
+
+    /// <summary>Whether the actor, in its current state, drops <paramref name="e"/>.</summary>
+    private protected virtual bool IsIgnored(Event e) => false;
+
+    private int FindNext(Type[]? accepted, bool dropIgnored)
+    {
+        for (int i = 0; i < inbox.Count; i++)
+        {
+            Event e = inbox[i];
+            if (accepted is not null)
+            {
+                if (Array.IndexOf(accepted, e.GetType()) >= 0) return i;
+                continue;
+            }
+            if (e is HaltEvent) return i;
+            if (IsIgnored(e))
+            {
+                if (dropIgnored)
+                {
+                    inbox.RemoveAt(i--);
+                }
+                continue;
+            }
+            if (!IsDeferred(e)) return i;
+        }
+        return -1;
+    }
+
+    internal sealed class InboxBlocker(Actor actor, Type[]? accepted) : Blocker
+    {
+        public override bool CanProceed(Operation op) => actor.FindNext(accepted, dropIgnored: false) >= 0;
+
+        public override string Describe(Operation op) => accepted is null
+            ? "its next event"
+            : $"an event of type {string.Join(" or ", accepted.Select(t => t.Name))} (inbox: {actor.inbox.Count} other)";
+
+        public Event Take()
+        {
+            int i = actor.FindNext(accepted, dropIgnored: true);
+            Event e = actor.inbox[i];
+            actor.inbox.RemoveAt(i);
+            return e;
+        }
+
+        public Actor Actor => actor;
+    }
+
+    public readonly struct ReceiveAction(Blocker blocker) : IResumeAction<Event>
+    {
+        public Event Run(ControlledRuntime rt)
+        {
+            var b = (InboxBlocker)blocker;
+            Event e = b.Take();
+            if (rt.IsTracing) rt.Log($"dequeue {e.GetType().Name}");
+            return e;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace Avic.Coyote.Runtime;
+
+/// <summary>The kinds of bug the engine reports.</summary>
+public enum BugKind
+{
+    /// <summary><see cref="Specifications.Specification.Assert(bool, string)"/> or a monitor's assertion failed.</summary>
+    AssertionFailure,
+    /// <summary>A handler threw an exception it did not catch.</summary>
+    UnhandledException,
+    /// <summary>Some operation is blocked and none can run.</summary>
+    Deadlock,
+    /// <summary>A monitor stayed hot at the end of the execution, or longer than the threshold.</summary>
+    Liveness,
+    /// <summary>The execution reached the step bound (a bug only with fail-on-max-steps).</summary>
+    MaxStepsReached,
+    /// <summary>Model code awaited or touched something the engine does not control.</summary>
+    UncontrolledConcurrency,
+    /// <summary>An actor received an event it has no handler for.</summary>
+    UnhandledEvent,
+}
+
+/// <summary>A bug found in one execution: what, where (step and operation), and why.</summary>
+public sealed record BugReport(BugKind Kind, string Message, int Step, string? Operation)
+{
+    /// <summary>One line for consoles and logs.</summary>
+    public override string ToString() =>
+        $"{Kind} at step {Step}{(Operation is null ? "" : $" in '{Operation}'")}: {Message}";
+}
+
+/// <summary>Thrown by the engine to unwind model code once a bug has been recorded.
+/// Model code should not catch it; if it does, the bug is still reported.</summary>
+public sealed class ExecutionCanceledException : Exception
+{
+    internal ExecutionCanceledException(string message) : base(message) { }
+}
+
+/// <summary>Thrown by assertions; recorded as a bug when raised inside a controlled execution.</summary>
+public sealed class AssertionFailureException : Exception
+{
+    public AssertionFailureException(string message) : base(message) { }
+}

@@ -1,0 +1,59 @@
+using Avic.Coyote.Actors;
+using Avic.Coyote.Specifications;
+using Avic.Coyote.Sync;
+
+namespace Avic.Coyote.Runtime;
+
+/// <summary>
+/// What a test and its model see of the engine (Coyote's name). Every method must be called from
+/// controlled code, i.e. from the test body, an actor handler or a spawned operation.
+/// </summary>
+public interface IActorRuntime
+{
+    /// <summary>The operation running the current step.</summary>
+    Operation CurrentOperation { get; }
+
+    /// <summary>Number of steps taken so far in this execution.</summary>
+    int Step { get; }
+
+    /// <summary>True while the engine replays a schedule to write its trace; then <see cref="Log"/> lines are kept.</summary>
+    bool IsTracing { get; }
+
+    /// <summary>Starts a controlled operation (a thread of the modelled system). It first runs when the scheduler picks it.</summary>
+    Operation Spawn(string name, Func<Task> body);
+
+    /// <summary>Blocks until <paramref name="op"/> has completed (a scheduling point).</summary>
+    SchedulingPoint WhenCompleted(Operation op);
+
+    /// <summary>A scheduling point with no effect; <paramref name="label"/> names the step in traces.</summary>
+    SchedulingPoint Interleave(string? label = null);
+
+    ActorId CreateActor(Type type, Event? initialEvent = null, string? name = null);
+
+    ActorId CreateActor<T>(Event? initialEvent = null, string? name = null) where T : Actor;
+
+    void SendEvent(ActorId target, Event e);
+
+    void RegisterMonitor<T>() where T : Monitor, new();
+
+    /// <summary>Delivers <paramref name="e"/> synchronously to the registered monitor of type <typeparamref name="T"/>.</summary>
+    void Monitor<T>(Event e) where T : Monitor;
+
+    /// <summary>Nondeterministic choice decided (and recorded) by the strategy.</summary>
+    bool RandomBoolean();
+
+    /// <summary>Nondeterministic value in [0, <paramref name="maxValue"/>) decided by the strategy.</summary>
+    int RandomInteger(int maxValue);
+
+    /// <summary>Fails the execution with an assertion bug when <paramref name="condition"/> is false.</summary>
+    void Assert(bool condition, string message);
+
+    /// <summary>Adds a line to the trace (only kept while tracing).</summary>
+    void Log(string text);
+
+    /// <summary>The memory model of this execution.</summary>
+    MemoryModel MemoryModel { get; }
+
+    /// <summary>A full memory barrier (smp_mb): a scheduling point that drains the operation's store buffer under TSO.</summary>
+    SchedulingPoint Fence(string label = "smp_mb()");
+}

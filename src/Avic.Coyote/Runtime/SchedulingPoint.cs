@@ -1,0 +1,71 @@
+using System.Runtime.CompilerServices;
+
+namespace Avic.Coyote.Runtime;
+
+/// <summary>
+/// The awaitable every scheduling point is made of: awaiting it hands control back to the
+/// scheduler, which later resumes the continuation directly on the engine thread.
+/// It never completes synchronously, so every await is a real decision of the strategy.
+/// </summary>
+public readonly struct SchedulingPoint : ICriticalNotifyCompletion
+{
+    private readonly ControlledRuntime runtime;
+    private readonly bool drainStoreBuffer;
+
+    internal SchedulingPoint(ControlledRuntime runtime, bool drainStoreBuffer = false)
+    {
+        this.runtime = runtime;
+        this.drainStoreBuffer = drainStoreBuffer;
+    }
+
+    public SchedulingPoint GetAwaiter() => this;
+
+    public bool IsCompleted => false;
+
+    public void GetResult() => runtime.OnResumed(drainStoreBuffer);
+
+    public void OnCompleted(Action continuation) => runtime.Pause(continuation);
+
+    public void UnsafeOnCompleted(Action continuation) => runtime.Pause(continuation);
+}
+
+/// <summary>A scheduling point whose result is computed when the operation is resumed
+/// (e.g. the value a shared read returns at the moment it is scheduled).</summary>
+public readonly struct SchedulingPoint<TAction, TResult> : ICriticalNotifyCompletion
+    where TAction : struct, IResumeAction<TResult>
+{
+    private readonly ControlledRuntime runtime;
+    private readonly TAction action;
+
+    internal SchedulingPoint(ControlledRuntime runtime, TAction action)
+    {
+        this.runtime = runtime;
+        this.action = action;
+    }
+
+    public SchedulingPoint<TAction, TResult> GetAwaiter() => this;
+
+    public bool IsCompleted => false;
+
+    public TResult GetResult()
+    {
+        runtime.OnResumed();
+        return action.Run(runtime);
+    }
+
+    public void OnCompleted(Action continuation) => runtime.Pause(continuation);
+
+    public void UnsafeOnCompleted(Action continuation) => runtime.Pause(continuation);
+}
+
+/// <summary>What a scheduling point does when its operation is resumed. A struct so that
+/// the awaitable, and so every step, allocates nothing.</summary>
+public interface IResumeAction<TResult>
+{
+    TResult Run(ControlledRuntime runtime);
+}
+
+/// <summary>The result of a scheduling point that returns nothing.</summary>
+public readonly struct Unit
+{
+}

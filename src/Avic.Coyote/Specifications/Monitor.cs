@@ -1,0 +1,85 @@
+using Avic.Coyote.Actors;
+using Avic.Coyote.Runtime;
+
+namespace Avic.Coyote.Specifications;
+
+/// <summary>
+/// A specification monitor (Coyote's meaning): a synchronous state machine that observes events
+/// the model sends it with <c>Monitor&lt;T&gt;(e)</c>. Assertions in it are safety properties;
+/// [Hot] states are liveness obligations: a monitor must not stay hot forever.
+/// </summary>
+public abstract class Monitor
+{
+    /// <summary>Base class of a monitor's states.</summary>
+    public abstract class State : StateDeclaration;
+
+    private ControlledRuntime runtime = null!;
+    private StateSchema schema = null!;
+    private StateInfo state = null!;
+    private Type? pendingGoto;
+
+    /// <summary>Step at which the monitor last became hot; -1 when it is not hot.</summary>
+    public int HotSinceStep { get; private set; } = -1;
+
+    public bool IsHot => state.IsHot;
+
+    public Type CurrentState => state.Type;
+
+    internal void Attach(ControlledRuntime rt)
+    {
+        runtime = rt;
+        schema = StateSchema.For(GetType());
+        state = schema.Start;
+        Enter(null);
+    }
+
+    /// <summary>"monitor Name in state S", for bug messages.</summary>
+    public string Describe() => $"monitor {GetType().Name} (state {state.Name})";
+
+    protected void Assert(bool condition, string message)
+    {
+        if (!condition) throw runtime.Violation(BugKind.AssertionFailure, $"{GetType().Name}: {message}");
+    }
+
+    protected void RaiseGotoStateEvent<TState>() where TState : State => pendingGoto = typeof(TState);
+
+    internal void Handle(Event e)
+    {
+        if (!state.Transitions.TryGetValue(e.GetType(), out Transition tr))
+        {
+            if (state.Ignored.Contains(e.GetType())) return;
+            throw runtime.Violation(BugKind.UnhandledEvent, $"monitor {GetType().Name} received {e.GetType().Name} in state {state.Name}, which has no handler for it");
+        }
+        if (tr.Action is not null) Run(tr.Action, e);
+        if (tr.GotoState is not null) pendingGoto = tr.GotoState;
+        FollowGotos(e);
+    }
+
+    private void FollowGotos(Event? e)
+    {
+        while (pendingGoto is { } target)
+        {
+            pendingGoto = null;
+            if (state.OnExit is not null) Run(state.OnExit, e);
+            state = schema.States[target];
+            Enter(e);
+        }
+    }
+
+    private void Enter(Event? e)
+    {
+        if (!state.IsHot) HotSinceStep = -1;
+        else if (HotSinceStep < 0) HotSinceStep = runtime.Step;
+        if (runtime.IsTracing) runtime.Log($"monitor {GetType().Name} enters {(state.IsHot ? "hot " : state.IsCold ? "cold " : "")}state {state.Name}");
+        if (state.OnEntry is not null) Run(state.OnEntry, e);
+        FollowGotos(e);
+    }
+
+    private void Run(Handler h, Event? e)
+    {
+        Task t = h.Invoke(this, e);
+        if (!t.IsCompleted)
+            throw runtime.Violation(BugKind.UncontrolledConcurrency, $"monitor handler {h.Name} must be synchronous (it awaited)");
+        if (t.IsFaulted) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(t.Exception!.InnerException!).Throw();
+    }
+}

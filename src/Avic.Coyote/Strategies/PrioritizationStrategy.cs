@@ -1,0 +1,94 @@
+using Avic.Coyote.Runtime;
+
+namespace Avic.Coyote.Strategies;
+
+/// <summary>
+/// Probabilistic concurrency testing (PCT, Burckhardt et al., ASPLOS 2010): every operation gets a
+/// random priority when it first appears; the highest-priority enabled operation always runs; at
+/// <c>changePoints</c> randomly chosen steps the running operation drops to the lowest priority.
+/// A bug of depth d is found with probability at least 1/(n·k^(d-1)) per iteration.
+/// The fair variant switches to random scheduling after <c>fairAfterSteps</c>, so that
+/// an operation starved by priorities eventually runs (needed to judge liveness).
+/// </summary>
+public sealed class PrioritizationStrategy : ISchedulingStrategy
+{
+    private readonly ulong seed;
+    private readonly int changePoints;
+    private readonly int fairAfterSteps;
+    private readonly List<Operation> priorities = new();
+    private readonly List<int> changeSteps = new();
+    private Rng rng;
+    private int iterationTag;
+    private int estimatedLength = 32;
+
+    /// <param name="changePoints">Number of priority change points (Coyote's --strategy-value).</param>
+    /// <param name="fairAfterSteps">0: plain PCT; otherwise steps after which scheduling is random (fair).</param>
+    public PrioritizationStrategy(ulong seed, int changePoints, int fairAfterSteps = 0)
+    {
+        if (changePoints < 0) throw new ArgumentOutOfRangeException(nameof(changePoints));
+        this.seed = seed;
+        this.changePoints = changePoints;
+        this.fairAfterSteps = fairAfterSteps;
+    }
+
+    public string Name => fairAfterSteps > 0 ? "fair-prioritization" : "prioritization";
+
+    public bool IsFair => fairAfterSteps > 0;
+
+    public bool PrepareIteration(int iteration)
+    {
+        rng.Reseed(Rng.IterationSeed(seed, iteration));
+        priorities.Clear();
+        changeSteps.Clear();
+        iterationTag = iteration + 1;
+        // Change points are spread over the length of the longest execution seen so far.
+        for (int i = 0; i < changePoints; i++) changeSteps.Add(rng.Next(estimatedLength));
+        changeSteps.Sort();
+        return true;
+    }
+
+    public void OnIterationEnd(int steps)
+    {
+        if (steps > estimatedLength) estimatedLength = steps;
+    }
+
+    public int NextOperation(ReadOnlySpan<Operation> enabled, Operation? current, int step)
+    {
+        if (fairAfterSteps > 0 && step >= fairAfterSteps) return rng.Next(enabled.Length);
+
+        // Operations seen for the first time get a random place in the priority order.
+        foreach (Operation op in enabled)
+        {
+            if (op.StrategyData != iterationTag)
+            {
+                op.StrategyData = iterationTag;
+                priorities.Insert(rng.Next(priorities.Count + 1), op);
+            }
+        }
+
+        int best = HighestEnabled(enabled);
+        if (changeSteps.BinarySearch(step) >= 0)
+        {
+            // Demote the operation that would run now to the lowest priority.
+            Operation demoted = enabled[best];
+            priorities.Remove(demoted);
+            priorities.Add(demoted);
+            best = HighestEnabled(enabled);
+        }
+        return best;
+    }
+
+    private int HighestEnabled(ReadOnlySpan<Operation> enabled)
+    {
+        foreach (Operation op in priorities)
+        {
+            int index = enabled.IndexOf(op);
+            if (index >= 0) return index;
+        }
+        return 0;
+    }
+
+    public bool NextBoolean(int step) => rng.NextBool();
+
+    public int NextInteger(int maxValue, int step) => rng.Next(maxValue);
+}

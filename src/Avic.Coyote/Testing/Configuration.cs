@@ -1,0 +1,54 @@
+using Avic.Coyote.Strategies;
+using Avic.Coyote.Sync;
+
+namespace Avic.Coyote.Testing;
+
+/// <summary>Settings of a test run (Coyote's Configuration, as an immutable record with With… helpers).</summary>
+public sealed record Configuration
+{
+    /// <summary>Number of executions to explore.</summary>
+    public int Iterations { get; init; } = 1000;
+
+    /// <summary>Step bound of one execution.</summary>
+    public int MaxSteps { get; init; } = 10_000;
+
+    /// <summary>random | prioritization | fair-prioritization.</summary>
+    public string Strategy { get; init; } = "random";
+
+    /// <summary>Priority change points for the prioritization strategies.</summary>
+    public int StrategyValue { get; init; } = 3;
+
+    public ulong Seed { get; init; }
+
+    /// <summary>Wall-clock budget in seconds (0: none); checked between executions.</summary>
+    public double TimeoutSeconds { get; init; }
+
+    /// <summary>Report reaching the step bound as a bug.</summary>
+    public bool FailOnMaxSteps { get; init; }
+
+    /// <summary>Steps a monitor may stay hot before a liveness bug is reported (0: only at the end).</summary>
+    public int LivenessThreshold { get; init; }
+
+    /// <summary>Overrides the test's memory model when set.</summary>
+    public MemoryModel? MemoryModel { get; init; }
+
+    public Configuration WithTestingIterations(int n) => this with { Iterations = n };
+    public Configuration WithMaxSchedulingSteps(int n) => this with { MaxSteps = n };
+    public Configuration WithRandomStrategy() => this with { Strategy = "random" };
+    public Configuration WithPrioritizationStrategy(bool isFair = false, int changePoints = 3) =>
+        this with { Strategy = isFair ? "fair-prioritization" : "prioritization", StrategyValue = changePoints };
+    public Configuration WithRandomGeneratorSeed(ulong seed) => this with { Seed = seed };
+    public Configuration WithTimeout(double seconds) => this with { TimeoutSeconds = seconds };
+
+    /// <summary>The names accepted by <see cref="CreateStrategy"/>.</summary>
+    public static readonly string[] StrategyNames = ["random", "prioritization", "fair-prioritization"];
+
+    /// <summary>Builds the exploring strategy this configuration names.</summary>
+    public ISchedulingStrategy CreateStrategy() => Strategy switch
+    {
+        "random" => new RandomStrategy(Seed),
+        "prioritization" or "pct" => new PrioritizationStrategy(Seed, StrategyValue),
+        "fair-prioritization" or "fairpct" => new PrioritizationStrategy(Seed, StrategyValue, fairAfterSteps: Math.Max(1, MaxSteps / 2)),
+        _ => throw new ArgumentException($"unknown strategy '{Strategy}' (expected one of: {string.Join(", ", StrategyNames)})"),
+    };
+}

@@ -1,0 +1,94 @@
+using System.Reflection;
+using Avic.Coyote.Runtime;
+using Avic.Coyote.Sync;
+
+namespace Avic.Coyote.Testing;
+
+/// <summary>A test found by its [Test] attribute.</summary>
+public sealed class TestCase
+{
+    public required string Name { get; init; }
+    public required string Description { get; init; }
+    public required Expectation Expect { get; init; }
+    public string? ExpectMessage { get; init; }
+    public MemoryModel MemoryModel { get; init; }
+    public int MaxSteps { get; init; }
+    public required string AssemblyName { get; init; }
+    public required Func<IActorRuntime, Task> Entry { get; init; }
+
+    /// <summary>"pass", or the expected bug kind and message, as shown by `coyote list`.</summary>
+    public string ExpectationText => Expect switch
+    {
+        Expectation.Pass => "pass",
+        Expectation.Explore => "explore",
+        _ => ExpectMessage is null ? $"bug: {Expect}" : $"bug: {Expect} ({ExpectMessage})",
+    };
+
+    /// <summary>Whether <paramref name="bug"/> (null: none found) is what this test expects.</summary>
+    public bool Meets(BugReport? bug) => Expect switch
+    {
+        Expectation.Pass => bug is null || bug.Kind == BugKind.MaxStepsReached,
+        Expectation.Explore => true,
+        _ => bug is not null && bug.Kind.ToString() == Expect.ToString() &&
+             (ExpectMessage is null || bug.Message.Contains(ExpectMessage, StringComparison.Ordinal)),
+    };
+
+    /// <summary>Creates a test from a delegate (for tests of the engine itself).</summary>
+    public static TestCase From(string name, Func<IActorRuntime, Task> entry, Expectation expect = Expectation.Pass,
+        MemoryModel memoryModel = MemoryModel.SequentialConsistency) =>
+        new() { Name = name, Description = "", Expect = expect, MemoryModel = memoryModel, AssemblyName = "(inline)", Entry = entry };
+
+    public override string ToString() => Name;
+}
+
+/// <summary>Finds the [Test] methods of an assembly.</summary>
+public static class TestCatalog
+{
+    public static IReadOnlyList<TestCase> FromAssembly(Assembly assembly)
+    {
+        var tests = new List<TestCase>();
+        var names = new Dictionary<string, MethodInfo>(StringComparer.OrdinalIgnoreCase);
+        Type[] types;
+        try { types = assembly.GetTypes(); }
+        catch (ReflectionTypeLoadException e) { types = e.Types.Where(t => t is not null).ToArray()!; }
+        foreach (Type type in types.OrderBy(t => t.FullName, StringComparer.Ordinal))
+        {
+            foreach (MethodInfo m in type.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
+                         .OrderBy(m => m.MetadataToken))
+            {
+                if (m.GetCustomAttribute<TestAttribute>() is not { } attr) continue;
+                string name = attr.Name ?? $"{type.Name}.{m.Name}";
+                if (names.TryGetValue(name, out MethodInfo? other))
+                    throw new InvalidOperationException($"two tests are named '{name}': {other.DeclaringType?.Name}.{other.Name} and {type.Name}.{m.Name}");
+                names[name] = m;
+                tests.Add(new TestCase
+                {
+                    Name = name,
+                    Description = attr.Description,
+                    Expect = attr.Expect,
+                    ExpectMessage = attr.ExpectMessage,
+                    MemoryModel = attr.MemoryModel,
+                    MaxSteps = attr.MaxSteps,
+                    AssemblyName = assembly.GetName().Name ?? "",
+                    Entry = Bind(m),
+                });
+            }
+        }
+        return tests;
+    }
+
+    private static Func<IActorRuntime, Task> Bind(MethodInfo m)
+    {
+        ParameterInfo[] ps = m.GetParameters();
+        if (ps.Length != 1 || !ps[0].ParameterType.IsAssignableFrom(typeof(ControlledRuntime)))
+            throw new InvalidOperationException($"test {m.DeclaringType?.Name}.{m.Name} must take one IActorRuntime parameter");
+        if (m.ReturnType == typeof(Task))
+            return (Func<IActorRuntime, Task>)Delegate.CreateDelegate(typeof(Func<IActorRuntime, Task>), m);
+        if (m.ReturnType == typeof(void))
+        {
+            var action = (Action<IActorRuntime>)Delegate.CreateDelegate(typeof(Action<IActorRuntime>), m);
+            return rt => { action(rt); return Task.CompletedTask; };
+        }
+        throw new InvalidOperationException($"test {m.DeclaringType?.Name}.{m.Name} must return void or Task");
+    }
+}

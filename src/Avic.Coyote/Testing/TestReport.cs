@@ -1,0 +1,37 @@
+using Avic.Coyote.Runtime;
+
+namespace Avic.Coyote.Testing;
+
+/// <summary>What one `coyote test` run of one test found and how fast.</summary>
+public sealed class TestReport
+{
+    public required TestCase Test { get; init; }
+    public required Configuration Configuration { get; init; }
+    public required string StrategyName { get; init; }
+    public int Iterations { get; internal set; }
+    public long TotalSteps { get; internal set; }
+    public int MaxStepsHits { get; internal set; }
+    public TimeSpan Elapsed { get; internal set; }
+
+    /// <summary>True when an exhaustive strategy covered the whole space (no bound cut it).</summary>
+    public bool Exhausted { get; internal set; }
+
+    /// <summary>The first bug found, or null.</summary>
+    public BugReport? Bug { get; internal set; }
+
+    /// <summary>The failing schedule, when a bug was found.</summary>
+    public ScheduleFile? Schedule { get; internal set; }
+
+    /// <summary>The readable trace of the failing schedule (made by replaying it with tracing on).</summary>
+    public IReadOnlyList<string>? Trace { get; internal set; }
+
+    /// <summary>Iteration (0-based) in which the bug was found.</summary>
+    public int BugIteration { get; internal set; } = -1;
+
+    public double StepsPerSecond => Elapsed.TotalSeconds > 0 ? TotalSteps / Elapsed.TotalSeconds : 0;
+
+    public double IterationsPerSecond => Elapsed.TotalSeconds > 0 ? Iterations / Elapsed.TotalSeconds : 0;
+
+    /// <summary>Whether the outcome is what the test declares it should be.</summary>
+    public bool MeetsExpectation => Test.Meets(Bug);
+}
