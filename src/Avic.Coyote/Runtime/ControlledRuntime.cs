@@ -38,7 +38,7 @@ public sealed class ControlledRuntime : IActorRuntime
     private int step;
     private int maxSteps;
     private int livenessThreshold;
-    private List<string>? trace;
+    private List<TraceEntry>? trace;
     private volatile string? foreignAccess;
 
     /// <summary>The runtime of the execution running on this thread, if any.</summary>
@@ -59,7 +59,7 @@ public sealed class ControlledRuntime : IActorRuntime
     public ScheduleDivergenceException? Divergence { get; private set; }
 
     /// <summary>The trace of the last execution when it ran with tracing on.</summary>
-    public IReadOnlyList<string>? Trace => trace;
+    public IReadOnlyList<TraceEntry>? Trace => trace;
 
     /// <summary>The decisions taken by the last execution, in order.</summary>
     public Decision[] RecordedDecisions() => decisions.ToArray();
@@ -104,7 +104,7 @@ public sealed class ControlledRuntime : IActorRuntime
         running = null;
         foreignAccess = null;
         ownerThread = Environment.CurrentManagedThreadId;
-        trace = tracing ? new List<string>() : null;
+        trace = tracing ? new List<TraceEntry>() : null;
     }
 
     private ExecutionOutcome Schedule()
@@ -471,7 +471,7 @@ public sealed class ControlledRuntime : IActorRuntime
     /// <summary>Adds a trace line for the running operation when tracing (callers format lazily behind <see cref="IsTracing"/>).</summary>
     internal void TraceLine(Operation? op, string text)
     {
-        trace?.Add($"{step,5} {op?.Name ?? "-",-12} {text}");
+        trace?.Add(new TraceEntry(step, op?.Name ?? "-", text));
     }
 
     /// <summary>Store buffers of the running operation are created here (x86-TSO only).</summary>

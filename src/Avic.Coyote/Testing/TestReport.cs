@@ -23,7 +23,7 @@ public sealed class TestReport
     public ScheduleFile? Schedule { get; internal set; }
 
     /// <summary>The readable trace of the failing schedule (made by replaying it with tracing on).</summary>
-    public IReadOnlyList<string>? Trace { get; internal set; }
+    public IReadOnlyList<TraceEntry>? Trace { get; internal set; }
 
     /// <summary>Iteration (0-based) in which the bug was found.</summary>
     public int BugIteration { get; internal set; } = -1;

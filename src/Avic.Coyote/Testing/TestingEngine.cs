@@ -6,7 +6,7 @@ using Avic.Coyote.Strategies;
 namespace Avic.Coyote.Testing;
 
 /// <summary>What replaying a schedule gave.</summary>
-public sealed record ReplayResult(BugReport? Bug, IReadOnlyList<string> Trace, string? Divergence, int Steps)
+public sealed record ReplayResult(BugReport? Bug, IReadOnlyList<TraceEntry> Trace, string? Divergence, int Steps)
 {
     /// <summary>True when the replay hit a bug of the recorded kind at the recorded step.</summary>
     public bool Reproduces(BugReport? expected) =>
@@ -86,8 +86,8 @@ public static class TestingEngine
             ReplayResult replay = Replay(test, report.Schedule);
             report.Trace = replay.Trace;
             if (!replay.Reproduces(report.Bug))
-                report.Trace = [.. replay.Trace, $"*** NONDETERMINISM: replaying the recorded decisions gave {(replay.Bug?.ToString() ?? replay.Divergence ?? "no bug")}; " +
-                                                 "the model depends on something the engine does not control"];
+                report.Trace = [.. replay.Trace, new TraceEntry(replay.Steps, "-", $"*** NONDETERMINISM: replaying the recorded decisions gave {(replay.Bug?.ToString() ?? replay.Divergence ?? "no bug")}; " +
+                                                 "the model depends on something the engine does not control")];
         }
         return report;
     }
