@@ -9,7 +9,7 @@ namespace Avic.Coyote.Actors;
 /// own operation. Handlers are declared with [OnEventDoAction] on the class; they may be async but
 /// must await only engine awaitables. Waiting for the next event is idle (quiescent), not blocked.
 /// </summary>
-public abstract class Actor
+public abstract class Actor : IControlledResource
 {
     private static readonly ConcurrentDictionary<Type, Dictionary<Type, Handler>> ClassHandlers = new();
 
@@ -27,9 +27,13 @@ public abstract class Actor
 
     internal ControlledRuntime ControlledRuntime => runtime;
 
+    /// <summary>Identifies the actor's inbox to exhaustive search.</summary>
+    public int ResourceId { get; private set; }
+
     internal void Attach(ControlledRuntime rt, ActorId id, Operation op)
     {
         runtime = rt;
+        ResourceId = rt.NewResourceId();
         Id = id;
         operation = op;
         nextEvent = new InboxBlocker(this, null);

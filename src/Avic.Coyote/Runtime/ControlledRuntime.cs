@@ -16,6 +16,8 @@ public enum ExecutionOutcome
     Bug,
     /// <summary>A replayed schedule stopped matching the model (see <see cref="ControlledRuntime.Divergence"/>).</summary>
     Diverged,
+    /// <summary>The strategy cut the execution short: it is equivalent to one already explored.</summary>
+    Pruned,
 }
 
 /// <summary>
@@ -40,6 +42,11 @@ public sealed class ControlledRuntime : IActorRuntime
     private int livenessThreshold;
     private List<TraceEntry>? trace;
     private volatile string? foreignAccess;
+    private bool recordFootprints;
+    private readonly List<Access> footprint = new();
+    private bool footprintGlobal;
+
+    private int nextResourceId;
 
     /// <summary>The runtime of the execution running on this thread, if any.</summary>
     public static ControlledRuntime? Current => current;
@@ -92,6 +99,9 @@ public sealed class ControlledRuntime : IActorRuntime
     private void Reset(ISchedulingStrategy strategy, int maxSteps, MemoryModel memoryModel, int livenessThreshold, bool tracing)
     {
         this.strategy = strategy;
+        recordFootprints = strategy.NeedsFootprints;
+        footprint.Clear();
+        footprintGlobal = false;
         this.maxSteps = maxSteps;
         this.livenessThreshold = livenessThreshold;
         MemoryModel = memoryModel;
@@ -100,6 +110,7 @@ public sealed class ControlledRuntime : IActorRuntime
         decisions.Clear();
         Bug = null;
         Divergence = null;
+        nextResourceId = 0;
         step = 0;
         running = null;
         foreignAccess = null;
@@ -127,10 +138,18 @@ public sealed class ControlledRuntime : IActorRuntime
                 Divergence = e;
                 return ExecutionOutcome.Diverged;
             }
+            if (index < 0) return ExecutionOutcome.Pruned;
             Operation next = enabledBuffer[index];
             decisions.Add(new Decision(DecisionKind.Operation, next.Id));
             step++;
             Run(next);
+            if (recordFootprints)
+            {
+                if (next.Status == OperationStatus.Completed) RecordAccess(next, true);
+                strategy.OnStepCompleted(next, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(footprint), footprintGlobal);
+                footprint.Clear();
+                footprintGlobal = false;
+            }
 
             if (Divergence is not null) return ExecutionOutcome.Diverged;
             if (Bug is not null) return ExecutionOutcome.Bug;
@@ -310,6 +329,8 @@ public sealed class ControlledRuntime : IActorRuntime
     internal void OnResumed(bool drainStoreBuffer = false)
     {
         Operation op = running!;
+        if (recordFootprints && op.PendingResource is { } resource && op.PendingAccess != AccessKind.None)
+            footprint.Add(new Access(Access.KeyOf(resource), op.PendingAccess != AccessKind.Read));
         if (drainStoreBuffer) op.StoreBuffer?.DrainAll(this);
         op.Blocker = null;
         op.IsIdle = false;
@@ -344,6 +365,7 @@ public sealed class ControlledRuntime : IActorRuntime
     public Operation Spawn(string name, Func<Task> body)
     {
         CheckThread();
+        RecordKey(Access.OperationTable, true);
         return AddOperation(name, body);
     }
 
@@ -377,6 +399,7 @@ public sealed class ControlledRuntime : IActorRuntime
         CheckThread();
         if (!typeof(Actor).IsAssignableFrom(type))
             throw new ArgumentException($"{type.Name} is not an Actor", nameof(type));
+        RecordKey(Access.OperationTable, true);
         var actor = (Actor)Activator.CreateInstance(type, nonPublic: true)!;
         var id = new ActorId(operations.Count, name ?? $"{type.Name}({operations.Count})", actor);
         Operation op = AddOperation(id.Name, null);
@@ -391,6 +414,7 @@ public sealed class ControlledRuntime : IActorRuntime
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(e);
         if (trace is not null) TraceLine(running, $"send {e.GetType().Name} to {target.Name}");
+        RecordAccess(target.Actor, true);
         target.Actor.Enqueue(e);
     }
 
@@ -411,6 +435,7 @@ public sealed class ControlledRuntime : IActorRuntime
         {
             if (m is T)
             {
+                RecordAccess(m, true);
                 m.Handle(e);
                 return;
             }
@@ -435,6 +460,7 @@ public sealed class ControlledRuntime : IActorRuntime
     public bool RandomBoolean()
     {
         CheckThread();
+        footprintGlobal = true;
         bool value;
         try { value = strategy.NextBoolean(step); }
         catch (ScheduleDivergenceException e) { throw Diverge(e); }
@@ -447,6 +473,7 @@ public sealed class ControlledRuntime : IActorRuntime
     {
         CheckThread();
         if (maxValue <= 0) throw new ArgumentOutOfRangeException(nameof(maxValue), "RandomInteger needs a positive bound");
+        footprintGlobal = true;
         int value;
         try { value = strategy.NextInteger(maxValue, step); }
         catch (ScheduleDivergenceException e) { throw Diverge(e); }
@@ -460,6 +487,24 @@ public sealed class ControlledRuntime : IActorRuntime
         Divergence ??= e;
         return new ExecutionCanceledException(e.Message);
     }
+
+    /// <summary>
+    /// Notes that the running step touched <paramref name="resource"/> beyond the access its scheduling
+    /// point declared (e.g. a peek from an assertion, a store-buffer flush). Exhaustive search uses
+    /// these footprints to decide which steps are independent; a missing record can hide interleavings.
+    /// </summary>
+    public void RecordAccess(object resource, bool write)
+    {
+        if (recordFootprints) footprint.Add(new Access(Access.KeyOf(resource), write));
+    }
+
+    private void RecordKey(long key, bool write)
+    {
+        if (recordFootprints) footprint.Add(new Access(key, write));
+    }
+
+    /// <summary>A fresh id for an <see cref="IControlledResource"/>, in creation order within the execution.</summary>
+    public int NewResourceId() => nextResourceId++;
 
     // ---- tracing ----------------------------------------------------------------------------
 

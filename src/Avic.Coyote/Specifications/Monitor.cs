@@ -8,7 +8,7 @@ namespace Avic.Coyote.Specifications;
 /// the model sends it with <c>Monitor&lt;T&gt;(e)</c>. Assertions in it are safety properties;
 /// [Hot] states are liveness obligations: a monitor must not stay hot forever.
 /// </summary>
-public abstract class Monitor
+public abstract class Monitor : IControlledResource
 {
     /// <summary>Base class of a monitor's states.</summary>
     public abstract class State : StateDeclaration;
@@ -25,9 +25,12 @@ public abstract class Monitor
 
     public Type CurrentState => state.Type;
 
+    public int ResourceId { get; private set; }
+
     internal void Attach(ControlledRuntime rt)
     {
         runtime = rt;
+        ResourceId = rt.NewResourceId();
         schema = StateSchema.For(GetType());
         state = schema.Start;
         Enter(null);

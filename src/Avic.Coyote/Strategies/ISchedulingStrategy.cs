@@ -15,7 +15,8 @@ public interface ISchedulingStrategy
     /// <summary>Called before each iteration; returns false when the strategy has nothing left to explore.</summary>
     bool PrepareIteration(int iteration);
 
-    /// <summary>Returns the index, in <paramref name="enabled"/>, of the operation to run at <paramref name="step"/>.
+    /// <summary>Returns the index, in <paramref name="enabled"/>, of the operation to run at <paramref name="step"/>,
+    /// or -1 to abandon the execution (it is equivalent to one already explored).
     /// <paramref name="current"/> is the operation that ran the previous step (null at the first step).</summary>
     int NextOperation(ReadOnlySpan<Operation> enabled, Operation? current, int step);
 
@@ -24,8 +25,15 @@ public interface ISchedulingStrategy
     /// <summary>Returns a value in [0, <paramref name="maxValue"/>).</summary>
     int NextInteger(int maxValue, int step);
 
-    /// <summary>Called when an iteration ends, with the number of steps it took.</summary>
-    void OnIterationEnd(int steps) { }
+    /// <summary>Called when an iteration ends, with the number of steps it took and how it ended.</summary>
+    void OnIterationEnd(int steps, ExecutionOutcome outcome) { }
+
+    /// <summary>True when the strategy wants <see cref="OnStepCompleted"/> calls (exhaustive search with reduction).</summary>
+    bool NeedsFootprints => false;
+
+    /// <summary>After each step: the shared objects it touched, and whether it made a nondeterministic
+    /// choice (<paramref name="global"/>: then it is treated as dependent on every other step).</summary>
+    void OnStepCompleted(Operation op, ReadOnlySpan<Access> accesses, bool global) { }
 
     /// <summary>Fair strategies let the engine treat "hot at the step bound" as a liveness bug.</summary>
     bool IsFair => false;

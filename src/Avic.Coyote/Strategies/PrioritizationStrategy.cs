@@ -47,7 +47,7 @@ public sealed class PrioritizationStrategy : ISchedulingStrategy
         return true;
     }
 
-    public void OnIterationEnd(int steps)
+    public void OnIterationEnd(int steps, ExecutionOutcome outcome)
     {
         if (steps > estimatedLength) estimatedLength = steps;
     }

@@ -7,7 +7,7 @@ namespace Avic.Coyote.Sync;
 /// waiting for it is not offered to the strategy until the lock is free, and a cycle of waiters
 /// is reported as a deadlock. Acquire and release drain the store buffer (locked instructions).
 /// </summary>
-public sealed class Mutex : Blocker
+public sealed class Mutex : Blocker, IControlledResource
 {
     private readonly ControlledRuntime runtime;
 
@@ -19,7 +19,10 @@ public sealed class Mutex : Blocker
     {
         this.runtime = runtime;
         Name = name;
+        ResourceId = runtime.NewResourceId();
     }
+
+    public int ResourceId { get; }
 
     public string Name { get; }
 

@@ -18,7 +18,7 @@ public sealed class SharedVar<T> : StoreTarget
     {
     }
 
-    public SharedVar(ControlledRuntime runtime, string name, T initialValue = default!) : base(name)
+    public SharedVar(ControlledRuntime runtime, string name, T initialValue = default!) : base(runtime, name)
     {
         this.runtime = runtime;
         value = initialValue;
@@ -26,7 +26,11 @@ public sealed class SharedVar<T> : StoreTarget
 
     /// <summary>The value in memory (what other operations would read), without a scheduling point.
     /// For monitors and assertions, not for model code racing on the variable.</summary>
-    public T Peek() => value;
+    public T Peek()
+    {
+        runtime.RecordAccess(this, write: false);
+        return value;
+    }
 
     /// <summary>READ_ONCE: a scheduling point, then the load (from the operation's store buffer first under TSO).</summary>
     public SchedulingPoint<ReadAction, T> Read() =>

@@ -3,9 +3,15 @@ using Avic.Coyote.Runtime;
 namespace Avic.Coyote.Sync;
 
 /// <summary>A shared location whose stores can sit in a store buffer (x86-TSO).</summary>
-public abstract class StoreTarget
+public abstract class StoreTarget : IControlledResource
 {
-    protected StoreTarget(string name) => Name = name;
+    protected StoreTarget(ControlledRuntime runtime, string name)
+    {
+        Name = name;
+        ResourceId = runtime.NewResourceId();
+    }
+
+    public int ResourceId { get; }
 
     /// <summary>The name used in traces, e.g. "table[1]".</summary>
     public string Name { get; }
@@ -74,6 +80,7 @@ internal sealed class StoreBuffer
     {
         ref Entry e = ref entries[head];
         e.Target.Commit(e.Bits, e.Boxed);
+        runtime.RecordAccess(e.Target, write: true);
         if (runtime.IsTracing) runtime.Log($"store buffer of {Owner.Name} flushes {e.Target.Name} = {e.Target.Format(e.Bits, e.Boxed)}");
         e = default;
         head = (head + 1) % entries.Length;

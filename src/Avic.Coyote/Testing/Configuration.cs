@@ -12,7 +12,8 @@ public sealed record Configuration
     /// <summary>Step bound of one execution.</summary>
     public int MaxSteps { get; init; } = 10_000;
 
-    /// <summary>random | prioritization | fair-prioritization.</summary>
+    /// <summary>random | prioritization | fair-prioritization | dfs (exhaustive, with sleep-set reduction) | dfs-full (exhaustive, no reduction).
+    /// With dfs, <see cref="Iterations"/> is an upper bound; the search stops when the tree is explored.</summary>
     public string Strategy { get; init; } = "random";
 
     /// <summary>Priority change points for the prioritization strategies.</summary>
@@ -41,7 +42,7 @@ public sealed record Configuration
     public Configuration WithTimeout(double seconds) => this with { TimeoutSeconds = seconds };
 
     /// <summary>The names accepted by <see cref="CreateStrategy"/>.</summary>
-    public static readonly string[] StrategyNames = ["random", "prioritization", "fair-prioritization"];
+    public static readonly string[] StrategyNames = ["random", "prioritization", "fair-prioritization", "dfs", "dfs-full"];
 
     /// <summary>Builds the exploring strategy this configuration names.</summary>
     public ISchedulingStrategy CreateStrategy() => Strategy switch
@@ -49,6 +50,8 @@ public sealed record Configuration
         "random" => new RandomStrategy(Seed),
         "prioritization" or "pct" => new PrioritizationStrategy(Seed, StrategyValue),
         "fair-prioritization" or "fairpct" => new PrioritizationStrategy(Seed, StrategyValue, fairAfterSteps: Math.Max(1, MaxSteps / 2)),
+        "dfs" => new DfsStrategy(reduction: true, MaxSteps),
+        "dfs-full" => new DfsStrategy(reduction: false, MaxSteps),
         _ => throw new ArgumentException($"unknown strategy '{Strategy}' (expected one of: {string.Join(", ", StrategyNames)})"),
     };
 }

@@ -16,6 +16,12 @@ public sealed class TestReport
     /// <summary>True when an exhaustive strategy covered the whole space (no bound cut it).</summary>
     public bool Exhausted { get; internal set; }
 
+    /// <summary>Executions an exhaustive strategy cut short as equivalent to explored ones.</summary>
+    public int PrunedIterations { get; internal set; }
+
+    /// <summary>For exhaustive strategies: "complete: …" or "incomplete: …" (never complete when a bound cut the search).</summary>
+    public string? Coverage { get; internal set; }
+
     /// <summary>The first bug found, or null.</summary>
     public BugReport? Bug { get; internal set; }
 

@@ -23,8 +23,8 @@ public static class TestingEngine
     public static TestReport Run(TestCase test, Configuration config, Action<TestReport>? progress = null,
         CancellationToken cancellation = default, ISchedulingStrategy? strategy = null)
     {
-        strategy ??= config.CreateStrategy();
         int maxSteps = test.MaxSteps > 0 ? test.MaxSteps : config.MaxSteps;
+        strategy ??= (config with { MaxSteps = maxSteps }).CreateStrategy();
         var memoryModel = config.MemoryModel ?? test.MemoryModel;
         var report = new TestReport { Test = test, Configuration = config, StrategyName = strategy.Name };
         var runtime = new ControlledRuntime();
@@ -40,7 +40,8 @@ public static class TestingEngine
             ExecutionOutcome outcome = runtime.RunExecution(test.Entry, strategy, maxSteps, memoryModel, config.LivenessThreshold, tracing: false);
             report.Iterations++;
             report.TotalSteps += runtime.Step;
-            strategy.OnIterationEnd(runtime.Step);
+            strategy.OnIterationEnd(runtime.Step, outcome);
+            if (outcome == ExecutionOutcome.Pruned) report.PrunedIterations++;
 
             BugReport? bug = runtime.Bug;
             if (outcome == ExecutionOutcome.MaxStepsReached)
@@ -81,6 +82,7 @@ public static class TestingEngine
 
         report.Elapsed = clock.Elapsed;
         report.Exhausted = strategy.IsExhausted && report.Bug is null;
+        if (strategy is DfsStrategy dfs) report.Coverage = dfs.Describe(report.Bug is not null);
         if (report.Schedule is not null)
         {
             ReplayResult replay = Replay(test, report.Schedule);

@@ -1,0 +1,168 @@
+using Avic.Coyote.Runtime;
+using Avic.Coyote.Sync;
+using Avic.Coyote.Testing;
+
+namespace Avic.Coyote.Tests.Strategies;
+
+/// <summary>
+/// The exhaustive strategy on toys whose number of interleavings is known by hand: two operations
+/// A and B, each a start step plus <c>n</c> writes. Without reduction every interleaving of the
+/// 2(n+1) steps is explored: C(2n+2, n+1). With sleep sets exactly one execution per equivalence
+/// class completes: 1 when A and B write different variables, C(2n, n) when they write the same one
+/// (only the order of the conflicting writes matters).
+/// </summary>
+public class DfsStrategyTests
+{
+    private static TestCase TwoWriters(int writes, bool sameVariable) => TestCase.From($"writers{writes}{sameVariable}", rt =>
+    {
+        var x = new SharedVar<int>("x");
+        var y = new SharedVar<int>("y");
+        rt.Spawn("A", async () => { for (int i = 0; i < writes; i++) await x.Write(i); });
+        rt.Spawn("B", async () => { for (int i = 0; i < writes; i++) await (sameVariable ? x : y).Write(i); });
+        return Task.CompletedTask;
+    });
+
+    private static TestReport Explore(TestCase test, string strategy, int maxSteps = 200) =>
+        TestingEngine.Run(test, new Configuration { Strategy = strategy, Iterations = 1_000_000, MaxSteps = maxSteps });
+
+    private static int Binomial(int n, int k)
+    {
+        long r = 1;
+        for (int i = 1; i <= k; i++) r = r * (n - k + i) / i;
+        return (int)r;
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(3, false)]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    [InlineData(4, true)]
+    public void ExploresEveryInterleavingWithoutReduction(int writes, bool same)
+    {
+        TestReport r = Explore(TwoWriters(writes, same), "dfs-full");
+        Assert.True(r.Exhausted);
+        Assert.Equal(Binomial(2 * writes + 2, writes + 1), r.Iterations);
+        Assert.Equal(0, r.PrunedIterations);
+        Assert.StartsWith("complete", r.Coverage);
+    }
+
+    [Theory]
+    [InlineData(1, false, 1)]
+    [InlineData(3, false, 1)]
+    [InlineData(1, true, 2)]
+    [InlineData(2, true, 6)]
+    [InlineData(3, true, 20)]
+    [InlineData(4, true, 70)]
+    public void SleepSetsExploreOneExecutionPerEquivalenceClass(int writes, bool same, int classes)
+    {
+        TestReport r = Explore(TwoWriters(writes, same), "dfs");
+        Assert.True(r.Exhausted);
+        Assert.Equal(classes, r.Iterations - r.PrunedIterations);
+        Assert.Contains($"all {classes} schedules", r.Coverage);
+    }
+
+    [Fact]
+    public void NeverClaimsCompleteWhenTheStepBoundCutTheSearch()
+    {
+        TestReport r = Explore(TwoWriters(3, true), "dfs", maxSteps: 5);
+        Assert.False(r.Exhausted);
+        Assert.StartsWith("incomplete", r.Coverage);
+        Assert.True(r.MaxStepsHits > 0);
+    }
+
+    [Fact]
+    public void StopsAtTheIterationBudgetAndSaysIncomplete()
+    {
+        TestReport r = TestingEngine.Run(TwoWriters(3, true), new Configuration { Strategy = "dfs-full", Iterations = 10, MaxSteps = 200 });
+        Assert.Equal(10, r.Iterations);
+        Assert.False(r.Exhausted);
+        Assert.StartsWith("incomplete", r.Coverage);
+    }
+
+    /// <summary>Lost update: two read-then-write increments; the assertion peeks at the counter.</summary>
+    private static TestCase Counter(bool locked) => TestCase.From(locked ? "counter-locked" : "counter-racy", async rt =>
+    {
+        var counter = new SharedVar<int>("counter");
+        var mutex = new Mutex("lock");
+        var workers = new Operation[2];
+        for (int i = 0; i < 2; i++)
+        {
+            workers[i] = rt.Spawn($"w{i}", async () =>
+            {
+                if (locked) await mutex.Lock();
+                int v = await counter.Read();
+                await counter.Write(v + 1);
+                if (locked) await mutex.Unlock();
+            });
+        }
+        foreach (Operation w in workers) await rt.WhenCompleted(w);
+        rt.Assert(counter.Peek() == 2, "lost update");
+    });
+
+    /// <summary>Each worker takes two locks; with opposite orders the ABBA deadlock is reachable.</summary>
+    private static TestCase Abba(bool sameOrder) => TestCase.From(sameOrder ? "ab-ab" : "ab-ba", rt =>
+    {
+        var a = new Mutex("A");
+        var b = new Mutex("B");
+        rt.Spawn("t1", async () => { await a.Lock(); await b.Lock(); await b.Unlock(); await a.Unlock(); });
+        rt.Spawn("t2", async () =>
+        {
+            Mutex first = sameOrder ? a : b, second = sameOrder ? b : a;
+            await first.Lock(); await second.Lock(); await second.Unlock(); await first.Unlock();
+        });
+        return Task.CompletedTask;
+    });
+
+    /// <summary>Nondeterministic values are branched on as well: the bug needs choice 2 of 3 and a bad interleaving.</summary>
+    private static TestCase ChoiceAndRace() => TestCase.From("choice", rt =>
+    {
+        var x = new SharedVar<int>("x");
+        rt.Spawn("a", async () => { if (rt.RandomInteger(3) == 2) await x.Write(1); });
+        rt.Spawn("b", async () => { int v = await x.Read(); rt.Assert(v == 0, "saw the write"); });
+        return Task.CompletedTask;
+    });
+
+    public static TheoryData<string> Toys() => ["counter-racy", "counter-locked", "ab-ab", "ab-ba", "choice"];
+
+    private static TestCase Toy(string name) => name switch
+    {
+        "counter-racy" => Counter(false),
+        "counter-locked" => Counter(true),
+        "ab-ab" => Abba(true),
+        "ab-ba" => Abba(false),
+        _ => ChoiceAndRace(),
+    };
+
+    [Theory]
+    [MemberData(nameof(Toys))]
+    public void ReductionFindsExactlyTheBugsTheFullSearchFinds(string name)
+    {
+        TestReport full = Explore(Toy(name), "dfs-full");
+        TestReport reduced = Explore(Toy(name), "dfs");
+        Assert.Equal(full.Bug?.Kind, reduced.Bug?.Kind);
+        Assert.True(reduced.Iterations <= full.Iterations);
+        if (full.Bug is null) Assert.True(full.Exhausted && reduced.Exhausted);
+    }
+
+    [Fact]
+    public void FindsTheKnownBugsOfTheToys()
+    {
+        Assert.Equal(BugKind.AssertionFailure, Explore(Counter(false), "dfs").Bug?.Kind);
+        Assert.Equal(BugKind.Deadlock, Explore(Abba(false), "dfs").Bug?.Kind);
+        Assert.Equal(BugKind.AssertionFailure, Explore(ChoiceAndRace(), "dfs").Bug?.Kind);
+        Assert.Null(Explore(Counter(true), "dfs").Bug);
+        Assert.Null(Explore(Abba(true), "dfs").Bug);
+    }
+
+    [Fact]
+    public void ABugFoundByDfsReplays()
+    {
+        TestCase test = Abba(false);
+        TestReport r = Explore(test, "dfs");
+        Assert.NotNull(r.Schedule);
+        Assert.True(TestingEngine.Replay(test, r.Schedule!).Reproduces(r.Bug));
+    }
+}
