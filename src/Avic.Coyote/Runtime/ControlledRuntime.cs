@@ -226,8 +226,11 @@ public sealed class ControlledRuntime : IActorRuntime
         }
     }
 
-    private static string DescribeLocation(Operation op) =>
-        op.Location is { } where ? $", in {where}" : $", in {op.Body?.Method.DeclaringType?.Name}.{op.Body?.Method.Name}";
+    private static string DescribeLocation(Operation op)
+    {
+        if (op.RootTask is { } root && AsyncChain.DescribeForeignAwait(root) is { } chain) return $": {chain}";
+        return op.Location is { } where ? $", in {where}" : $", in {op.Body?.Method.DeclaringType?.Name}.{op.Body?.Method.Name}";
+    }
 
     private ExecutionOutcome EndOfExecution()
     {
