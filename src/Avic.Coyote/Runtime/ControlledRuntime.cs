@@ -71,6 +71,9 @@ public sealed class ControlledRuntime : IActorRuntime
     /// <summary>The decisions taken by the last execution, in order.</summary>
     public Decision[] RecordedDecisions() => decisions.ToArray();
 
+    /// <summary>The operations of the last execution, indexed by id.</summary>
+    public IReadOnlyList<Operation> Operations => operations;
+
     /// <summary>Names of the operations of the last execution, indexed by id.</summary>
     public string[] OperationNames() => operations.ConvertAll(o => o.Name).ToArray();
 
@@ -127,7 +130,10 @@ public sealed class ControlledRuntime : IActorRuntime
             if (step >= maxSteps)
             {
                 if (strategy.IsFair && HotMonitor() is { } hot)
+                {
+                    running = null;
                     return Fail(BugKind.Liveness, $"{hot.Describe()} is still hot when the execution reached the step bound ({maxSteps}) under a fair strategy", null);
+                }
                 return ExecutionOutcome.MaxStepsReached;
             }
 
@@ -234,6 +240,7 @@ public sealed class ControlledRuntime : IActorRuntime
 
     private ExecutionOutcome EndOfExecution()
     {
+        running = null; // what follows is about the whole execution, not the operation that ran last
         List<Operation>? blocked = null;
         foreach (Operation op in operations)
             if (op.Status != OperationStatus.Completed && !op.IsIdle && op.Blocker is not null)
@@ -262,6 +269,7 @@ public sealed class ControlledRuntime : IActorRuntime
         {
             if (m.IsHot && step - m.HotSinceStep >= livenessThreshold)
             {
+                running = null;
                 Fail(BugKind.Liveness, $"{m.Describe()} has been hot for {step - m.HotSinceStep} steps (threshold {livenessThreshold})", null);
                 return true;
             }
@@ -374,7 +382,7 @@ public sealed class ControlledRuntime : IActorRuntime
 
     internal Operation AddOperation(string name, Func<Task>? body, StoreBuffer? flushes = null)
     {
-        var op = new Operation(operations.Count, name, body) { FlushesBuffer = flushes };
+        var op = new Operation(operations.Count, name, body) { FlushesBuffer = flushes, CreatedAtStep = step };
         operations.Add(op);
         return op;
     }

@@ -57,6 +57,9 @@ public sealed class Operation
     /// <summary>Dense id in creation order; schedules refer to operations by it.</summary>
     public int Id { get; }
 
+    /// <summary>The step during which the operation was created (0: before the first step).</summary>
+    public int CreatedAtStep { get; internal init; }
+
     /// <summary>Name shown in traces and reports (e.g. "vcpu1").</summary>
     public string Name { get; }
 

@@ -1,5 +1,6 @@
 using System.Threading;
 using System.Diagnostics;
+using Avic.Coyote.Minimization;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Strategies;
 
@@ -8,9 +9,9 @@ namespace Avic.Coyote.Testing;
 /// <summary>What replaying a schedule gave.</summary>
 public sealed record ReplayResult(BugReport? Bug, IReadOnlyList<TraceEntry> Trace, string? Divergence, int Steps)
 {
-    /// <summary>True when the replay hit a bug of the recorded kind at the recorded step.</summary>
+    /// <summary>True when the replay hit the recorded bug: same kind and invariant (<see cref="BugSignature"/>), at the recorded step.</summary>
     public bool Reproduces(BugReport? expected) =>
-        expected is not null && Bug is not null && Bug.Kind == expected.Kind && Bug.Step == expected.Step;
+        expected is not null && Bug is not null && Bug.Step == expected.Step && BugSignature.Of(expected).Matches(Bug);
 }
 
 /// <summary>
@@ -106,7 +107,7 @@ public static class TestingEngine
             schedule.LivenessThreshold, tracing: true);
         var trace = runtime.Trace ?? [];
 
-        string? divergence = runtime.Divergence?.Message ?? CompareOperations(runtime.OperationNames(), schedule.Operations);
+        string? divergence = runtime.Divergence?.Message ?? CompareOperations(runtime, schedule.Operations);
         BugReport? bug = runtime.Bug;
         if (outcome == ExecutionOutcome.MaxStepsReached && schedule.FailOnMaxSteps) bug = MaxStepsBug(schedule.MaxSteps, runtime.Step);
         if (divergence is null && bug is null && !strategy.Finished)
@@ -114,14 +115,16 @@ public static class TestingEngine
         return new ReplayResult(divergence is null ? bug : null, trace, divergence, runtime.Step);
     }
 
-    private static string? CompareOperations(string[] model, string[] recorded)
+    private static string? CompareOperations(ControlledRuntime runtime, string[] recorded)
     {
-        for (int i = 0; i < Math.Min(model.Length, recorded.Length); i++)
-            if (model[i] != recorded[i])
-                return $"operation {i} is '{model[i]}' in the model but '{recorded[i]}' in the schedule: the model has changed since the schedule was recorded";
+        IReadOnlyList<Operation> model = runtime.Operations;
+        for (int i = 0; i < Math.Min(model.Count, recorded.Length); i++)
+            if (model[i].Name != recorded[i])
+                return $"the schedule diverges from the model at step {model[i].CreatedAtStep}: operation {i} is '{model[i].Name}' in the model " +
+                       $"but '{recorded[i]}' in the schedule; the model has changed since the schedule was recorded";
         return null;
     }
 
-    private static BugReport MaxStepsBug(int maxSteps, int step) =>
+    internal static BugReport MaxStepsBug(int maxSteps, int step) =>
         new(BugKind.MaxStepsReached, $"the execution reached the step bound ({maxSteps}) and --fail-on-max-steps is set", step, null);
 }
