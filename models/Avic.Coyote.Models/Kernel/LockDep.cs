@@ -1,0 +1,185 @@
+// lockdep for one modelled kernel (one per execution): which locks each operation holds, a
+// dependency graph between lock classes seeded with the documented order, and the SRCU rules of
+// Documentation/virt/kvm/locking.rst. Like the kernel's lockdep it reports an order inversion the
+// first time both orders have been SEEN, even when this schedule did not deadlock.
+// Kernel facts: kvm-protocols.md §1.2 (locking.rst), §1.4 INV-A4.
+using Avic.Coyote.Runtime;
+
+namespace Avic.Coyote.Models.Kernel;
+
+/// <summary>A lock class (lockdep's key): every vCPU's <c>vcpu->mutex</c> is one class.</summary>
+public sealed class LockClass
+{
+    internal LockClass(string name, bool isSrcu)
+    {
+        Name = name;
+        IsSrcu = isSrcu;
+    }
+
+    public string Name { get; }
+
+    /// <summary>An SRCU domain (read sections never block each other; synchronize waits for them).</summary>
+    public bool IsSrcu { get; }
+
+    // Edges "this held, then target taken", with where the order was first seen.
+    internal readonly List<(LockClass Target, string Origin)> After = new();
+    internal int Visit;
+
+    // SRCU only: mutex classes held across synchronize_srcu / taken inside read sections.
+    internal readonly Dictionary<LockClass, string> SynchronizedUnder = new();
+    internal readonly Dictionary<LockClass, string> TakenInside = new();
+
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// Held-lock stacks per operation and the checks lockdep would make. Create one per execution
+/// (inside the test), pass it to every <see cref="KernelMutex"/>, <see cref="Srcu"/> and
+/// <see cref="RwSemaphore"/> of the modelled kernel.
+/// </summary>
+public sealed class LockDep
+{
+    private readonly ControlledRuntime runtime;
+    private readonly Dictionary<string, LockClass> classes = new(StringComparer.Ordinal);
+    private readonly Dictionary<Operation, List<object>> held = new();
+    private readonly string declaredOrder;
+    private int visitStamp;
+
+    /// <param name="order">Mutex classes from outermost to innermost, e.g. kvm->lock, vcpu->mutex, ...</param>
+    public LockDep(ControlledRuntime runtime, params string[] order)
+    {
+        this.runtime = runtime;
+        declaredOrder = "declared order " + string.Join(" → ", order);
+        for (int i = 0; i + 1 < order.Length; i++)
+            Class(order[i]).After.Add((Class(order[i + 1]), declaredOrder));
+    }
+
+    /// <summary>The class named <paramref name="name"/> (created on first use).</summary>
+    public LockClass Class(string name, bool isSrcu = false)
+    {
+        if (!classes.TryGetValue(name, out LockClass? c)) classes[name] = c = new LockClass(name, isSrcu);
+        return c;
+    }
+
+    /// <summary>locking.rst: <paramref name="mutex"/> is held across synchronize_srcu(<paramref name="srcu"/>),
+    /// so it must not be taken inside <paramref name="srcu"/> read sections.</summary>
+    public void DeclareSynchronizedUnder(string srcu, string mutex) =>
+        Class(srcu, isSrcu: true).SynchronizedUnder[Class(mutex)] = "Documentation/virt/kvm/locking.rst";
+
+    /// <summary>locking.rst: <paramref name="mutex"/> may be taken inside <paramref name="srcu"/> read sections,
+    /// so synchronize_srcu(<paramref name="srcu"/>) must not be called while holding it.</summary>
+    public void DeclareTakenInside(string srcu, string mutex) =>
+        Class(srcu, isSrcu: true).TakenInside[Class(mutex)] = "Documentation/virt/kvm/locking.rst";
+
+    /// <summary>The locks <paramref name="op"/> holds, outermost first (KernelMutex, RwSemaphore or Srcu).</summary>
+    public IReadOnlyList<object> HeldBy(Operation op) => held.TryGetValue(op, out List<object>? l) ? l : [];
+
+    internal void Acquired(Operation op, object lockObject)
+    {
+        if (!held.TryGetValue(op, out List<object>? l)) held[op] = l = new List<object>(4);
+        l.Add(lockObject);
+    }
+
+    internal void Released(Operation op, object lockObject)
+    {
+        if (held.TryGetValue(op, out List<object>? l))
+        {
+            int i = l.LastIndexOf(lockObject);
+            if (i >= 0) l.RemoveAt(i);
+        }
+    }
+
+    private static LockClass ClassOf(object o) => o switch
+    {
+        KernelMutex m => m.Class,
+        RwSemaphore r => r.Class,
+        Srcu s => s.Class,
+        _ => throw new ArgumentException("not a lock", nameof(o)),
+    };
+
+    private static string NameOf(object o) => o switch
+    {
+        KernelMutex m => m.Name,
+        RwSemaphore r => r.Name,
+        Srcu s => s.Name,
+        _ => o.ToString() ?? "",
+    };
+
+    /// <summary>lock_acquire() for a sleeping lock, checked before the operation waits for it.</summary>
+    internal void BeforeAcquire(Operation op, object lockObject, string what)
+    {
+        if (!held.TryGetValue(op, out List<object>? l)) return;
+        LockClass target = ClassOf(lockObject);
+        foreach (object h in l)
+        {
+            LockClass hc = ClassOf(h);
+            if (hc.IsSrcu)
+            {
+                // INV-A4(a): a reader must not wait for a lock that is held across synchronize_srcu().
+                if (hc.SynchronizedUnder.TryGetValue(target, out string? origin))
+                    throw runtime.Violation(BugKind.Deadlock,
+                        $"INV-A4(a): possible deadlock: '{op.Name}' waits for {what}({NameOf(lockObject)}) inside a {hc.Name} read-side critical section, " +
+                        $"but {target.Name} is held across synchronize_srcu({hc.Name}) ({origin}): the holder waits for this reader, this reader waits for the holder");
+                if (!hc.TakenInside.ContainsKey(target)) hc.TakenInside[target] = $"first taken inside a read section by '{op.Name}' at step {runtime.Step}";
+                continue;
+            }
+            if (ReferenceEquals(hc, target))
+            {
+                if (ReferenceEquals(h, lockObject) || !(lockObject is RwSemaphore))
+                    throw runtime.Violation(BugKind.AssertionFailure,
+                        $"INV-A4(b): possible recursive locking detected: '{op.Name}' takes {NameOf(lockObject)} while holding {NameOf(h)} (same lock class {hc.Name})");
+                continue;
+            }
+            if (HasEdge(hc, target)) continue;
+            if (FindPath(target, hc) is { } why)
+                throw runtime.Violation(BugKind.AssertionFailure,
+                    $"INV-A4(b): possible deadlock: lock order: {target.Name} taken while holding {hc.Name} (by '{op.Name}'), " +
+                    $"but {hc.Name} is taken while holding {target.Name} elsewhere ({why})");
+            hc.After.Add((target, $"first seen in '{op.Name}' at step {runtime.Step}"));
+        }
+    }
+
+    /// <summary>synchronize_srcu() may sleep until every earlier reader is gone: the SRCU rules.</summary>
+    internal void BeforeSynchronize(Operation op, Srcu srcu)
+    {
+        if (!held.TryGetValue(op, out List<object>? l)) return;
+        LockClass sc = srcu.Class;
+        foreach (object h in l)
+        {
+            if (ReferenceEquals(h, srcu))
+                throw runtime.Violation(BugKind.Deadlock,
+                    $"INV-A4: synchronize_srcu() called inside an SRCU read-side critical section ({srcu.Name}, by '{op.Name}'): it waits for its own reader");
+            LockClass hc = ClassOf(h);
+            if (hc.IsSrcu) continue;
+            if (sc.TakenInside.TryGetValue(hc, out string? origin))
+                throw runtime.Violation(BugKind.Deadlock,
+                    $"INV-A4(c): possible deadlock: '{op.Name}' calls synchronize_srcu({sc.Name}) while holding {NameOf(h)}, " +
+                    $"which is taken inside {sc.Name} read-side critical sections ({origin})");
+            if (!sc.SynchronizedUnder.ContainsKey(hc)) sc.SynchronizedUnder[hc] = $"first held across synchronize_srcu by '{op.Name}' at step {runtime.Step}";
+        }
+    }
+
+    private static bool HasEdge(LockClass from, LockClass to)
+    {
+        foreach ((LockClass t, _) in from.After) if (ReferenceEquals(t, to)) return true;
+        return false;
+    }
+
+    // Depth-first search from -> ... -> to; returns the origin of the first edge on the path, or null.
+    private string? FindPath(LockClass from, LockClass to)
+    {
+        visitStamp++;
+        return Search(from, to, visitStamp);
+    }
+
+    private static string? Search(LockClass from, LockClass to, int stamp)
+    {
+        from.Visit = stamp;
+        foreach ((LockClass t, string origin) in from.After)
+        {
+            if (ReferenceEquals(t, to)) return origin;
+            if (t.Visit != stamp && Search(t, to, stamp) is { } found) return origin == found ? origin : $"{origin}; {found}";
+        }
+        return null;
+    }
+}

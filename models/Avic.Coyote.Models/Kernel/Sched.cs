@@ -1,0 +1,252 @@
+// The host scheduler for models whose threads are preempted and migrated (kvm-protocols.md B-SCHED):
+// preempt_disable()/preempt_enable() counts, a tick operation that arms a preemption of a task (the
+// strategy picks the task and in which of its next preemptible windows the timer interrupt lands),
+// preemption only where preempt_count == 0, voluntary schedule() with sleeping and try_to_wake_up, pCPU occupancy and
+// migration (select_task_rq picks any idle pCPU), and the preempt notifiers KVM hooks
+// (kvm_sched_out/kvm_sched_in, virt/kvm/kvm_main.c). Kernel facts: kernel/sched/core.c as
+// summarised in kvm-protocols.md §2.2 B-BLOCK/B-SCHED.
+//
+// A model bound: a task sleeping in schedule() that nothing can wake any more (every other waking
+// thread finished or sleeps too) "sleeps forever": schedule() returns false and the model ends that
+// thread. A lost wakeup thus ends in quiescence with the task asleep, where liveness monitors judge
+// it, instead of an engine deadlock.
+using Avic.Coyote.Runtime;
+using Avic.Coyote.Sync;
+
+namespace Avic.Coyote.Models.Kernel;
+
+/// <summary>task->__state values used by the models.</summary>
+public enum TaskState
+{
+    TASK_RUNNING = 0,
+    TASK_INTERRUPTIBLE = 1,
+}
+
+/// <summary>Preempt notifiers (include/linux/preempt.h), e.g. KVM's kvm_sched_out/kvm_sched_in.</summary>
+public interface IPreemptNotifier
+{
+    /// <summary>Called by __schedule() on the task's pCPU before it switches away (preemption off).</summary>
+    Task SchedOut(HostTask task);
+
+    /// <summary>Called when the task runs again, on <paramref name="cpu"/> (preemption off).</summary>
+    Task SchedIn(HostTask task, int cpu);
+}
+
+/// <summary>One host thread (task_struct) the scheduler manages.</summary>
+public sealed class HostTask
+{
+    internal HostTask(HostScheduler scheduler, ControlledRuntime runtime, string name, int cpu)
+    {
+        Scheduler = scheduler;
+        Name = name;
+        Cpu = cpu;
+        State = new SharedVar<TaskState>(runtime, name + "->__state", TaskState.TASK_RUNNING);
+        Wake = new WakeBlocker(this);
+    }
+
+    public HostScheduler Scheduler { get; }
+
+    public string Name { get; }
+
+    /// <summary>task->__state; set_current_state() and try_to_wake_up() race on it.</summary>
+    public SharedVar<TaskState> State { get; }
+
+    /// <summary>The pCPU the task runs (or last ran) on: smp_processor_id() while it runs.</summary>
+    public int Cpu { get; internal set; }
+
+    /// <summary>preempt_count(): the task can be preempted only at 0.</summary>
+    public int PreemptCount { get; internal set; }
+
+    /// <summary>Armed by the scheduler tick: the timer interrupt lands in the task's
+    /// <c>ReschedIn</c>-th next preemptible window (0: the next one); -1: none pending.</summary>
+    public int ReschedIn { get; internal set; } = -1;
+
+    /// <summary>Off its pCPU (preempted or asleep).</summary>
+    public bool OffCpu { get; internal set; }
+
+    /// <summary>Asleep in schedule() with nothing left that could wake it (see the file comment).</summary>
+    public bool SleepsForever { get; internal set; }
+
+    public bool Exited { get; internal set; }
+
+    public IPreemptNotifier? Notifier { get; set; }
+
+    internal bool Sleeping;
+
+    internal WakeBlocker Wake { get; }
+
+    public override string ToString() => Name;
+
+    internal sealed class WakeBlocker(HostTask task) : Blocker
+    {
+        public override bool CanProceed(Operation op) =>
+            task.State.Peek() == TaskState.TASK_RUNNING || task.Scheduler.NothingCanWake;
+
+        public override string Describe(Operation op) => $"{task.Name} to be woken (try_to_wake_up)";
+    }
+}
+
+/// <summary>The host scheduler of one modelled machine with a fixed number of pCPUs.</summary>
+public sealed class HostScheduler
+{
+    private readonly ControlledRuntime runtime;
+    private readonly HostTask?[] curr;
+    private readonly List<HostTask> tasks = new();
+    private int wakers;
+
+    public HostScheduler(ControlledRuntime runtime, int pcpus)
+    {
+        if (pcpus < 1) throw new ArgumentOutOfRangeException(nameof(pcpus));
+        this.runtime = runtime;
+        curr = new HostTask?[pcpus];
+    }
+
+    public int Pcpus => curr.Length;
+
+    /// <summary>cpu_curr(cpu) among the modelled tasks; null: idle or some other host task.</summary>
+    public HostTask? CurrentOn(int cpu) => curr[cpu];
+
+    /// <summary>True when no thread that could wake a sleeper is still running or runnable (see the file comment).</summary>
+    internal bool NothingCanWake
+    {
+        get
+        {
+            if (wakers != 0) return false;
+            foreach (HostTask t in tasks)
+                if (!t.Exited && !t.SleepsForever && !(t.Sleeping && t.State.Peek() != TaskState.TASK_RUNNING)) return false;
+            return true;
+        }
+    }
+
+    /// <summary>A task that starts running on <paramref name="cpu"/>; it can wake others until it exits or sleeps.</summary>
+    public HostTask AddTask(string name, int cpu)
+    {
+        if (curr[cpu] is not null) throw new InvalidOperationException($"pCPU {cpu} already runs {curr[cpu]}");
+        var t = new HostTask(this, runtime, name, cpu);
+        curr[cpu] = t;
+        tasks.Add(t);
+        return t;
+    }
+
+    /// <summary>A modelled thread that is not scheduled here (a device, an ioctl thread) but may wake tasks;
+    /// <see cref="RemoveWaker"/> when it ends.</summary>
+    public void AddWaker() => wakers++;
+
+    public void RemoveWaker() => wakers--;
+
+    /// <summary>do_exit(): the task leaves its pCPU for good.</summary>
+    public void Exit(HostTask t)
+    {
+        if (t.Exited) return;
+        t.Exited = true;
+        if (!t.OffCpu && ReferenceEquals(curr[t.Cpu], t)) curr[t.Cpu] = null;
+    }
+
+    /// <summary>Preemptible windows ahead of a task among which the tick's interrupt lands.</summary>
+    public const int TickHorizon = 12;
+
+    /// <summary>
+    /// The scheduler tick: <paramref name="preemptions"/> times, arm a preemption of one task (chosen
+    /// by the strategy) in one of its next <see cref="TickHorizon"/> preemptible windows (chosen by
+    /// the strategy). Counting windows rather than steps makes every window equally likely, however
+    /// short it is in steps. The task is preempted there (TIF_NEED_RESCHED + interrupt return).
+    /// </summary>
+    public Operation StartTick(int preemptions) => runtime.Spawn("sched", async () =>
+    {
+        for (int i = 0; i < preemptions; i++)
+        {
+            await runtime.Interleave("scheduler_tick()");
+            var live = tasks.FindAll(t => !t.Exited && !t.SleepsForever);
+            if (live.Count == 0) return;
+            HostTask victim = live[live.Count == 1 ? 0 : runtime.RandomInteger(live.Count)];
+            victim.ReschedIn = runtime.RandomInteger(TickHorizon);
+            if (runtime.IsTracing) runtime.Log($"hrtick: {victim.Name} gets TIF_NEED_RESCHED in its preemptible window +{victim.ReschedIn}");
+        }
+    });
+
+    public void preempt_disable(HostTask t) => t.PreemptCount++;
+
+    /// <summary>preempt_enable(): with CONFIG_PREEMPT it is itself a preemption point.</summary>
+    public Task preempt_enable(HostTask t, string where)
+    {
+        if (--t.PreemptCount < 0) throw new InvalidOperationException($"{t.Name}: unbalanced preempt_enable() at {where}");
+        return PreemptionPoint(t, where);
+    }
+
+    /// <summary>
+    /// A preemptible window of <paramref name="t"/>: an interrupt return may preempt it here when
+    /// preempt_count is 0 and the tick armed this window (no scheduling point of its own).
+    /// </summary>
+    public Task PreemptionPoint(HostTask t, string where)
+    {
+        if (t.PreemptCount != 0 || t.ReschedIn < 0) return Task.CompletedTask;
+        if (t.ReschedIn-- > 0) return Task.CompletedTask;
+        if (runtime.IsTracing) runtime.Log($"preempted {where}");
+        return Switch(t, sleep: false);
+    }
+
+    /// <summary>
+    /// schedule() after set_current_state(): sleeps unless a waker already set TASK_RUNNING.
+    /// Returns false when the task sleeps forever (nothing can wake it; the caller ends the thread).
+    /// </summary>
+    public async Task<bool> schedule(HostTask t, string where)
+    {
+        TaskState prev = await t.State.Read();
+        if (prev == TaskState.TASK_RUNNING)
+        {
+            await PreemptionPoint(t, where);
+            return true;
+        }
+        return await Switch(t, sleep: true);
+    }
+
+    /// <summary>try_to_wake_up(): TASK_INTERRUPTIBLE → TASK_RUNNING under p->pi_lock (a locked RMW).</summary>
+    public async Task<bool> wake_up_process(HostTask t) =>
+        await t.State.CompareExchange(TaskState.TASK_RUNNING, TaskState.TASK_INTERRUPTIBLE) == TaskState.TASK_INTERRUPTIBLE;
+
+    // __schedule(): notifiers out, context switch (a full barrier: rq->lock + smp_mb__after_spinlock),
+    // off-CPU until runnable again, then back in on an idle pCPU (maybe another one: a migration).
+    private async Task<bool> Switch(HostTask t, bool sleep)
+    {
+        t.PreemptCount++;
+        if (t.Notifier is not null) await t.Notifier.SchedOut(t);
+        if (runtime.MemoryModel == MemoryModel.X86Tso) await runtime.Fence("__schedule(): context switch");
+        curr[t.Cpu] = null;
+        t.OffCpu = true;
+        if (sleep)
+        {
+            t.Sleeping = true;
+            await runtime.Point(t.State, AccessKind.Read, t.Wake);
+            t.Sleeping = false;
+            if (t.State.Peek() != TaskState.TASK_RUNNING)
+            {
+                t.SleepsForever = true;
+                if (runtime.IsTracing) runtime.Log($"{t.Name} sleeps forever in schedule(): no running thread is left to wake it");
+                return false;
+            }
+        }
+        else
+        {
+            await runtime.Interleave($"{t.Name} is runnable, other tasks run");
+        }
+
+        int cpu = PickIdleCpu(t);
+        curr[cpu] = t;
+        t.OffCpu = false;
+        if (runtime.IsTracing) runtime.Log(cpu == t.Cpu ? $"{t.Name} runs again on pCPU {cpu}" : $"{t.Name} migrates from pCPU {t.Cpu} to pCPU {cpu}");
+        t.Cpu = cpu;
+        if (t.Notifier is not null) await t.Notifier.SchedIn(t, cpu);
+        t.PreemptCount--;
+        return true;
+    }
+
+    // select_task_rq(): any idle pCPU; the strategy chooses when there are several.
+    private int PickIdleCpu(HostTask t)
+    {
+        Span<int> idle = stackalloc int[curr.Length];
+        int n = 0;
+        for (int p = 0; p < curr.Length; p++) if (curr[p] is null) idle[n++] = p;
+        if (n == 0) throw new InvalidOperationException($"no idle pCPU for {t.Name}: configure at least as many pCPUs as tasks");
+        return idle[n == 1 ? 0 : runtime.RandomInteger(n)];
+    }
+}

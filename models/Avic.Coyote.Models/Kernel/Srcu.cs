@@ -1,0 +1,168 @@
+// SRCU (kernel/rcu/srcutree.c) for kvm->srcu: srcu_read_lock/srcu_read_unlock and
+// synchronize_srcu, which waits only for the readers that entered BEFORE it started (the reader
+// set is snapshotted when synchronize_srcu begins; later readers do not delay it).
+// Misuse is reported in the kernel's words: unlock without lock (INV-A5 imbalance), synchronize
+// inside one's own read section (INV-A4 deadlock), and the lock-vs-SRCU orders via LockDep.
+// Kernel facts: kvm-protocols.md §1.2, §1.3 (SYNC), §1.4 INV-A4/INV-A5.
+using Avic.Coyote.Runtime;
+
+namespace Avic.Coyote.Models.Kernel;
+
+/// <summary>One SRCU domain. Also the blocker of operations waiting in synchronize_srcu().</summary>
+public sealed class Srcu : Blocker, IControlledResource
+{
+    private readonly ControlledRuntime runtime;
+    private readonly LockDep? lockdep;
+    private readonly Dictionary<Operation, Reader> readers = new();
+    private readonly Dictionary<Operation, long> waits = new();
+    private readonly string lockLabel;
+    private readonly string unlockLabel;
+    private long nextSequence;
+
+    private struct Reader
+    {
+        public int Depth;
+        public long FirstSequence;
+    }
+
+    public Srcu(ControlledRuntime runtime, LockDep? lockdep, string name)
+    {
+        this.runtime = runtime;
+        ResourceId = runtime.NewResourceId();
+        this.lockdep = lockdep;
+        Name = name;
+        Class = lockdep?.Class(name, isSrcu: true) ?? new LockClass(name, isSrcu: true);
+        lockLabel = $"srcu_read_lock(&{name})";
+        unlockLabel = $"srcu_read_unlock(&{name})";
+    }
+
+    /// <summary>Identifies this object to exhaustive search (creation order).</summary>
+    public int ResourceId { get; }
+
+    public string Name { get; }
+
+    public LockClass Class { get; }
+
+    /// <summary>True while <paramref name="op"/> is inside a read-side critical section (srcu_read_lock_held).</summary>
+    public bool IsReader(Operation op) => readers.TryGetValue(op, out Reader r) && r.Depth > 0;
+
+    /// <summary>True while <paramref name="op"/> is inside synchronize_srcu() after its start (its grace period is running).</summary>
+    public bool IsSynchronizing(Operation op) => waits.ContainsKey(op);
+
+    /// <summary>Read-lock nesting depth of <paramref name="op"/>.</summary>
+    public int DepthOf(Operation op) => readers.TryGetValue(op, out Reader r) ? r.Depth : 0;
+
+    public SchedulingPoint<ReadLockAction, Unit> ReadLock() =>
+        runtime.Point<ReadLockAction, Unit>(new ReadLockAction(this), this, AccessKind.Lock);
+
+    public SchedulingPoint<ReadUnlockAction, Unit> ReadUnlock() =>
+        runtime.Point<ReadUnlockAction, Unit>(new ReadUnlockAction(this), this, AccessKind.Unlock);
+
+    /// <summary>synchronize_srcu(): two scheduling points, the start (reader snapshot) and the end of the grace period.</summary>
+    public async Task Synchronize()
+    {
+        Operation op = runtime.CurrentOperation;
+        lockdep?.BeforeSynchronize(op, this);
+        if (lockdep is null && IsReader(op))
+            throw runtime.Violation(BugKind.Deadlock, $"INV-A4: synchronize_srcu() called inside an SRCU read-side critical section ({Name}, by '{op.Name}')");
+        await runtime.Point<SyncStartAction, Unit>(new SyncStartAction(this), this, AccessKind.Other);
+        await runtime.Point<SyncEndAction, Unit>(new SyncEndAction(this), this, AccessKind.Other, this);
+    }
+
+    /// <summary>The grace period of <paramref name="op"/> is over when no reader that entered before it is left.</summary>
+    public override bool CanProceed(Operation op)
+    {
+        long start = waits[op];
+        foreach (KeyValuePair<Operation, Reader> r in readers)
+            if (r.Value.Depth > 0 && r.Value.FirstSequence < start) return false;
+        return true;
+    }
+
+    public override string Describe(Operation op)
+    {
+        long start = waits[op];
+        var old = readers.Where(r => r.Value.Depth > 0 && r.Value.FirstSequence < start).Select(r => $"'{r.Key.Name}'");
+        return $"synchronize_srcu(&{Name}): the grace period waits for reader(s) {string.Join(", ", old)} that entered before it";
+    }
+
+    public override string ToString() => Name;
+
+    public readonly struct ReadLockAction(Srcu s) : IResumeAction<Unit>
+    {
+        public Unit Run(ControlledRuntime rt)
+        {
+            Operation op = rt.CurrentOperation;
+            s.readers.TryGetValue(op, out Reader r);
+            if (r.Depth++ == 0) r.FirstSequence = s.nextSequence++;
+            s.readers[op] = r;
+            s.lockdep?.Acquired(op, s);
+            if (rt.IsTracing) rt.Log(s.lockLabel);
+            return default;
+        }
+    }
+
+    public readonly struct ReadUnlockAction(Srcu s) : IResumeAction<Unit>
+    {
+        public Unit Run(ControlledRuntime rt)
+        {
+            Operation op = rt.CurrentOperation;
+            s.readers.TryGetValue(op, out Reader r);
+            if (r.Depth == 0)
+                throw rt.Violation(BugKind.AssertionFailure,
+                    $"INV-A5: SRCU imbalance: '{op.Name}' calls srcu_read_unlock(&{s.Name}) without holding srcu_read_lock(&{s.Name})");
+            r.Depth--;
+            s.readers[op] = r;
+            s.lockdep?.Released(op, s);
+            if (rt.IsTracing) rt.Log(s.unlockLabel);
+            return default;
+        }
+    }
+
+    public readonly struct SyncStartAction(Srcu s) : IResumeAction<Unit>
+    {
+        public Unit Run(ControlledRuntime rt)
+        {
+            // Readers that enter from now on get a sequence >= this and do not delay the grace period.
+            s.waits[rt.CurrentOperation] = s.nextSequence++;
+            if (rt.IsTracing)
+            {
+                long start = s.waits[rt.CurrentOperation];
+                var old = s.readers.Where(r => r.Value.Depth > 0 && r.Value.FirstSequence < start).Select(r => r.Key.Name).ToList();
+                rt.Log($"synchronize_srcu(&{s.Name}) starts; waits for {(old.Count == 0 ? "no reader" : string.Join(", ", old))}");
+            }
+            return default;
+        }
+    }
+
+    public readonly struct SyncEndAction(Srcu s) : IResumeAction<Unit>
+    {
+        public Unit Run(ControlledRuntime rt)
+        {
+            s.waits.Remove(rt.CurrentOperation);
+            if (rt.IsTracing) rt.Log($"synchronize_srcu(&{s.Name}) returns: grace period over");
+            return default;
+        }
+    }
+}
+
+public static partial class Linux
+{
+    /// <summary>srcu_read_lock(ssp)</summary>
+    public static SchedulingPoint<Srcu.ReadLockAction, Unit> srcu_read_lock(Srcu ssp) => ssp.ReadLock();
+
+    /// <summary>srcu_read_unlock(ssp, idx)</summary>
+    public static SchedulingPoint<Srcu.ReadUnlockAction, Unit> srcu_read_unlock(Srcu ssp) => ssp.ReadUnlock();
+
+    /// <summary>synchronize_srcu(ssp) / synchronize_srcu_expedited(ssp): waits for pre-existing readers.</summary>
+    public static Task synchronize_srcu(Srcu ssp) => ssp.Synchronize();
+
+    /// <summary>srcu_dereference_check(p, ssp, c) under CONFIG_PROVE_RCU: the walk needs SRCU or <paramref name="orLock"/>.</summary>
+    public static void srcu_dereference_check(Srcu ssp, KernelMutex? orLock, string what)
+    {
+        ControlledRuntime rt = ControlledRuntime.Current ?? throw new InvalidOperationException("srcu_dereference_check outside the engine");
+        Operation op = rt.CurrentOperation;
+        if (ssp.IsReader(op) || (orLock is not null && ReferenceEquals(orLock.Owner, op))) return;
+        throw rt.Violation(BugKind.AssertionFailure,
+            $"INV-A5: suspicious rcu_dereference_check() usage: '{op.Name}' walks {what} without holding {ssp.Name}{(orLock is null ? "" : " or " + orLock.Name)}");
+    }
+}

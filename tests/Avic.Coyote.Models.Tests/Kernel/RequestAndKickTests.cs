@@ -1,0 +1,80 @@
+using Avic.Coyote.Models.Kernel;
+using Avic.Coyote.Runtime;
+using Avic.Coyote.Sync;
+using Avic.Coyote.Testing;
+using static Avic.Coyote.Models.Kernel.Linux;
+
+namespace Avic.Coyote.Models.Tests.Kernel;
+
+/// <summary>vCPU requests (test-and-clear) and kvm_make_all_cpus_request's kick and wait.</summary>
+public class RequestAndKickTests
+{
+    [Fact]
+    public void CheckRequestTestsAndClears()
+    {
+        TestReport report = KernelHarness.Explore(async rt =>
+        {
+            var v = new KernelVcpu(rt, 0);
+            rt.Assert(!await kvm_check_request(KvmRequest.KVM_REQ_EVENT, v), "no request yet");
+            await kvm_make_request(KvmRequest.KVM_REQ_EVENT, v);
+            rt.Assert(await kvm_request_pending(v), "kvm_request_pending after kvm_make_request");
+            rt.Assert(await kvm_check_request(KvmRequest.KVM_REQ_EVENT, v), "the request is seen once");
+            rt.Assert(!await kvm_check_request(KvmRequest.KVM_REQ_EVENT, v), "and cleared");
+            rt.Assert(!await kvm_request_pending(v), "nothing pending after the check");
+        }, iterations: 1);
+        Assert.Null(report.Bug);
+    }
+
+    // The vCPU busy-waits for the kick, so this uses the fair random strategy (PCT can starve a spinner).
+    [Fact]
+    public void AWaitingRequesterReturnsOnlyAfterTheGuestModeVcpuTookTheIpi()
+    {
+        TestReport report = KernelHarness.Explore(async rt =>
+        {
+            var v = new KernelVcpu(rt, 0);
+            v.Thread = rt.CurrentOperation;
+            var exited = new SharedVar<bool>(rt, "vcpu0 left guest mode", false);
+            await smp_store_release(v.mode, VcpuMode.IN_GUEST_MODE);
+            Operation requester = rt.Spawn("requester", async () =>
+            {
+                await kvm_make_all_cpus_request([v], KvmRequest.KVM_REQ_APICV_UPDATE);
+                rt.Assert(exited.Peek(), "kvm_make_all_cpus_request(WAIT) returned while vcpu0 still had IRQs off in guest mode");
+            });
+            // "Guest mode": run until the kick flips IN_GUEST_MODE to EXITING_GUEST_MODE, then exit and take the IPI.
+            while (await READ_ONCE(v.mode) != VcpuMode.EXITING_GUEST_MODE) await rt.Interleave();
+            rt.Assert(await kvm_test_request(KvmRequest.KVM_REQ_APICV_UPDATE, v), "the request is set before the kick");
+            await exited.Write(true);
+            await smp_store_release(v.mode, VcpuMode.OUTSIDE_GUEST_MODE);
+            await local_irq_enable(v);
+            await rt.WhenCompleted(requester);
+        });
+        Assert.Null(report.Bug);
+        Assert.Equal(0, report.MaxStepsHits);
+    }
+
+    [Fact]
+    public void AVcpuOutsideGuestModeIsNotKickedNorWaitedFor()
+    {
+        TestReport report = KernelHarness.Explore(async rt =>
+        {
+            var v = new KernelVcpu(rt, 0);   // OUTSIDE_GUEST_MODE and never re-enables IRQs
+            await kvm_make_all_cpus_request([v], KvmRequest.KVM_REQ_APICV_UPDATE);
+            rt.Assert(v.PeekRequest(KvmRequest.KVM_REQ_APICV_UPDATE), "the bit is set");
+            rt.Assert(!v.IpiPending, "no IPI to a vCPU outside guest mode");
+        }, iterations: 1);
+        Assert.Null(report.Bug);
+    }
+
+    [Fact]
+    public void AVcpuThatNeverLeavesGuestModeDeadlocksAWaitingRequester()
+    {
+        TestReport report = KernelHarness.Explore(async rt =>
+        {
+            var v = new KernelVcpu(rt, 0);
+            await smp_store_release(v.mode, VcpuMode.IN_GUEST_MODE);
+            await kvm_make_all_cpus_request([v], KvmRequest.KVM_REQ_TLB_FLUSH);
+        }, iterations: 1);
+        Assert.Equal(BugKind.Deadlock, report.Bug?.Kind);
+        Assert.Contains("kick IPI to vcpu0", report.Bug!.Message);
+    }
+}
