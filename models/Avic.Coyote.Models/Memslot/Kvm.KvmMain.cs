@@ -1,0 +1,82 @@
+// virt/kvm/kvm_main.c (and include/linux/kvm_host.h helpers): vCPU creation, memslot
+// create/delete with their SRCU grace periods, the userspace memslot ioctl.
+// Steps follow kvm-protocols.md §1.3 A-CREATE and A-DELETE.
+using Avic.Coyote.Models.Kernel;
+using Avic.Coyote.Runtime;
+using Avic.Coyote.Sync;
+using static Avic.Coyote.Models.Kernel.Linux;
+
+namespace Avic.Coyote.Models.Memslot;
+
+public sealed partial class Kvm
+{
+    /// <summary>kvm_vcpu_srcu_read_lock() (kvm_host.h).</summary>
+    internal SchedulingPoint<Srcu.ReadLockAction, Unit> kvm_vcpu_srcu_read_lock(Vcpu vcpu) => srcu_read_lock(srcu);
+
+    /// <summary>kvm_vcpu_srcu_read_unlock() (kvm_host.h): an unlock without lock is the INV-A5 imbalance.</summary>
+    internal SchedulingPoint<Srcu.ReadUnlockAction, Unit> kvm_vcpu_srcu_read_unlock(Vcpu vcpu) => srcu_read_unlock(srcu);
+
+    /// <summary>kvm_vm_ioctl_create_vcpu() (kvm_main.c), A-CREATE: no SRCU, no kvm->lock during arch create.</summary>
+    internal async Task<Vcpu> kvm_vm_ioctl_create_vcpu(int id)
+    {
+        // A-CREATE.1: kvm_arch_vcpu_precreate() and created_vcpus++ under kvm->lock.
+        await mutex_lock(kvm_lock);
+        created_vcpus++;
+        await mutex_unlock(kvm_lock);
+
+        var vcpu = new Vcpu(rt, lockdep, id, GuestProgram(id));
+        Log($"kvm_vm_ioctl_create_vcpu: creating {vcpu.Name} (created_vcpus={created_vcpus})");
+        await kvm_arch_vcpu_create(vcpu);
+
+        // A-CREATE.11: publish the vCPU (xa_store, online_vcpus++) under kvm->lock and vcpu->mutex.
+        await mutex_lock(kvm_lock);
+        await mutex_lock(vcpu.mutex);
+        vcpus.Add(vcpu);
+        Log($"kvm_vm_ioctl_create_vcpu: {vcpu.Name} online");
+        await mutex_unlock(vcpu.mutex);
+        await mutex_unlock(kvm_lock);
+        return vcpu;
+    }
+
+    /// <summary>kvm_set_memslot() (kvm_main.c) for one address space; caller holds slots_lock.
+    /// CREATE publishes VALID then waits a grace period; DELETE is A-DELETE.1-11.</summary>
+    internal async Task kvm_set_memslot(SharedVar<SlotState> slot, bool create, bool isApicSlot)
+    {
+        if (create)
+        {
+            await mutex_lock(slots_arch_lock);
+            // kvm_create_memslot() + kvm_swap_active_memslots(): rcu_assign_pointer publishes the slot.
+            await WRITE_ONCE(slot, SlotState.VALID);
+            await mutex_unlock(slots_arch_lock);
+            await synchronize_srcu(srcu);
+            return;
+        }
+
+        await mutex_lock(slots_arch_lock);                          // A-DELETE.1
+        if (Variant == Variant.MA9)
+        {
+            // MA9: no INVALID phase: publish ABSENT at once and zap before the grace period.
+            await WRITE_ONCE(slot, SlotState.ABSENT);
+            await mutex_unlock(slots_arch_lock);
+            if (isApicSlot) await kvm_arch_flush_shadow_memslot();
+            await synchronize_srcu(srcu);
+            return;
+        }
+        await WRITE_ONCE(slot, SlotState.INVALID);                  // A-DELETE.2-3: kvm_invalidate_memslot + swap publishes INVALID
+        await mutex_unlock(slots_arch_lock);                        // A-DELETE.4
+        await synchronize_srcu(srcu);                               // A-DELETE.5: readers that saw VALID are gone
+        if (isApicSlot) await kvm_arch_flush_shadow_memslot();      // A-DELETE.6: zap + remote TLB flush
+        await mutex_lock(slots_arch_lock);                          // A-DELETE.7
+        await WRITE_ONCE(slot, SlotState.ABSENT);                   // A-DELETE.9: kvm_delete_memslot + swap publishes ABSENT
+        await mutex_unlock(slots_arch_lock);
+        await synchronize_srcu(srcu);                               // A-DELETE.10: second grace period
+    }
+
+    /// <summary>A-USERMEM: KVM_SET_USER_MEMORY_REGION (kvm_vm_ioctl_set_memory_region): slots_lock, no SRCU.</summary>
+    internal async Task kvm_vm_ioctl_set_memory_region()
+    {
+        await mutex_lock(slots_lock);
+        await kvm_set_memslot(user_slot, create: true, isApicSlot: false);
+        await mutex_unlock(slots_lock);
+    }
+}

@@ -1,0 +1,59 @@
+// arch/x86/kvm/mmu/mmu.c: the nested page fault path that installs the SPTE for gfn 0xFEE00 (under
+// SRCU), and the two zaps: kvm_zap_gfn_range (bumps mmu_invalidate_seq, so an in-flight fault
+// retries) and kvm_arch_flush_shadow_memslot (does not; memslot deletion relies on SRCU instead).
+// kvm-protocols.md §1.3 A-RUN.8 and A-DELETE.6.
+using Avic.Coyote.Models.Kernel;
+using static Avic.Coyote.Models.Kernel.Linux;
+
+namespace Avic.Coyote.Models.Memslot;
+
+public sealed partial class Kvm
+{
+    /// <summary>kvm_mmu_page_fault() for gfn 0xFEE00 (vCPU thread, SRCU held; the vCPU is not in SMM: address space 0).
+    /// Order as in current mmu.c kvm_mmu_faultin_pfn(): snapshot mmu_invalidate_seq, then KVM_MEMSLOT_INVALID ->
+    /// RET_PF_RETRY, then the APIC slot with APICv inhibited -> RET_PF_EMULATE, then install under mmu_lock
+    /// unless the sequence moved (is_page_fault_stale). [the seq-first order is from memory of recent kernels]</summary>
+    internal async Task kvm_mmu_page_fault(Vcpu vcpu)
+    {
+        srcu_dereference_check(srcu, slots_lock, "kvm->memslots (kvm_vcpu_gfn_to_memslot)");
+        int mmuSeq = Config.FaultSeqAfterApicvCheck ? 0 : await READ_ONCE(mmu_invalidate_seq);
+        SlotState slot = await READ_ONCE(apic_access_slot[0]);
+        if (slot == SlotState.INVALID) { Log("kvm_mmu_page_fault: slot INVALID: RET_PF_RETRY"); return; }
+        if (slot == SlotState.ABSENT) { Log("kvm_mmu_page_fault: no slot: MMIO emulation"); return; }
+        // kvm_faultin_pfn(): "If the APIC access page exists but is disabled, go directly to emulation".
+        if (!await kvm_apicv_activated()) { Log("kvm_mmu_page_fault: APICv inhibited: RET_PF_EMULATE"); return; }
+        if (Config.FaultSeqAfterApicvCheck) mmuSeq = await READ_ONCE(mmu_invalidate_seq);
+        await mutex_lock(mmu_lock);
+        if (await READ_ONCE(mmu_invalidate_seq) != mmuSeq) Log("kvm_mmu_page_fault: mmu_invalidate_retry: RET_PF_RETRY");
+        else await WRITE_ONCE(apic_access_spte, true);
+        await mutex_unlock(mmu_lock);
+    }
+
+    /// <summary>kvm_zap_gfn_range(kvm, APIC gfn, +1): caller must hold SRCU or slots_lock (§3 A-4).</summary>
+    internal async Task kvm_zap_gfn_range()
+    {
+        srcu_dereference_check(srcu, slots_lock, "kvm->memslots (kvm_zap_gfn_range)");
+        await mutex_lock(mmu_lock);                      // write_lock(&kvm->mmu_lock); kvm_mmu_invalidate_begin()
+        await WRITE_ONCE(apic_access_spte, false);
+        // kvm_mmu_invalidate_end(): the sequence moves when the invalidation ends, still under mmu_lock, so a
+        // fault that snapshotted it before or during the zap retries (mmu_invalidate_in_progress is not modelled
+        // separately: nothing reads the sequence under mmu_lock while the zap holds it).
+        int seq = await READ_ONCE(mmu_invalidate_seq);
+        await WRITE_ONCE(mmu_invalidate_seq, seq + 1);
+        await mutex_unlock(mmu_lock);
+        await kvm_flush_remote_tlbs();
+    }
+
+    /// <summary>kvm_arch_flush_shadow_memslot(): zap the slot's SPTEs (+ remote TLB flush); no mmu_invalidate_seq bump.</summary>
+    internal async Task kvm_arch_flush_shadow_memslot()
+    {
+        await mutex_lock(mmu_lock);
+        await WRITE_ONCE(apic_access_spte, false);
+        await mutex_unlock(mmu_lock);
+        await kvm_flush_remote_tlbs();
+    }
+
+    /// <summary>kvm_flush_remote_tlbs(): KVM_REQ_TLB_FLUSH to every vCPU, kicking (and, KVM_REQUEST_WAIT,
+    /// waiting for) those in guest mode. TLB contents are not modelled: the SPTE stands for them.</summary>
+    internal Task kvm_flush_remote_tlbs() => kvm_make_all_cpus_request(vcpus.ToArray(), KvmRequest.KVM_REQ_TLB_FLUSH);
+}

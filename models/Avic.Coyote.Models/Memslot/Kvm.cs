@@ -1,0 +1,157 @@
+// struct kvm for Protocol A (kvm-protocols.md §1.2 "Shared state") and the model's entry point:
+// the VMM creates the initial vCPUs, then vCPU threads (KVM_RUN), and optionally a hotplug thread,
+// the VM-wide inhibitor and a userspace memslot ioctl run concurrently. The kernel functions are
+// in the Kvm.*.cs files named after the kernel files they model.
+using Avic.Coyote.Models.Kernel;
+using Avic.Coyote.Runtime;
+using Avic.Coyote.Sync;
+using static Avic.Coyote.Models.Kernel.Linux;
+
+namespace Avic.Coyote.Models.Memslot;
+
+/// <summary>State of APIC_ACCESS_PAGE_PRIVATE_MEMSLOT in one address space's active memslots.</summary>
+#pragma warning disable CA1707
+public enum SlotState { ABSENT, VALID, INVALID }
+#pragma warning restore CA1707
+
+public sealed partial class Kvm
+{
+    // enum kvm_apicv_inhibit bits used here (arch/x86/include/asm/kvm_host.h).
+    public const int APICV_INHIBIT_REASON_PIT_REINJ = 1 << 4;
+    public const int APICV_INHIBIT_REASON_BLOCKIRQ = 1 << 6;
+    public const int APICV_INHIBIT_REASON_HYPERV = 1 << 2;
+
+    private readonly ControlledRuntime rt;
+
+    public Kvm(ControlledRuntime runtime, MemslotConfig config, Variant variant)
+    {
+        rt = runtime;
+        Config = config;
+        Variant = variant;
+        // locking.rst order (kvm-protocols.md §1.2) and its SRCU rules.
+        lockdep = new LockDep(runtime, "kvm->lock", "vcpu->mutex", "kvm->slots_lock", "kvm->slots_arch_lock");
+        lockdep.DeclareSynchronizedUnder("kvm->srcu", "kvm->slots_lock");
+        lockdep.DeclareTakenInside("kvm->srcu", "kvm->lock");
+        lockdep.DeclareTakenInside("kvm->srcu", "kvm->slots_arch_lock");
+        kvm_lock = new KernelMutex(runtime, lockdep, "kvm->lock");
+        slots_lock = new KernelMutex(runtime, lockdep, "kvm->slots_lock");
+        slots_arch_lock = new KernelMutex(runtime, lockdep, "kvm->slots_arch_lock");
+        mmu_lock = new KernelMutex(runtime, lockdep, "kvm->mmu_lock");
+        srcu = new Srcu(runtime, lockdep, "kvm->srcu");
+        apicv_update_lock = new RwSemaphore(runtime, lockdep, "kvm->arch.apicv_update_lock");
+        apic_access_memslot_enabled = new SharedVar<bool>(runtime, "kvm->arch.apic_access_memslot_enabled", false);
+        apic_access_memslot_inhibited = new SharedVar<bool>(runtime, "kvm->arch.apic_access_memslot_inhibited", false);
+        apicv_inhibit_reasons = new SharedVar<int>(runtime, "kvm->arch.apicv_inhibit_reasons",
+            config.ActivatedMayChange ? APICV_INHIBIT_REASON_PIT_REINJ : 0);
+        int addressSpaces = config.Smm ? 2 : 1;
+        apic_access_slot = new SharedVar<SlotState>[addressSpaces];
+        for (int i = 0; i < addressSpaces; i++)
+            apic_access_slot[i] = new SharedVar<SlotState>(runtime, $"kvm->memslots[{i}].APIC_ACCESS_PAGE_PRIVATE_MEMSLOT", SlotState.ABSENT);
+        user_slot = new SharedVar<SlotState>(runtime, "kvm->memslots[0].user_slot", SlotState.ABSENT);
+        apic_access_spte = new SharedVar<bool>(runtime, "NPT spte(gfn 0xfee00)", false);
+        mmu_invalidate_seq = new SharedVar<int>(runtime, "kvm->mmu_invalidate_seq", 0);
+    }
+
+    public MemslotConfig Config { get; }
+
+    public Variant Variant { get; }
+
+    public LockDep Lockdep => lockdep;
+
+    private readonly LockDep lockdep;
+
+#pragma warning disable CA1707, IDE1006 // kernel field names
+    public readonly KernelMutex kvm_lock, slots_lock, slots_arch_lock, mmu_lock;
+    public readonly Srcu srcu;
+    public readonly RwSemaphore apicv_update_lock;
+    public readonly SharedVar<bool> apic_access_memslot_enabled, apic_access_memslot_inhibited;
+    public readonly SharedVar<int> apicv_inhibit_reasons;
+    /// <summary>APIC_ACCESS_PAGE_PRIVATE_MEMSLOT in each address space (2 with SMM).</summary>
+    public readonly SharedVar<SlotState>[] apic_access_slot;
+    /// <summary>A userspace memslot (A-USERMEM), only for contention.</summary>
+    public readonly SharedVar<SlotState> user_slot;
+    /// <summary>The leaf NPT SPTE for gfn 0xFEE00 (TLBs are taken as flushed with it).</summary>
+    public readonly SharedVar<bool> apic_access_spte;
+    public readonly SharedVar<int> mmu_invalidate_seq;
+    /// <summary>kvm->vcpu_array: the online vCPUs (published at the end of kvm_vm_ioctl_create_vcpu).</summary>
+    public readonly List<Vcpu> vcpus = new();
+    private int created_vcpus;
+#pragma warning restore CA1707, IDE1006
+
+    /// <summary>kvm_x86_ops.allow_apicv_in_x2apic_without_x2apic_virtualization: set by avic_hardware_setup() when !x2avic_enabled.</summary>
+    public bool AllowApicvInX2apicWithoutX2apicVirtualization => Config.Hardware == Hardware.Hybrid;
+
+    // ---- the model's threads -------------------------------------------------------------------
+
+    /// <summary>Runs one execution of the model: the VMM thread (this one) and the concurrent threads.</summary>
+    public static async Task Run(IActorRuntime runtime, MemslotConfig config, Variant variant)
+    {
+        var rt = (ControlledRuntime)runtime;
+        var kvm = new Kvm(rt, config, variant);
+        rt.RegisterMonitor<ProtocolAInvariants>();
+        rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.Init(kvm));
+
+        // The VMM creates the boot vCPUs before starting their threads.
+        for (int id = 0; id < config.Vcpus; id++) await kvm.kvm_vm_ioctl_create_vcpu(id);
+
+        var threads = new List<Operation>();
+        foreach (Vcpu v in kvm.vcpus.ToArray()) threads.Add(kvm.SpawnVcpuThread(v));
+        if (config.Hotplug)
+            threads.Add(rt.Spawn("hotplug", async () =>
+            {
+                Vcpu v = await kvm.kvm_vm_ioctl_create_vcpu(config.Vcpus);
+                await kvm.VcpuThread(v);
+            }));
+        if (config.Inhibitor || config.ActivatedMayChange)
+            threads.Add(rt.Spawn("inhibitor", kvm.InhibitorThread));
+        if (config.UserMem)
+            threads.Add(rt.Spawn("usermem", kvm.kvm_vm_ioctl_set_memory_region));
+        foreach (Operation t in threads) await rt.WhenCompleted(t);
+    }
+
+    private Operation SpawnVcpuThread(Vcpu v)
+    {
+        Operation op = rt.Spawn(v.Name, () => VcpuThread(v));
+        v.Thread = op;
+        return op;
+    }
+
+    /// <summary>The VMM's thread for one vCPU: optional restore ioctls, then KVM_RUN.</summary>
+    private async Task VcpuThread(Vcpu v)
+    {
+        v.Thread = rt.CurrentOperation;
+        if (v.vcpu_id == 0 && Config.HostSetLapic) await kvm_vcpu_ioctl_set_lapic(v);
+        if (v.vcpu_id == 0 && Config.Nested) await kvm_vcpu_ioctl_leave_nested(v);
+        await kvm_arch_vcpu_ioctl_run(v);
+    }
+
+    /// <summary>A-INHIBITOR: a VM ioctl toggling a VM-wide inhibit (KVM_SET_GUEST_DEBUG's BLOCKIRQ, or H-A1's
+    /// KVM_REINJECT_CONTROL clearing PIT_REINJ).</summary>
+    private async Task InhibitorThread()
+    {
+        if (Config.ActivatedMayChange)
+        {
+            await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_PIT_REINJ, set: false);
+            if (!Config.Inhibitor) return;
+        }
+        await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_BLOCKIRQ, set: true);
+        await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_BLOCKIRQ, set: false);
+    }
+
+    /// <summary>The guest program of a vCPU: an xAPIC guest touching its APIC page, switching to x2APIC,
+    /// then (maliciously) touching 0xFEE00000 again. The hotplugged vCPU stays in xAPIC mode.</summary>
+    private GuestAction[] GuestProgram(int id)
+    {
+        if (id >= Config.Vcpus) return [GuestAction.ApicMmioAccess, GuestAction.ApicMmioAccess];
+        if (Variant == Variant.A2 && id == 0) return [GuestAction.SynicInhibitMsr, GuestAction.Hlt];
+        if (id == 0 && Config.HostSetLapic) return [GuestAction.ApicMmioAccess, GuestAction.Hlt];
+        return [GuestAction.ApicMmioAccess, GuestAction.EnableX2apic, GuestAction.ApicMmioAccess];
+    }
+
+    internal void Log(string text)
+    {
+        if (rt.IsTracing) rt.Log(text);
+    }
+
+    private Exception Bug(BugKind kind, string message) => rt.Violation(kind, message);
+}

@@ -1,0 +1,100 @@
+// The Protocol A invariants (kvm-protocols.md §1.4) as a monitor the model notifies at the steps
+// that matter; it checks the shared state with Peek (no scheduling points). INV-A4 (deadlock
+// freedom: engine deadlocks, lock order, SRCU rules) and INV-A5 (SRCU balance) are checked by the
+// kernel primitives (Kernel/LockDep.cs, Kernel/Srcu.cs); INV-A6 (the WARN) in vcpu_enter_guest.
+// Every message starts with the invariant id and says what it means.
+using Avic.Coyote.Actors;
+using Avic.Coyote.Runtime;
+using Avic.Coyote.Specifications;
+
+namespace Avic.Coyote.Models.Memslot;
+
+public sealed class ProtocolAInvariants : Monitor
+{
+    public sealed record Init(Kvm Kvm) : Event;
+    /// <summary>A-INHIBIT.1: a vCPU read apic_access_memslot_enabled out of slots_lock.</summary>
+    public sealed record EnabledRead(Vcpu Vcpu, bool Value) : Event;
+    /// <summary>The deletion critical section is entered (A-INHIBIT.6).</summary>
+    public sealed record DeletionEntered(string By) : Event;
+    /// <summary>A-DELETE.12 done (vm_munmap).</summary>
+    public sealed record DeletionDone : Event;
+    /// <summary>kvm_alloc_apic_access_page() creates the memslot (A-CREATE.7).</summary>
+    public sealed record MemslotCreated(string By) : Event;
+    /// <summary>A-RUN.7: VMRUN.</summary>
+    public sealed record GuestEntry(Vcpu Vcpu) : Event;
+
+    private Kvm kvm = null!;
+    private string? firstDeleter;
+    private bool deletionInProgress;
+    private bool deletionCompleted;
+    private string? falseReader;
+
+    [Start]
+    [OnEventDoAction(typeof(Init), nameof(OnInit))]
+    [OnEventDoAction(typeof(EnabledRead), nameof(OnEnabledRead))]
+    [OnEventDoAction(typeof(DeletionEntered), nameof(OnDeletionEntered))]
+    [OnEventDoAction(typeof(DeletionDone), nameof(OnDeletionDone))]
+    [OnEventDoAction(typeof(MemslotCreated), nameof(OnMemslotCreated))]
+    [OnEventDoAction(typeof(GuestEntry), nameof(OnGuestEntry))]
+    private sealed class Watching : State;
+
+    private static Exception Fail(string message) =>
+        (ControlledRuntime.Current ?? throw new InvalidOperationException("monitor outside the engine")).Violation(BugKind.AssertionFailure, message);
+
+    private void OnInit(Event e) => kvm = ((Init)e).Kvm;
+
+    private void OnEnabledRead(Event e)
+    {
+        var r = (EnabledRead)e;
+        if (r.Value || !kvm.Config.CheckInvA1) return;
+        const string meaning = "INV-A1 (no false negative: a vCPU that reads apic_access_memslot_enabled == false out of slots_lock must find the deletion complete)";
+        if (deletionInProgress)
+            throw Fail($"{meaning}: {r.Vcpu.Name} read false while {firstDeleter}'s deletion of the memslot has not completed " +
+                       $"(memslot {kvm.apic_access_slot[0].Peek()}, SPTE {(kvm.apic_access_spte.Peek() ? "present" : "absent")}): " +
+                       $"{r.Vcpu.Name} goes on to enter the guest in x2APIC mode with its APIC page still mapped");
+        for (int i = 0; i < kvm.apic_access_slot.Length; i++)
+            if (kvm.apic_access_slot[i].Peek() != SlotState.ABSENT)
+                throw Fail($"{meaning}: {r.Vcpu.Name} read false but the memslot is {kvm.apic_access_slot[i].Peek()} in address space {i}");
+        if (kvm.apic_access_spte.Peek())
+            throw Fail($"{meaning} (and INV-A3): {r.Vcpu.Name} read false but an NPT SPTE still maps gfn 0xFEE00");
+        falseReader ??= r.Vcpu.Name;
+    }
+
+    private void OnDeletionEntered(Event e)
+    {
+        string by = ((DeletionEntered)e).By;
+        if (firstDeleter is not null)
+            throw Fail($"INV-A2 (single deletion: the memslot deletion critical section runs at most once per VM): {by} enters it again after {firstDeleter}");
+        firstDeleter = by;
+        deletionInProgress = true;
+    }
+
+    private void OnDeletionDone(Event e)
+    {
+        deletionInProgress = false;
+        deletionCompleted = true;
+    }
+
+    private void OnMemslotCreated(Event e)
+    {
+        string by = ((MemslotCreated)e).By;
+        if (firstDeleter is not null)
+            throw Fail($"INV-A2 (no resurrection: the memslot is never created again once inhibited): {by} creates it after {firstDeleter} deleted it" +
+                       (deletionCompleted ? "" : " (deletion still in progress)"));
+        if (falseReader is not null && kvm.Config.CheckInvA1)
+            throw Fail($"INV-A1 (no false negative: once a vCPU read apic_access_memslot_enabled == false the slot must never be present again): " +
+                       $"{by} creates the memslot after {falseReader} read false and skipped the inhibition (H-A1: the slot was never allocated, so 'inhibited' was never set)");
+    }
+
+    private void OnGuestEntry(Event e)
+    {
+        Vcpu v = ((GuestEntry)e).Vcpu;
+        if (!kvm.AllowApicvInX2apicWithoutX2apicVirtualization || !v.X2apicMode || !v.X2apicUpdateHandled) return;
+        const string meaning = "INV-A3 (isolation: at every VMRUN of an x2APIC vCPU on hybrid AVIC after its APICv update was handled, no memslot and no SPTE maps the APIC page)";
+        for (int i = 0; i < kvm.apic_access_slot.Length; i++)
+            if (kvm.apic_access_slot[i].Peek() != SlotState.ABSENT)
+                throw Fail($"{meaning}: {v.Name} enters the guest while the memslot is {kvm.apic_access_slot[i].Peek()} in address space {i}");
+        if (kvm.apic_access_spte.Peek())
+            throw Fail($"{meaning}: {v.Name} enters the guest while an NPT SPTE maps gfn 0xFEE00");
+    }
+}
