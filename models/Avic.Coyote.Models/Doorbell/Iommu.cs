@@ -1,0 +1,119 @@
+// IOMMU-posted device interrupts (kvm-protocols.md B-IOMMU, B-IRTE; 2025 code): a GA-mode IRTE per
+// device IRQ on the target vCPU's ir_list, kept coherent with the shadow entry under ir_list_lock
+// (4c08e737f056), the IOMMU posting into IRR, and the GA log waking a blocked vCPU.
+using Avic.Coyote.Models.Kernel;
+using Avic.Coyote.Runtime;
+using Avic.Coyote.Specifications;
+using Avic.Coyote.Sync;
+using static Avic.Kvm.Avic.AvicPhysicalIdEntry;
+
+namespace Avic.Coyote.Models.Doorbell;
+
+/// <summary>The GA fields of an IRTE the model needs: IsRun, the destination pCPU, GALogIntr.</summary>
+public readonly record struct IrteEntry(bool IsRun, bool GaLogIntr, short Dest)
+{
+    public override string ToString() => $"IsRun={(IsRun ? 1 : 0)} dest={Dest} GALogIntr={(GaLogIntr ? 1 : 0)}";
+}
+
+/// <summary>One posted-interrupt IRTE (struct amd_ir_data) and the vector it posts.</summary>
+public sealed class Irte(ControlledRuntime rt, int id)
+{
+    public int Id { get; } = id;
+
+    public SharedVar<IrteEntry> Entry { get; } = new(rt, $"irte{id}", new IrteEntry(false, false, -1));
+
+    /// <summary>The IRR bit the device's vector sets.</summary>
+    public int Vector => 1 << (8 + Id);
+}
+
+public sealed partial class AvicKvm
+{
+    // The device thread: the irqfd routing update (KVM_IRQFD → avic_pi_update_irte), then the device
+    // raises its interrupts, which the IOMMU posts.
+    private async Task device_thread(Irte irte, Vcpu target)
+    {
+        await avic_pi_update_irte(irte, target);
+        for (int i = 0; i < Config.DeviceIrqs; i++) await amd_iommu_post_interrupt(irte, target);
+        sched.RemoveWaker();
+    }
+
+    // avic.c avic_pi_update_irte() (B-IRTE): under the target's ir_list_lock, program the IRTE from the
+    // shadow entry and add it to ir_list. f3cebc75e742 set the pCPU when the vCPU is running (B-7 (1)).
+    private async Task avic_pi_update_irte(Irte irte, Vcpu v)
+    {
+        bool lateLock = Config.Has(Mutation.LoadPutWithoutIrListLock);
+        ulong e = v.Shadow;   // B-7 (2): read before the lock, racing with a concurrent load/put
+        await v.IrListLock.Lock();
+        if (!lateLock) e = v.Shadow;   // stable: its writers hold ir_list_lock too
+        IrteEntry programmed = IsRunning(e) && !Config.Has(Mutation.IrteWithoutCpu)
+            ? new IrteEntry(true, false, (short)HostPhysicalId(e))
+            : new IrteEntry(false, GaLogIntr(e), -1);
+        await irte.Entry.Write(programmed);   // irq_set_vcpu_affinity → amd_iommu
+        v.IrList.Add(irte);
+        await v.IrListLock.Unlock();
+        CheckCoherence(v);
+    }
+
+    // B-LOAD.3.5 / B-PUT.4.2: amd_iommu_update_ga() for each IRTE on ir_list (the caller holds ir_list_lock).
+    private async Task avic_update_iommu_vcpu_affinity(Vcpu v, int cpu, bool gaLogIntr)
+    {
+        if (Config.DeviceIrqs == 0) return;
+        bool own = Config.Has(Mutation.LoadPutWithoutIrListLock);   // the old code locked only around the walk
+        if (own) await v.IrListLock.Lock();
+        foreach (Irte irte in v.IrList)
+            await irte.Entry.Write(cpu >= 0 ? new IrteEntry(true, false, (short)cpu) : new IrteEntry(false, gaLogIntr, irte.Entry.Peek().Dest));
+        if (own) await v.IrListLock.Unlock();
+    }
+
+    // B-IOMMU: write IRR, then read the IRTE: IsRun → doorbell its destination; GALogIntr → GA log entry and
+    // host IRQ → avic_ga_log_notifier → kvm_vcpu_wake_up; neither → nothing (picked up at the next VMRUN).
+    private async Task amd_iommu_post_interrupt(Irte irte, Vcpu target)
+    {
+        await atomic_fetch_or(target.Irr, irte.Vector);
+        Notify(target.Posted);
+        IrteEntry e = await irte.Entry.Read();
+        if (e.IsRun)
+        {
+            RingDoorbell(e.Dest, target, DoorbellSource.Iommu, null);
+        }
+        else if (e.GaLogIntr)
+        {
+            if (rt.IsTracing) rt.Log($"IOMMU: GA log entry for {target} → avic_ga_log_notifier()");
+            await kvm_vcpu_wake_up(target);
+        }
+        else if (rt.IsTracing)
+        {
+            rt.Log($"IOMMU: {irte.Entry.Name} has IsRun=0 and GALogIntr=0: no doorbell, no GA log");
+        }
+    }
+
+    /// <summary>Takes <paramref name="v"/>'s ir_list_lock when IRTEs are modelled (and the variant takes it).</summary>
+    private async Task<bool> ir_list_lock(Vcpu v)
+    {
+        if (Config.DeviceIrqs == 0 || Config.Has(Mutation.LoadPutWithoutIrListLock)) return false;
+        await v.IrListLock.Lock();
+        return true;
+    }
+
+    private async Task ir_list_unlock(Vcpu v, bool locked)
+    {
+        if (locked) await v.IrListLock.Unlock();
+        CheckCoherence(v);
+    }
+
+    /// <summary>INV-B2 (2025 code), judged whenever ir_list_lock is free.</summary>
+    private void CheckCoherence(Vcpu v)
+    {
+        if (Config.Era != CodeEra.ShadowEntry || !Config.Checking(Invariant.EntryCoherence) || v.IrListLock.Owner is not null) return;
+        ulong shadow = v.Shadow;
+        ulong table = Table.Stored(v.Id);
+        Specification.Assert(table == Avic.Kvm.Avic.AvicEntryUpdate.TableValue(shadow, Config.EnableIpiv),
+            $"INV-B2: table[{v.Id}] = {Format(table)} does not match the shadow {Format(shadow)}");
+        foreach (Irte irte in v.IrList)
+        {
+            IrteEntry e = irte.Entry.Peek();
+            Specification.Assert(e.IsRun == IsRunning(shadow) && (!e.IsRun || e.Dest == HostPhysicalId(shadow)) && e.GaLogIntr == GaLogIntr(shadow),
+                $"INV-B2: {irte.Entry.Name} ({e}) disagrees with {v}'s shadow entry ({Format(shadow)})");
+        }
+    }
+}
