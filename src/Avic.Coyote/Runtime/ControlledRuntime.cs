@@ -314,12 +314,18 @@ public sealed class ControlledRuntime : IActorRuntime
         op.Blocker = blocker;
     }
 
-    /// <summary>A scheduling point that touches <paramref name="resource"/> and may wait on <paramref name="blocker"/>.</summary>
-    public SchedulingPoint Point(object? resource, AccessKind access, Blocker? blocker = null)
+    /// <summary>A scheduling point that touches <paramref name="resource"/> and may wait on <paramref name="blocker"/>;
+    /// <paramref name="label"/> is its trace line.</summary>
+    public SchedulingPoint Point(object? resource, AccessKind access, Blocker? blocker = null, string? label = null)
     {
         Prepare(resource, access, blocker);
+        running!.PendingLabel = label;
         return new SchedulingPoint(this);
     }
+
+    /// <summary>Makes the running operation's buffered stores visible (x86-TSO; a no-op under SC).
+    /// For primitives modelling locked instructions or fences; call it from a resume action.</summary>
+    public void DrainStoreBuffer() => running?.StoreBuffer?.DrainAll(this);
 
     /// <summary>A scheduling point that runs <paramref name="action"/> when resumed and returns its result.</summary>
     public SchedulingPoint<TAction, TResult> Point<TAction, TResult>(TAction action, object? resource, AccessKind access, Blocker? blocker = null)

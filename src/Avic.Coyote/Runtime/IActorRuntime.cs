@@ -48,6 +48,10 @@ public interface IActorRuntime
     /// <summary>Fails the execution with an assertion bug when <paramref name="condition"/> is false.</summary>
     void Assert(bool condition, string message);
 
+    /// <summary>Records a bug of <paramref name="kind"/> at this step and returns the exception that unwinds the model
+    /// (<c>throw runtime.Violation(...)</c>); for primitives reporting misuse such as a deadlock-by-construction.</summary>
+    Exception Violation(BugKind kind, string message);
+
     /// <summary>Adds a line to the trace (only kept while tracing).</summary>
     void Log(string text);
 

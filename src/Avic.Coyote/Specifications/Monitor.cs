@@ -41,7 +41,7 @@ public abstract class Monitor : IControlledResource
 
     protected void Assert(bool condition, string message)
     {
-        if (!condition) throw runtime.Violation(BugKind.AssertionFailure, $"{GetType().Name}: {message}");
+        if (!condition) throw runtime.Violation(BugKind.AssertionFailure, $"{message} (monitor {GetType().Name})");
     }
 
     protected void RaiseGotoStateEvent<TState>() where TState : State => pendingGoto = typeof(TState);

@@ -1,0 +1,121 @@
+using System.Text.RegularExpressions;
+using Avic.Coyote.Cli.Hunt;
+using Avic.Coyote.Cli.Options;
+using Avic.Coyote.Cli.Output;
+using Avic.Coyote.Testing;
+
+namespace Avic.Coyote.Cli.Commands;
+
+/// <summary>
+/// `coyote hunt`: nightly bug hunting. Runs every selected test for a wall-clock budget as portfolio
+/// units on all cores, keeps going after bugs, de-duplicates them, and writes report.json, summary.md,
+/// junit.xml and one schedule + trace per distinct bug. `--shard i/N` runs one machine's share.
+/// </summary>
+public static partial class HuntCommand
+{
+    public static readonly TimeSpan DefaultBudget = TimeSpan.FromMinutes(2);
+
+    /// <summary>More threads than this is a typo, not a machine.</summary>
+    public const int MaxParallel = 1024;
+
+    private static readonly OptionSpec Budget = new("--budget", null, OptionKind.String,
+        "wall-clock budget of this run (this shard): 90s, 30m, 1h, 1h30m; default 2m", "TIME");
+    private static readonly OptionSpec Parallel = new("--parallel", "-p", OptionKind.Int,
+        "units run at once, and portfolio workers (units) per test; default: the number of cores", Min: 1);
+    private static readonly OptionSpec ShardSpec = new("--shard", null, OptionKind.String,
+        "run only shard i of N (1-based; unit k belongs to shard k mod N + 1); every machine must use the same -p", "i/N");
+    private static readonly OptionSpec Outdir = new("--outdir", "-o", OptionKind.String,
+        "where report.json, summary.md, junit.xml and the schedules go; default: OUTPUTDIR/hunt of coyote.json", "DIR");
+    private static readonly OptionSpec Minimize = new("--minimize", null, OptionKind.Flag,
+        "after the budget, shrink each distinct failing schedule (fewer preemptions, then fewer steps)");
+
+    private static OptionSpec Shared(string name) => RunOptions.Specs.First(s => s.Long == name);
+
+    public static readonly CommandInfo Info = new("hunt", "[ASSEMBLY]", 1,
+        "hunt for bugs for a time budget on all cores; writes report.json, summary.md, junit.xml and schedules",
+        [RunOptions.Method, Budget, Parallel, ShardSpec, Outdir, Shared("--seed"), Shared("--max-steps"), Shared("--strategy-value"),
+         Shared("--fail-on-max-steps"), Shared("--liveness-threshold"), Shared("--tso"), Minimize, RunOptions.Config],
+        Run,
+        "Exit 0: every test met its expectation (pass: no bug; known bug: found; explore: anything); 1: some did not; 2: usage or input error.");
+
+    public static int Run(ParsedArgs args, CliContext context)
+    {
+        RunOptions options = RunOptions.From(args, context);
+        string? budgetError = null;
+        TimeSpan budget = args.GetString(Budget.Long) is { } b ? HuntBudget.TryParse(b, out budgetError) ?? throw new UsageException(budgetError!, args.Command) : DefaultBudget;
+        string? shardError = null;
+        Shard shard = args.GetString(ShardSpec.Long) is { } sh ? Shard.TryParse(sh, out shardError) ?? throw new UsageException(shardError!, args.Command) : Shard.All;
+        int parallel = args.Get<int>(Parallel.Long) ?? Environment.ProcessorCount;
+        if (parallel is < 1 or > MaxParallel) throw new UsageException($"option -p needs an integer from 1 to {MaxParallel}, got '{parallel}'", args.Command);
+        string outdir = args.GetString(Outdir.Long) ?? Path.Combine(options.OutputDirectory, "hunt");
+        Configuration config = options.Configuration;
+
+        IReadOnlyList<TestCase> tests = TestSelection.Select(TestSelection.Load(context, args.Positional(0)), options.Filter, args.Command);
+        IReadOnlyList<HuntUnit> all = ShardPlan.Units(tests, parallel, config);
+        IReadOnlyList<HuntUnit> mine = ShardPlan.Take(all, shard);
+        TextWriter o = context.Out;
+        o.WriteLine($"coyote hunt: {tests.Count} test{(tests.Count == 1 ? "" : "s")} x {parallel} portfolio workers = {all.Count} units" +
+                    (shard == Shard.All ? "" : $"; shard {shard}: {mine.Count} units ({mine.Select(u => u.Test.Name).Distinct().Count()} tests)") +
+                    $"; budget {HuntBudget.Format(budget)} on {parallel} thread{(parallel == 1 ? "" : "s")}, seed {config.Seed}, max steps {Numbers.Count(config.MaxSteps)}");
+        ClearOldResults(context, outdir);
+
+        DateTime started = DateTime.UtcNow;
+        var status = new StatusLine(context, TimeSpan.FromSeconds(30));
+        (IReadOnlyList<TestState> states, TimeSpan elapsed) = HuntRunner.Run(mine, config, budget, parallel,
+            s => status.Update(StatusText(s), s.Elapsed), context.Cancellation);
+        status.Done();
+
+        var run = new HuntRun
+        {
+            ShardIndex = shard.Index, ShardCount = shard.Count, BudgetSeconds = budget.TotalSeconds, Parallel = parallel,
+            Seed = config.Seed, MaxSteps = config.MaxSteps, StrategyValue = config.StrategyValue, Units = mine.Count,
+            ElapsedSeconds = Math.Round(elapsed.TotalSeconds, 3), Filter = options.Filter, Assembly = args.Positional(0),
+            Canceled = context.Cancellation.IsCancellationRequested, StartedUtc = started,
+        };
+        if (args.Has(Minimize.Long)) o.WriteLine("minimizing the failing schedules...");
+        HuntReport report = HuntResults.Build(context, outdir, run, states, args.Has(Minimize.Long), parallel);
+        HuntWriters.WriteAll(context, outdir, report);
+
+        long steps = report.Tests.Sum(t => t.Steps);
+        o.WriteLine($"ran {Numbers.Seconds(elapsed)}: {Numbers.Count(report.Tests.Sum(t => t.Iterations))} iterations, {Numbers.Count(steps)} steps, " +
+                    $"{Numbers.Rate(elapsed.TotalSeconds > 0 ? steps / elapsed.TotalSeconds : 0)} steps/s");
+        o.WriteLine();
+        HuntWriters.Table(report).Write(o);
+        o.WriteLine();
+        foreach (HuntTestResult t in report.Tests)
+            foreach (HuntBug bug in t.Bugs)
+                o.WriteLine($"{t.Name}: {bug.Kind}{(bug.Operation is null ? "" : $" in '{bug.Operation}'")} x{Numbers.Count(bug.Occurrences)}: " +
+                            $"{bug.Message} -> {Path.Combine(outdir, bug.Schedule ?? "-")}");
+        o.WriteLine(HuntWriters.Headline(report));
+        o.WriteLine($"report: {Path.Combine(outdir, HuntReport.JsonFile)}, {Path.Combine(outdir, HuntReport.MarkdownFile)}, {Path.Combine(outdir, HuntReport.JUnitFile)}");
+        return report.FailedTests > 0 ? ExitCode.BugFound : ExitCode.Ok;
+    }
+
+    private static string StatusText(HuntStatus s) =>
+        $"hunt: {s.UnitsDone}/{s.Units} units, {s.TestsDone}/{s.Tests} tests done, {Numbers.Count(s.Iterations)} iterations, " +
+        $"{Numbers.Rate(s.StepsPerSecond)} steps/s, {s.Bugs} bug{(s.Bugs == 1 ? "" : "s")}, {HuntBudget.Format(TimeSpan.FromSeconds(Math.Ceiling(s.Left.TotalSeconds)))} left";
+
+    /// <summary>Removes the report and bug files of an earlier hunt in <paramref name="outdir"/> (only those), so
+    /// old schedules never pass for new ones.</summary>
+    internal static void ClearOldResults(CliContext context, string outdir)
+    {
+        string dir = context.Resolve(outdir);
+        if (!Directory.Exists(dir)) return;
+        try
+        {
+            foreach (string file in Directory.EnumerateFiles(dir))
+            {
+                string name = Path.GetFileName(file);
+                if (name is HuntReport.JsonFile or HuntReport.MarkdownFile or HuntReport.JUnitFile || BugFile().IsMatch(name))
+                    File.Delete(file);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{outdir}: cannot clear the previous hunt's files: {e.Message}");
+        }
+    }
+
+    [GeneratedRegex(@"\.\d+\.(schedule|trace\.txt)$")]
+    private static partial Regex BugFile();
+}

@@ -1,0 +1,105 @@
+using Avic.Coyote.Cli.Options;
+using Avic.Coyote.Cli.Output;
+using Avic.Coyote.Minimization;
+using Avic.Coyote.Reports;
+using Avic.Coyote.Runtime;
+using Avic.Coyote.Testing;
+
+namespace Avic.Coyote.Cli.Commands;
+
+/// <summary>
+/// `coyote minimize SCHEDULE [ASSEMBLY]`: shrinks a failing schedule to one with the same bug and
+/// the fewest preemptions (then steps) it can find, and writes it with its trace and picture.
+/// Also home of the readable-counterexample outputs the other commands add: the HTML picture
+/// (`test` for every bug, `replay --html`) and `test --minimize`.
+/// </summary>
+public static class MinimizeCommand
+{
+    private const int DefaultMaxReplays = 2000;
+
+    private static readonly OptionSpec MaxReplays = new("--max-replays", null, OptionKind.Int,
+        $"replay budget of the search (default {DefaultMaxReplays})", Min: 2);
+    private static readonly OptionSpec OutDir = new("--outdir", "-o", OptionKind.String,
+        "where the .min files go (default: beside the schedule)", "DIR");
+
+    /// <summary>`coyote test --minimize`.</summary>
+    public static readonly OptionSpec MinimizeFlag = new("--minimize", null, OptionKind.Flag,
+        "also shrink each failing schedule (NAME.min.schedule, .min.trace.txt, .min.html)");
+
+    /// <summary>`coyote replay --html FILE`.</summary>
+    public static readonly OptionSpec HtmlOption = new("--html", null, OptionKind.String,
+        "write the interleaving as a self-contained HTML picture to FILE", "FILE");
+
+    public static readonly CommandInfo Info = new("minimize", "SCHEDULE [ASSEMBLY]", 2,
+        "shrink a failing schedule: same bug, fewest preemptions, then fewest steps", [MaxReplays, OutDir], Run,
+        "Writes NAME.min.schedule, NAME.min.trace.txt and NAME.min.html. Exit 0: done; 2: the schedule cannot be used (no bug, or it no longer reproduces).");
+
+    public static int Run(ParsedArgs args, CliContext context)
+    {
+        string path = args.Positional(0) ?? throw new UsageException("minimize needs a SCHEDULE file (e.g. coyote-out/Samples.LostUpdate.schedule)", args.Command);
+        ScheduleFile schedule = ReplayCommand.Load(context, path);
+        string? assembly = args.Positional(1);
+        TestCase test = TestSelection.Load(context, assembly).FirstOrDefault(t => t.Name == schedule.Test)
+            ?? throw new InputException($"{path}: the schedule is for test '{schedule.Test}' (assembly {schedule.Assembly}), " +
+                                        $"which {assembly ?? TestSelection.BundledAssembly} does not contain (try `coyote list`)");
+        string directory = args.GetString(OutDir.Long) ?? Path.GetDirectoryName(path) ?? "";
+        context.Out.WriteLine($"minimizing {path}: test {schedule.Test}, bug {schedule.Bug?.ToString() ?? "none"}");
+        Minimize(context, test, schedule, Path.Combine(directory, Path.GetFileNameWithoutExtension(path)),
+            args.Get<int>(MaxReplays.Long) ?? DefaultMaxReplays, path);
+        return ExitCode.Ok;
+    }
+
+    /// <summary>For `coyote test`, after a bug's schedule and trace are written: its picture, and with --minimize its shrunk schedule.</summary>
+    internal static void WriteBugExtras(CliContext context, string outputDirectory, TestReport report, bool minimize)
+    {
+        string stem = Path.Combine(outputDirectory, BugFiles.FileName(report.Test.Name));
+        WritePicture(context, stem + ".html", report.Test, report.Schedule!, report.Trace ?? []);
+        context.Out.WriteLine($"  picture:        {stem}.html");
+        if (!minimize) return;
+        try { Minimize(context, report.Test, report.Schedule!, stem, DefaultMaxReplays, stem + ".schedule"); }
+        catch (InputException e) { context.Out.WriteLine($"  minimized:      not possible: {e.Message}"); }
+    }
+
+    /// <summary>Writes the HTML picture of <paramref name="trace"/>, with the schedule's preemptions marked.</summary>
+    internal static void WritePicture(CliContext context, string file, TestCase test, ScheduleFile schedule,
+        IReadOnlyList<TraceEntry> trace, string? note = null)
+    {
+        TraceHeader header = TraceHeader.From(schedule, Preemptions.Steps(test, schedule), note);
+        try { HtmlTraceWriter.Write(context.Resolve(file), trace, header); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{file}: cannot write the picture: {e.Message}");
+        }
+    }
+
+    private static void Minimize(CliContext context, TestCase test, ScheduleFile schedule, string stem, int maxReplays, string source)
+    {
+        MinimizeResult r;
+        try { r = ScheduleMinimizer.Minimize(test, schedule, maxReplays); }
+        catch (MinimizationException e) { throw new InputException($"{source}: {e.Message}"); }
+
+        ReplayResult replay = TestingEngine.Replay(test, r.Minimized);
+        string figures = $"{r.StepsBefore} -> {r.StepsAfter} steps, {r.PreemptionsBefore} -> {r.PreemptionsAfter} preemptions";
+        string note = $"minimized from {source}: {figures} ({r.Replays} replays)";
+        string schedulePath = stem + ".min.schedule", tracePath = stem + ".min.trace.txt", htmlPath = stem + ".min.html";
+        try
+        {
+            string? directory = Path.GetDirectoryName(context.Resolve(schedulePath));
+            if (directory is not null) Directory.CreateDirectory(directory);
+            File.WriteAllText(context.Resolve(schedulePath), r.Minimized.ToJson());
+            File.WriteAllText(context.Resolve(tracePath), TraceTextWriter.Render(r.Minimized, replay.Trace, note));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{schedulePath}: cannot write the minimized schedule: {e.Message}");
+        }
+        WritePicture(context, htmlPath, test, r.Minimized, replay.Trace, note);
+
+        TextWriter o = context.Out;
+        o.WriteLine($"  minimized:      {figures} ({r.Replays} replays)");
+        o.WriteLine($"  bug:            {r.Bug}");
+        o.WriteLine($"  schedule:       {schedulePath}");
+        o.WriteLine($"  trace:          {tracePath}");
+        o.WriteLine($"  picture:        {htmlPath}");
+    }
+}

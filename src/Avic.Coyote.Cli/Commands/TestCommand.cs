@@ -1,0 +1,140 @@
+using Avic.Coyote.Cli.Options;
+using Avic.Coyote.Cli.Output;
+using Avic.Coyote.Testing;
+
+namespace Avic.Coyote.Cli.Commands;
+
+/// <summary>`coyote test`: explores each selected test and reports what it found and how fast.</summary>
+public static class TestCommand
+{
+    // -s portfolio (declared before Info: static fields initialize in text order).
+    /// <summary>Not an engine strategy name: selects <see cref="Portfolio.Run"/> instead of one strategy.</summary>
+    public const string PortfolioStrategy = "portfolio";
+
+    private static readonly OptionSpec Parallel = new("--parallel", "-p", OptionKind.Int,
+        "with -s portfolio: workers (threads), each a different strategy/seed; default: the number of cores", Min: 1);
+    private static readonly OptionSpec KeepGoing = new("--keep-going", null, OptionKind.Flag,
+        "with -s portfolio: let the other workers finish their budget after the first bug");
+
+    public static readonly CommandInfo Info = new("test", "[ASSEMBLY]", 1,
+        "explore the tests' schedules; write NAME.schedule and NAME.trace.txt for a bug", [.. RunOptions.Specs, MinimizeCommand.MinimizeFlag, Parallel, KeepGoing], Run,
+        "Exit 0: no bug in any test; 1: a bug was found (even an expected one; see `coyote check`); 2: usage or input error.");
+
+    public static int Run(ParsedArgs args, CliContext context)
+    {
+        if (args.GetString("--strategy") == PortfolioStrategy) return RunPortfolio(args, context);
+        RunOptions options = RunOptions.From(args, context);
+        IReadOnlyList<TestCase> tests = TestSelection.Select(TestSelection.Load(context, args.Positional(0)), options.Filter, args.Command);
+        TextWriter o = context.Out;
+        Configuration c = options.Configuration;
+        o.WriteLine($"coyote test: {tests.Count} test{(tests.Count == 1 ? "" : "s")}, strategy {c.Strategy} (value {c.StrategyValue}), " +
+                    $"seed {c.Seed}, up to {Numbers.Count(c.Iterations)} iterations of up to {Numbers.Count(c.MaxSteps)} steps" +
+                    (c.MemoryModel is { } mm ? $", memory model {mm}" : ""));
+
+        int bugs = 0, unexpected = 0;
+        foreach (TestCase test in tests)
+        {
+            TestReport report = TestingEngine.Run(test, c, Progress.To(context), context.Cancellation);
+            o.WriteLine();
+            WriteSummary(context, options, report);
+            if (report.Schedule is not null) MinimizeCommand.WriteBugExtras(context, options.OutputDirectory, report, args.Has(MinimizeCommand.MinimizeFlag.Long));
+            if (report.Bug is not null) bugs++;
+            if (!report.MeetsExpectation) unexpected++;
+            if (context.Cancellation.IsCancellationRequested) break;
+        }
+        if (tests.Count > 1)
+        {
+            o.WriteLine();
+            o.WriteLine($"{tests.Count} tests: {bugs} found a bug; {tests.Count - unexpected} as expected, {unexpected} not as expected");
+        }
+        return bugs > 0 ? ExitCode.BugFound : ExitCode.Ok;
+    }
+
+    private static void WriteSummary(CliContext context, RunOptions options, TestReport r)
+    {
+        TextWriter o = context.Out;
+        o.WriteLine($"{r.Test.Name}" + (r.Test.Description.Length > 0 ? $" — {r.Test.Description}" : ""));
+        string stopped = r.Bug is not null ? $" (bug in iteration {Numbers.Count(r.BugIteration + 1)})"
+            : r.Exhausted ? " (every schedule explored)"
+            : r.Iterations < r.Configuration.Iterations ? " (stopped early: time budget or Ctrl-C)" : "";
+        o.WriteLine($"  iterations:     {Numbers.Count(r.Iterations)}{stopped}");
+        o.WriteLine($"  steps:          {Numbers.Count(r.TotalSteps)} in {Numbers.Seconds(r.Elapsed)}: " +
+                    $"{Numbers.Rate(r.StepsPerSecond)} steps/s, {Numbers.Rate(r.IterationsPerSecond)} iterations/s");
+        o.WriteLine($"  max-steps hits: {Numbers.Count(r.MaxStepsHits)}");
+        if (r.Coverage is not null) o.WriteLine($"  coverage:       {r.Coverage}");
+        o.WriteLine($"  bug:            {(r.Bug is { } bug ? bug.ToString() : "none found")}");
+        o.WriteLine($"  expected:       {r.Test.ExpectationText} -> {(r.MeetsExpectation ? "as expected" : "NOT AS EXPECTED")}");
+        if (r.Schedule is null) return;
+        BugFiles.Written files = BugFiles.Write(context, options.OutputDirectory, r);
+        o.WriteLine($"  schedule:       {files.Schedule}");
+        o.WriteLine($"  trace:          {files.Trace} ({Numbers.Count(r.Trace?.Count ?? 0)} lines)");
+        o.WriteLine($"  replay with:    coyote replay {files.Schedule}");
+    }
+
+    // ---- `-s portfolio`: the engine's Portfolio (several strategies and seeds on parallel threads) ----
+
+    private static int RunPortfolio(ParsedArgs args, CliContext context)
+    {
+        // RunOptions knows only the engine's strategies; the workers choose their own anyway.
+        RunOptions options = RunOptions.From(Without(args, "--strategy"), context);
+        int workers = args.Get<int>(Parallel.Long) ?? Environment.ProcessorCount;
+        if (workers > HuntCommand.MaxParallel) throw new UsageException($"option -p needs an integer from 1 to {HuntCommand.MaxParallel}, got '{workers}'", args.Command);
+        bool keepGoing = args.Has(KeepGoing.Long);
+        IReadOnlyList<TestCase> tests = TestSelection.Select(TestSelection.Load(context, args.Positional(0)), options.Filter, args.Command);
+        TextWriter o = context.Out;
+        Configuration c = options.Configuration;
+        o.WriteLine($"coyote test: {tests.Count} test{(tests.Count == 1 ? "" : "s")}, portfolio of {workers} worker{(workers == 1 ? "" : "s")} on parallel threads" +
+                    $"{(keepGoing ? " (keep going after a bug)" : "")}, seed {c.Seed}, up to {Numbers.Count(c.Iterations)} iterations per worker of up to {Numbers.Count(c.MaxSteps)} steps" +
+                    (c.MemoryModel is { } mm ? $", memory model {mm}" : ""));
+
+        int bugs = 0, unexpected = 0;
+        foreach (TestCase test in tests)
+        {
+            PortfolioReport p = Portfolio.Run(test, c, workers, keepGoing, context.Cancellation);
+            o.WriteLine();
+            o.WriteLine($"{test.Name}" + (test.Description.Length > 0 ? $" — {test.Description}" : ""));
+            foreach ((PortfolioWorker w, TestReport r) in p.Workers)
+                o.WriteLine($"  worker {w}: {Numbers.Count(r.Iterations)} iterations, {Numbers.Count(r.TotalSteps)} steps, {Numbers.Rate(r.StepsPerSecond)} steps/s" +
+                            (r.Bug is { } b ? $", {b.Kind} in iteration {Numbers.Count(r.BugIteration + 1)}" : "") +
+                            (r.Coverage is null ? "" : $"; {r.Coverage}"));
+            o.WriteLine($"  total:          {Numbers.Count(p.TotalIterations)} iterations, {Numbers.Count(p.TotalSteps)} steps in {Numbers.Seconds(p.Elapsed)}: " +
+                        $"{Numbers.Rate(p.StepsPerSecond)} steps/s{(p.Verified ? "; verified: a dfs worker covered every schedule" : "")}");
+            if (p.FirstBug is { } first)
+            {
+                o.WriteLine($"  first bug, by worker {p.Workers.First(w => ReferenceEquals(w.Report, first)).Worker}:");
+                WriteSummary(context, options, first);
+                MinimizeCommand.WriteBugExtras(context, options.OutputDirectory, first, args.Has(MinimizeCommand.MinimizeFlag.Long));
+                bugs++;
+            }
+            else
+            {
+                o.WriteLine("  bug:            none found");
+                o.WriteLine($"  expected:       {test.ExpectationText} -> {(test.Meets(null) ? "as expected" : "NOT AS EXPECTED")}");
+            }
+            if (!test.Meets(p.FirstBug?.Bug)) unexpected++;
+            if (context.Cancellation.IsCancellationRequested) break;
+        }
+        if (tests.Count > 1)
+        {
+            o.WriteLine();
+            o.WriteLine($"{tests.Count} tests: {bugs} found a bug; {tests.Count - unexpected} as expected, {unexpected} not as expected");
+        }
+        return bugs > 0 ? ExitCode.BugFound : ExitCode.Ok;
+    }
+
+    /// <summary><paramref name="args"/> without one option (ParsedArgs is read-only, so rebuild it from the specs).</summary>
+    private static ParsedArgs Without(ParsedArgs args, string option)
+    {
+        var values = new Dictionary<string, object>();
+        foreach (OptionSpec spec in Info.Options.Where(s => s.Long != option && args.Has(s.Long)))
+            values[spec.Long] = spec.Kind switch
+            {
+                OptionKind.Flag => true,
+                OptionKind.Int => args.Get<int>(spec.Long)!.Value,
+                OptionKind.ULong => args.Get<ulong>(spec.Long)!.Value,
+                OptionKind.Double => args.Get<double>(spec.Long)!.Value,
+                _ => args.GetString(spec.Long)!,
+            };
+        return new ParsedArgs(args.Command, args.Positionals, values);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Threading;
+using Avic.Coyote.Cli.Output;
+using Avic.Coyote.Minimization;
+using Avic.Coyote.Reports;
+using Avic.Coyote.Testing;
+
+namespace Avic.Coyote.Cli.Hunt;
+
+/// <summary>Turns what the units found into a <see cref="HuntReport"/>, writing each distinct bug's schedule and trace.</summary>
+public static class HuntResults
+{
+    /// <summary>
+    /// Builds the report and writes <c>TEST.n.schedule</c> + <c>TEST.n.trace.txt</c> for the n-th
+    /// distinct bug of each test (numbered in signature order, so the same bugs get the same numbers).
+    /// With <paramref name="minimize"/> each schedule is first shrunk by the engine's
+    /// <see cref="ScheduleMinimizer"/> (after the budget, on up to <paramref name="parallel"/> threads).
+    /// </summary>
+    public static HuntReport Build(CliContext context, string outputDirectory, HuntRun run, IReadOnlyList<TestState> states,
+        bool minimize, int parallel)
+    {
+        var ordered = states.Select(s => (State: s, Bugs: s.Bugs.Values.OrderBy(b => b.Key.Signature, StringComparer.Ordinal).ToList())).ToList();
+        var minimized = new Dictionary<FoundBug, Minimized>();
+        if (minimize)
+        {
+            var all = ordered.SelectMany(o => o.Bugs.Select(b => (o.State.Test, Bug: b))).ToList();
+            RunOnBigStacks(all, parallel, item =>
+            {
+                Minimized? m = Minimize(item.Test, item.Bug.First);
+                if (m is not null) lock (minimized) minimized[item.Bug] = m;
+            });
+        }
+
+        var report = new HuntReport { Format = HuntReport.FormatName, Runs = [run], Tests = [] };
+        foreach ((TestState s, List<FoundBug> bugs) in ordered)
+        {
+            var result = new HuntTestResult
+            {
+                Name = s.Test.Name, Description = s.Test.Description, Expect = s.Test.Expect, ExpectMessage = s.Test.ExpectMessage,
+                Units = s.Runs.Count, Iterations = s.Iterations, Steps = s.Steps, MaxStepsHits = s.MaxStepsHits,
+                Seconds = Math.Round(s.Seconds, 3), Proved = s.Proved, Runs = s.Runs.OrderBy(r => r.Unit).ToList(),
+            };
+            for (int n = 1; n <= bugs.Count; n++)
+            {
+                FoundBug found = bugs[n - 1];
+                ScheduleFile first = found.First.Schedule!;
+                var bug = new HuntBug
+                {
+                    Kind = found.First.Bug!.Kind, Message = found.First.Bug.Message, Operation = found.First.Bug.Operation,
+                    Step = found.First.Bug.Step, Signature = found.Key.Signature, Occurrences = found.Occurrences,
+                    Strategy = first.Strategy, StrategyValue = first.StrategyValue, Seed = first.Seed, Iteration = first.Iteration,
+                };
+                BugFiles.Written written;
+                if (minimized.TryGetValue(found, out Minimized? m))
+                {
+                    bug.StepsBeforeMinimizing = bug.Step;
+                    bug.Step = m.Result.Bug.Step;
+                    bug.PreemptionsBeforeMinimizing = m.Result.PreemptionsBefore;
+                    bug.Preemptions = m.Result.PreemptionsAfter;
+                    written = WriteMinimized(context, outputDirectory, $"{BugFiles.FileName(s.Test.Name)}.{n}", m);
+                }
+                else
+                {
+                    written = BugFiles.Write(context, outputDirectory, found.First, $".{n}");
+                }
+                bug.Schedule = Path.GetFileName(written.Schedule);
+                bug.Trace = Path.GetFileName(written.Trace);
+                result.Bugs.Add(bug);
+            }
+            result.Judge();
+            report.Tests.Add(result);
+        }
+        return report;
+    }
+
+    private sealed record Minimized(MinimizeResult Result, ReplayResult Replay);
+
+    /// <summary>The minimized schedule and its traced replay, or null when the minimizer gives up or finds
+    /// nothing smaller (the original schedule is written then).</summary>
+    private static Minimized? Minimize(TestCase test, TestReport original)
+    {
+        MinimizeResult result;
+        try { result = ScheduleMinimizer.Minimize(test, original.Schedule!); }
+        catch (MinimizationException) { return null; }
+        if (result.StepsAfter >= result.StepsBefore && result.PreemptionsAfter >= result.PreemptionsBefore) return null;
+        ReplayResult replay = TestingEngine.Replay(test, result.Minimized);
+        return replay.Reproduces(result.Bug) ? new Minimized(result, replay) : null;
+    }
+
+    private static BugFiles.Written WriteMinimized(CliContext context, string outputDirectory, string stem, Minimized m)
+    {
+        MinimizeResult r = m.Result;
+        string note = $"minimized: {r.StepsBefore} -> {r.StepsAfter} steps, {r.PreemptionsBefore} -> {r.PreemptionsAfter} preemptions ({r.Replays} replays)";
+        var written = new BugFiles.Written(Path.Combine(outputDirectory, stem + ".schedule"), Path.Combine(outputDirectory, stem + ".trace.txt"));
+        try
+        {
+            Directory.CreateDirectory(context.Resolve(outputDirectory));
+            File.WriteAllText(context.Resolve(written.Schedule), r.Minimized.ToJson());
+            File.WriteAllText(context.Resolve(written.Trace), TraceTextWriter.Render(r.Minimized, m.Replay.Trace, note));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{outputDirectory}: cannot write the bug files: {e.Message}");
+        }
+        return written;
+    }
+
+    /// <summary>Runs <paramref name="action"/> on each item, up to <paramref name="parallel"/> at once, on threads
+    /// with the big stacks engine executions need (as <see cref="Portfolio"/> gives its workers).</summary>
+    private static void RunOnBigStacks<T>(IReadOnlyList<T> items, int parallel, Action<T> action)
+    {
+        int next = -1;
+        Exception? failure = null;
+        var threads = Enumerable.Range(0, Math.Max(1, Math.Min(parallel, items.Count))).Select(_ => new Thread(() =>
+        {
+            try
+            {
+                for (int i; (i = Interlocked.Increment(ref next)) < items.Count;) action(items[i]);
+            }
+            catch (Exception e) { Interlocked.CompareExchange(ref failure, e, null); }
+        }, maxStackSize: 16 * 1024 * 1024) { IsBackground = true }).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        if (failure is not null) throw new InvalidOperationException($"minimization failed: {failure.Message}", failure);
+    }
+}

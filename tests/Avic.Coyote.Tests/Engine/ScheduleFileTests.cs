@@ -1,0 +1,71 @@
+using Avic.Coyote.Testing;
+using Avic.Coyote.Tests.Toys;
+
+namespace Avic.Coyote.Tests.Engine;
+
+public class ScheduleFileTests
+{
+    private static string ValidJson() => ToyCatalog.Run("Toys.LostUpdate").Schedule!.ToJson();
+
+    [Fact]
+    public void RoundTripsThroughJson()
+    {
+        ScheduleFile s = ToyCatalog.Run("Toys.RandomChoice").Schedule!;
+
+        ScheduleFile back = ScheduleFile.Parse(s.ToJson(), "x.schedule");
+
+        Assert.Equal(s.ToJson(), back.ToJson());
+        Assert.Equal(s.Decisions, back.Decisions);
+        Assert.Equal(s.Bug, back.Bug);
+    }
+
+    [Fact]
+    public void SyntaxErrorCarriesLineAndColumn()
+    {
+        string json = ValidJson();
+        int line3 = json.IndexOf('\n', json.IndexOf('\n') + 1) + 1; // start of line 3
+        string broken = json[..line3] + "  \"oops\" 1,\n" + json[line3..];
+
+        var e = Assert.Throws<ScheduleFormatException>(() => ScheduleFile.Parse(broken, "bad.schedule"));
+
+        Assert.StartsWith("bad.schedule:3:10:", e.Message);
+    }
+
+    [Fact]
+    public void TruncatedFileCarriesLineAndColumn()
+    {
+        string json = ValidJson();
+
+        var e = Assert.Throws<ScheduleFormatException>(() => ScheduleFile.Parse(json[..(json.Length / 2)], "cut.schedule"));
+
+        Assert.Matches(@"^cut\.schedule:\d+:\d+: ", e.Message);
+    }
+
+    [Theory]
+    [InlineData("\"test\"", "\"tst\"", "missing field 'test'")]
+    [InlineData("\"seed\": ", "\"seed\": \"one\", \"x\": ", "field 'seed' must be a number")]
+    [InlineData("\"format\": \"avic-coyote-schedule/1\"", "\"format\": \"other/2\"", "not a schedule file of this engine")]
+    public void FieldErrorsNameTheField(string find, string replace, string expected)
+    {
+        string json = ValidJson();
+        int at = json.IndexOf(find, StringComparison.Ordinal);
+        string edited = json[..at] + replace + json[(at + find.Length)..];
+
+        var e = Assert.Throws<ScheduleFormatException>(() => ScheduleFile.Parse(edited, "f.schedule"));
+
+        Assert.Contains(expected, e.Message);
+        Assert.StartsWith("f.schedule", e.Message);
+    }
+
+    [Fact]
+    public void BadDecisionTokenIsNamed()
+    {
+        string json = ValidJson();
+        int at = json.IndexOf("\"o", json.IndexOf("\"decisions\"", StringComparison.Ordinal), StringComparison.Ordinal);
+        string edited = json[..(at + 1)] + "x7 " + json[(at + 1)..];
+
+        var e = Assert.Throws<ScheduleFormatException>(() => ScheduleFile.Parse(edited, "d.schedule"));
+
+        Assert.Contains("decision 0 'x7'", e.Message);
+    }
+}
