@@ -43,11 +43,12 @@ public sealed class RwSemaphore : IControlledResource
     public SchedulingPoint<Action, Unit> DownRead()
     {
         lockdep?.BeforeAcquire(runtime.CurrentOperation, this, "down_read");
-        return runtime.Point<Action, Unit>(new Action(this, Kind.DownRead), this, AccessKind.Lock, readBlocker);
+        // Readers commute with each other (exhaustive search sees a read); writers conflict with both.
+        return runtime.Point<Action, Unit>(new Action(this, Kind.DownRead), this, AccessKind.Read, readBlocker);
     }
 
     public SchedulingPoint<Action, Unit> UpRead() =>
-        runtime.Point<Action, Unit>(new Action(this, Kind.UpRead), this, AccessKind.Unlock);
+        runtime.Point<Action, Unit>(new Action(this, Kind.UpRead), this, AccessKind.Read);
 
     public SchedulingPoint<Action, Unit> DownWrite()
     {

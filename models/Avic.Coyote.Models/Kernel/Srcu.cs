@@ -52,11 +52,13 @@ public sealed class Srcu : Blocker, IControlledResource
     /// <summary>Read-lock nesting depth of <paramref name="op"/>.</summary>
     public int DepthOf(Operation op) => readers.TryGetValue(op, out Reader r) ? r.Depth : 0;
 
+    // For exhaustive search, read-side entry and exit are reads of the SRCU domain: two readers
+    // commute with each other, and both conflict with synchronize_srcu (a write of the domain).
     public SchedulingPoint<ReadLockAction, Unit> ReadLock() =>
-        runtime.Point<ReadLockAction, Unit>(new ReadLockAction(this), this, AccessKind.Lock);
+        runtime.Point<ReadLockAction, Unit>(new ReadLockAction(this), this, AccessKind.Read);
 
     public SchedulingPoint<ReadUnlockAction, Unit> ReadUnlock() =>
-        runtime.Point<ReadUnlockAction, Unit>(new ReadUnlockAction(this), this, AccessKind.Unlock);
+        runtime.Point<ReadUnlockAction, Unit>(new ReadUnlockAction(this), this, AccessKind.Read);
 
     /// <summary>synchronize_srcu(): two scheduling points, the start (reader snapshot) and the end of the grace period.</summary>
     public async Task Synchronize()

@@ -14,6 +14,9 @@ public static class MemslotVariants
     [Test(Name = "Memslot.Merged", Description = "2008fab34530 as merged: 2 vCPUs + hotplug + VM-wide inhibitor, hybrid AVIC")]
     public static Task Merged(IActorRuntime rt) => Kvm.Run(rt, Base, Variant.Merged);
 
+    [Test(Name = "Memslot.Merged.2vcpu", Description = "merged, just the 2 vCPUs racing into kvm_inhibit_apic_access_page (small enough for `-s dfs` to explore every schedule)")]
+    public static Task Merged2(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2 }, Variant.Merged);
+
     [Test(Name = "Memslot.Merged.3vcpu.hotplug.smm", Description = "merged, 3 vCPUs racing to inhibit + hotplug + inhibitor, 2 address spaces (SMM)")]
     public static Task Merged3Smm(IActorRuntime rt) => Kvm.Run(rt, Base with { Vcpus = 3, Smm = true }, Variant.Merged);
 

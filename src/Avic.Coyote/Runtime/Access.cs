@@ -10,9 +10,9 @@ public interface IControlledResource
     int ResourceId { get; }
 }
 
-/// <summary>A step touched the resource with key <paramref name="Key"/>, writing it or only reading it.
-/// Two steps are independent when no key is touched by both with a write.</summary>
-public readonly record struct Access(long Key, bool IsWrite)
+/// <summary>A step touched the resource with key <paramref name="Key"/>, writing it or only reading it;
+/// <paramref name="IsRelease"/> marks a lock release. Two steps are independent when no key is touched by both with a write.</summary>
+public readonly record struct Access(long Key, bool IsWrite, bool IsRelease = false)
 {
     /// <summary>Key of objects the engine cannot identify across executions: conflicts with every access.</summary>
     public const long Unknown = long.MinValue;
@@ -33,6 +33,22 @@ public readonly record struct Access(long Key, bool IsWrite)
         foreach (Access x in a)
             foreach (Access y in b)
                 if (x.Key == Unknown || y.Key == Unknown || ((x.IsWrite || y.IsWrite) && x.Key == y.Key)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// The conflicts that can be reversed, for race detection: as <see cref="Conflict"/> but a lock release
+    /// never races (a later acquire cannot move before it). Acquires of the same lock race with each
+    /// other instead, which is the reversal that matters (who gets the lock first).
+    /// </summary>
+    public static bool Race(ReadOnlySpan<Access> a, ReadOnlySpan<Access> b)
+    {
+        foreach (Access x in a)
+        {
+            if (x.IsRelease) continue;
+            foreach (Access y in b)
+                if (!y.IsRelease && (x.Key == Unknown || y.Key == Unknown || ((x.IsWrite || y.IsWrite) && x.Key == y.Key))) return true;
+        }
         return false;
     }
 }

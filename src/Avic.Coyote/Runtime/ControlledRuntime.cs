@@ -347,7 +347,7 @@ public sealed class ControlledRuntime : IActorRuntime
     {
         Operation op = running!;
         if (recordFootprints && op.PendingResource is { } resource && op.PendingAccess != AccessKind.None)
-            footprint.Add(new Access(Access.KeyOf(resource), op.PendingAccess != AccessKind.Read));
+            footprint.Add(new Access(Access.KeyOf(resource), op.PendingAccess != AccessKind.Read, op.PendingAccess == AccessKind.Unlock));
         if (drainStoreBuffer) op.StoreBuffer?.DrainAll(this);
         op.Blocker = null;
         op.IsIdle = false;
@@ -388,7 +388,7 @@ public sealed class ControlledRuntime : IActorRuntime
 
     internal Operation AddOperation(string name, Func<Task>? body, StoreBuffer? flushes = null)
     {
-        var op = new Operation(operations.Count, name, body) { FlushesBuffer = flushes, CreatedAtStep = step };
+        var op = new Operation(operations.Count, name, body) { FlushesBuffer = flushes, CreatedAtStep = step, CreatedBy = running?.Id ?? -1 };
         operations.Add(op);
         return op;
     }

@@ -60,6 +60,9 @@ public sealed class Operation
     /// <summary>The step during which the operation was created (0: before the first step).</summary>
     public int CreatedAtStep { get; internal init; }
 
+    /// <summary>Id of the operation whose step created this one; -1 for the test's main operation.</summary>
+    public int CreatedBy { get; internal init; } = -1;
+
     /// <summary>Name shown in traces and reports (e.g. "vcpu1").</summary>
     public string Name { get; }
 

@@ -5,14 +5,21 @@ namespace Avic.Coyote.Strategies;
 /// <summary>
 /// Exhaustive, stateless depth-first search over every scheduling choice and every nondeterministic
 /// value, up to the step bound. Each execution re-runs the test from the start, following the
-/// current path and then taking the first untried choice; backtracking advances the deepest choice
-/// that has an untried alternative.
-/// With reduction on, sleep sets (Godefroid 1996) skip schedules that differ from an explored one
-/// only in the order of independent steps: after exploring operation p at a choice point, p "sleeps"
-/// in the sibling branches until a step that conflicts with p's step (same object, one a write) runs.
-/// Every equivalence class (Mazurkiewicz trace) of complete executions is still explored exactly once;
-/// executions in which every enabled operation sleeps are cut short (pruned).
-/// Completeness is claimed only when the whole tree was explored and no execution hit the bound.
+/// current path and then taking the first choice still to explore; backtracking advances the
+/// deepest choice point that has one left.
+/// With reduction on, two classic partial-order reductions work together:
+/// <list type="bullet">
+/// <item>Dynamic partial-order reduction (Flanagan and Godefroid, POPL 2005): a choice point only
+/// branches where the execution showed a race — two conflicting steps of different operations not
+/// ordered by happens-before (vector clocks); then the later step's operation is tried first at the
+/// earlier step's choice point (or, if it could not run there, every operation that could).</item>
+/// <item>Sleep sets (Godefroid 1996): after exploring operation p at a choice point, p "sleeps" in the
+/// sibling branches until a step that conflicts with p's step runs; executions in which every
+/// enabled operation sleeps are cut short (pruned), and no two complete executions are equivalent.</item>
+/// </list>
+/// Steps conflict when they touch the same object and one writes it (their footprints, recorded by
+/// the runtime). Every equivalence class (Mazurkiewicz trace) of complete executions is explored
+/// exactly once. Completeness is claimed only when the tree was explored and no execution hit the bound.
 /// </summary>
 public sealed class DfsStrategy : ISchedulingStrategy
 {
@@ -20,26 +27,44 @@ public sealed class DfsStrategy : ISchedulingStrategy
     private sealed class Node
     {
         public required bool IsValue;
-        /// <summary>Operation ids (scheduling node) or the number of values (value node, in <see cref="ValueCount"/>).</summary>
+        /// <summary>Operation ids enabled here (scheduling node).</summary>
         public int[] Options = [];
+        /// <summary>Number of values (value node).</summary>
         public int ValueCount;
         public int Chosen;
-        /// <summary>Scheduling nodes: the sleep set on arrival and the footprints of options explored here.</summary>
+        /// <summary>Scheduling nodes: the sleep set on arrival, what was explored, and (with reduction) what must be.</summary>
         public List<Sleeper> SleepOnEntry = [];
         public readonly Dictionary<int, Footprint> Explored = new();
+        public readonly HashSet<int> Tried = new();
+        public readonly HashSet<int> Backtrack = new();
     }
 
     private readonly record struct Footprint(Access[] Accesses, bool Global)
     {
         public bool ConflictsWith(Footprint other) =>
             Global || other.Global || Access.Conflict(Accesses, other.Accesses);
+
+        public bool RacesWith(Footprint other) =>
+            Global || other.Global || Access.Race(Accesses, other.Accesses);
     }
 
     private readonly record struct Sleeper(int OperationId, Footprint Footprint);
 
+    /// <summary>An executed step of the current execution, for race detection.</summary>
+    private sealed class StepRecord
+    {
+        public required int Node;
+        public required int Operation;
+        public required int Index;      // the step's position in its operation (1-based), its own vector-clock entry
+        public required Footprint Footprint;
+        public required int[] Clock;    // happens-before clock after the step
+    }
+
     private readonly bool reduction;
     private readonly int maxSteps;
     private readonly List<Node> path = new();
+    private readonly List<StepRecord> steps = new();
+    private readonly Dictionary<int, int[]> operationClocks = new();
     private List<Sleeper> sleep = new();
     private int depth;
     private int lastSchedulingNode = -1;
@@ -56,7 +81,7 @@ public sealed class DfsStrategy : ISchedulingStrategy
 
     public bool NeedsFootprints => reduction;
 
-    /// <summary>True once every path has been explored (with or without bound hits; see <see cref="BoundHits"/>).</summary>
+    /// <summary>True once every path has been explored and no execution hit the bound: a proof.</summary>
     public bool IsExhausted => exhausted && BoundHits == 0;
 
     /// <summary>Executions that ran to the end (a bug, quiescence, or the bound).</summary>
@@ -68,14 +93,13 @@ public sealed class DfsStrategy : ISchedulingStrategy
     /// <summary>Executions cut by the step bound: while non-zero the search is not a proof.</summary>
     public int BoundHits { get; private set; }
 
-    /// <summary>Whether the tree was explored to the end (completely, or up to the bound).</summary>
-    public bool TreeExplored => exhausted;
-
     public bool PrepareIteration(int iteration)
     {
         depth = 0;
         lastSchedulingNode = -1;
         sleep = new List<Sleeper>();
+        steps.Clear();
+        operationClocks.Clear();
         if (!started)
         {
             started = true;
@@ -89,13 +113,13 @@ public sealed class DfsStrategy : ISchedulingStrategy
         return true;
     }
 
-    /// <summary>Advances the deepest choice that has an untried, non-sleeping alternative; false when none is left.</summary>
+    /// <summary>Advances the deepest choice that has an alternative left to explore; false when none is left.</summary>
     private bool Backtrack()
     {
         for (int i = path.Count - 1; i >= 0; i--)
         {
             Node node = path[i];
-            int next = NextAlternative(node, node.Chosen + 1);
+            int next = NextAlternative(node);
             if (next >= 0)
             {
                 node.Chosen = next;
@@ -107,14 +131,16 @@ public sealed class DfsStrategy : ISchedulingStrategy
         return false;
     }
 
-    private int NextAlternative(Node node, int from)
+    /// <summary>The next option to explore at <paramref name="node"/>: untried, not asleep, and (with reduction)
+    /// in the node's backtrack set; -1 if none.</summary>
+    private int NextAlternative(Node node)
     {
-        int count = node.IsValue ? node.ValueCount : node.Options.Length;
-        for (int k = from; k < count; k++)
+        if (node.IsValue) return node.Chosen + 1 < node.ValueCount ? node.Chosen + 1 : -1;
+        for (int k = 0; k < node.Options.Length; k++)
         {
-            if (node.IsValue) return k;
             int id = node.Options[k];
-            if (!node.Explored.ContainsKey(id) && !IsAsleep(node.SleepOnEntry, id)) return k;
+            if (node.Tried.Contains(id) || IsAsleep(node.SleepOnEntry, id)) continue;
+            if (!reduction || node.Backtrack.Contains(id)) return k;
         }
         return -1;
     }
@@ -138,21 +164,42 @@ public sealed class DfsStrategy : ISchedulingStrategy
         {
             node = new Node { IsValue = false, Options = new int[enabled.Length], SleepOnEntry = sleep };
             for (int i = 0; i < enabled.Length; i++) node.Options[i] = enabled[i].Id;
-            node.Chosen = NextAlternative(node, 0);
+            node.Chosen = FirstAwake(node);
             if (node.Chosen < 0)
             {
                 // Every enabled operation sleeps: all continuations were explored in a sibling branch.
                 PrunedExecutions++;
                 return -1;
             }
+            node.Backtrack.Add(node.Options[node.Chosen]);
             path.Add(node);
         }
         lastSchedulingNode = depth;
         depth++;
         int chosenId = node.Options[node.Chosen];
+        node.Tried.Add(chosenId);
         for (int i = 0; i < enabled.Length; i++)
-            if (enabled[i].Id == chosenId) return i;
+            if (enabled[i].Id == chosenId)
+            {
+                SeedClock(enabled[i]);
+                return i;
+            }
         throw new InvalidOperationException($"exhaustive search: the test is not deterministic (operation {chosenId} not enabled at step {step})");
+    }
+
+    private static int FirstAwake(Node node)
+    {
+        for (int k = 0; k < node.Options.Length; k++)
+            if (!IsAsleep(node.SleepOnEntry, node.Options[k])) return k;
+        return -1;
+    }
+
+    /// <summary>An operation's first step happens after the step that created it.</summary>
+    private void SeedClock(Operation op)
+    {
+        if (!reduction || operationClocks.ContainsKey(op.Id)) return;
+        int creatingStep = op.CreatedAtStep - 1;
+        operationClocks[op.Id] = creatingStep >= 0 && creatingStep < steps.Count ? (int[])steps[creatingStep].Clock.Clone() : [];
     }
 
     public void OnStepCompleted(Operation op, ReadOnlySpan<Access> accesses, bool global)
@@ -160,6 +207,7 @@ public sealed class DfsStrategy : ISchedulingStrategy
         Node node = path[lastSchedulingNode];
         var footprint = new Footprint(accesses.ToArray(), global);
         node.Explored[op.Id] = footprint;
+        DetectRaces(op.Id, footprint);
 
         // Sleep set of the next node: earlier sleepers and siblings explored before this choice,
         // kept only while independent of the step just taken.
@@ -169,6 +217,45 @@ public sealed class DfsStrategy : ISchedulingStrategy
         foreach ((int id, Footprint f) in node.Explored)
             if (id != op.Id && !f.ConflictsWith(footprint) && !IsAsleep(next, id)) next.Add(new Sleeper(id, f));
         sleep = next;
+    }
+
+    /// <summary>
+    /// Finds the steps this one races with (reversibly conflicting, other operation, not happens-before it) and
+    /// schedules the reversal: at the choice point before the latest racing step, this operation
+    /// must be tried (or every enabled one, if it could not run there). Then advances the clocks.
+    /// </summary>
+    private void DetectRaces(int op, Footprint footprint)
+    {
+        int[] clock = operationClocks.TryGetValue(op, out int[]? c) ? c : [];
+        int lastRace = -1;
+        int[] after = clock;
+        for (int j = steps.Count - 1; j >= 0; j--)
+        {
+            StepRecord earlier = steps[j];
+            if (earlier.Operation == op || !earlier.Footprint.RacesWith(footprint)) continue;
+            bool ordered = earlier.Operation < clock.Length && clock[earlier.Operation] >= earlier.Index;
+            if (!ordered && lastRace < 0) lastRace = j;
+            after = Join(after, earlier.Clock);
+        }
+        if (lastRace >= 0)
+        {
+            Node at = path[steps[lastRace].Node];
+            if (Array.IndexOf(at.Options, op) >= 0) at.Backtrack.Add(op);
+            else foreach (int id in at.Options) at.Backtrack.Add(id);
+        }
+
+        int index = (op < clock.Length ? clock[op] : 0) + 1;
+        int[] updated = Join(after, new int[op + 1]);
+        updated[op] = index;
+        operationClocks[op] = updated;
+        steps.Add(new StepRecord { Node = lastSchedulingNode, Operation = op, Index = index, Footprint = footprint, Clock = updated });
+    }
+
+    private static int[] Join(int[] a, int[] b)
+    {
+        var r = new int[Math.Max(a.Length, b.Length)];
+        for (int i = 0; i < r.Length; i++) r[i] = Math.Max(i < a.Length ? a[i] : 0, i < b.Length ? b[i] : 0);
+        return r;
     }
 
     public bool NextBoolean(int step) => NextValue(2) == 1;
@@ -203,7 +290,7 @@ public sealed class DfsStrategy : ISchedulingStrategy
     /// <summary>What the search covered, in words, for reports.</summary>
     public string Describe(bool bugFound)
     {
-        string pruned = reduction ? $", {PrunedExecutions} more cut short as equivalent (sleep sets)" : "";
+        string pruned = reduction ? $", {PrunedExecutions} more cut short as equivalent (DPOR + sleep sets)" : "";
         if (bugFound) return $"bug found after {CompleteExecutions} executions{pruned}";
         if (IsExhausted)
             return $"complete: all {CompleteExecutions} schedules{(reduction ? " (one per equivalence class)" : "")} explored{pruned}, no bug: this configuration is verified up to {maxSteps} steps";
