@@ -21,6 +21,8 @@ public static class Program
         // Side channel for per-benchmark figures measured inside the benchmark processes
         // (EntryUpdate: the reader threads' reads/s). Child processes inherit the environment.
         EntryUpdate.ReaderRateLog.Initialise(Path.Combine(artifacts, "results"));
+        // (Engine: the steps per execution of each test and strategy.)
+        Engine.EngineStepsLog.Initialise(Path.Combine(artifacts, "results"));
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         return 0;

@@ -44,15 +44,26 @@ public static class CheckCommand
             if (context.Cancellation.IsCancellationRequested) break;
         }
 
-        TextTable table = Table(rows, first != last);
+        // Several seeds: one row per test (median and worst over the seeds) on stdout; the per-seed
+        // rows still go to check.md and check.json.
+        bool severalSeeds = first != last;
+        TextTable runs = Table(rows, severalSeeds);
+        IReadOnlyList<CheckAggregate>? aggregates = severalSeeds ? Aggregate(rows) : null;
+        TextTable table = aggregates is null ? runs : CheckAggregate.Table(aggregates);
         table.Write(context.Out);
         int failed = rows.Count(r => !r.Report.MeetsExpectation);
         string verdict = $"{rows.Count - failed} of {rows.Count} runs as expected" + (failed > 0 ? $", {failed} NOT as expected" : "");
-        CheckReport.Write(context, options, table, rows, verdict);
+        CheckReport.Write(context, options, table, rows, verdict, severalSeeds ? new CheckReport.SeedRange(first, last, aggregates!, runs) : null);
         context.Out.WriteLine(verdict);
         context.Out.WriteLine($"report: {Path.Combine(options.OutputDirectory, CheckReport.MarkdownFile)}, {Path.Combine(options.OutputDirectory, CheckReport.JsonFile)}");
         return failed == 0 ? ExitCode.Ok : ExitCode.BugFound;
     }
+
+    /// <summary>The rows of each test (in the order the tests ran) as one aggregate.</summary>
+    private static List<CheckAggregate> Aggregate(List<Row> rows) =>
+        rows.GroupBy(r => r.Report.Test)
+            .Select(g => new CheckAggregate(g.Key, g.Select(r => SeedRun.Of(r.Report, r.Seed)).ToList()))
+            .ToList();
 
     private static TextTable Table(List<Row> rows, bool showSeed)
     {

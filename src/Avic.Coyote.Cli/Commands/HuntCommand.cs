@@ -41,10 +41,12 @@ public static partial class HuntCommand
     public static int Run(ParsedArgs args, CliContext context)
     {
         RunOptions options = RunOptions.From(args, context);
-        string? budgetError = null;
-        TimeSpan budget = args.GetString(Budget.Long) is { } b ? HuntBudget.TryParse(b, out budgetError) ?? throw new UsageException(budgetError!, args.Command) : DefaultBudget;
-        string? shardError = null;
-        Shard shard = args.GetString(ShardSpec.Long) is { } sh ? Shard.TryParse(sh, out shardError) ?? throw new UsageException(shardError!, args.Command) : Shard.All;
+        TimeSpan budget = DefaultBudget;
+        if (args.GetString(Budget.Long) is { } b)
+            budget = HuntBudget.TryParse(b, out string? error) ?? throw new UsageException(error!, args.Command);
+        Shard shard = Shard.All;
+        if (args.GetString(ShardSpec.Long) is { } sh)
+            shard = Shard.TryParse(sh, out string? error) ?? throw new UsageException(error!, args.Command);
         int parallel = args.Get<int>(Parallel.Long) ?? Environment.ProcessorCount;
         if (parallel is < 1 or > MaxParallel) throw new UsageException($"option -p needs an integer from 1 to {MaxParallel}, got '{parallel}'", args.Command);
         string outdir = args.GetString(Outdir.Long) ?? Path.Combine(options.OutputDirectory, "hunt");

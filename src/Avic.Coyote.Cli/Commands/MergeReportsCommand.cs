@@ -11,7 +11,7 @@ namespace Avic.Coyote.Cli.Commands;
 public static class MergeReportsCommand
 {
     private static readonly OptionSpec Outdir = new("--outdir", "-o", OptionKind.String,
-        "where the merged report and schedules go; default: hunt-merged", "DIR");
+        "where the merged report and schedules go; default: coyote-out/hunt-merged", "DIR");
 
     public static readonly CommandInfo Info = new("merge-reports", "DIR...", int.MaxValue,
         "merge the report.json of hunt shards (folders or report.json files) into one report", [Outdir], Run,
@@ -21,7 +21,7 @@ public static class MergeReportsCommand
     {
         if (args.Positionals.Count == 0)
             throw new UsageException("merge-reports needs at least one hunt folder or report.json (e.g. hunt-out/shard-*)", args.Command);
-        string outdir = args.GetString(Outdir.Long) ?? "hunt-merged";
+        string outdir = args.GetString(Outdir.Long) ?? Path.Combine("coyote-out", "hunt-merged");
 
         var inputs = new List<(HuntReport, string, string)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);

@@ -11,7 +11,12 @@ public static class CheckReport
     public const string MarkdownFile = "check.md";
     public const string JsonFile = "check.json";
 
-    public static void Write(CliContext context, RunOptions options, TextTable table, IReadOnlyList<CheckCommand.Row> rows, string verdict)
+    /// <summary>A run over seeds <paramref name="First"/>..<paramref name="Last"/>: the per-test aggregates and the per-seed table.</summary>
+    public sealed record SeedRange(ulong First, ulong Last, IReadOnlyList<CheckAggregate> Aggregates, TextTable Runs);
+
+    /// <summary>Writes <paramref name="table"/> (the aggregated one when <paramref name="seeds"/> is set, then the per-seed runs).</summary>
+    public static void Write(CliContext context, RunOptions options, TextTable table, IReadOnlyList<CheckCommand.Row> rows, string verdict,
+        SeedRange? seeds = null)
     {
         string dir = context.Resolve(options.OutputDirectory);
         try
@@ -23,13 +28,28 @@ public static class CheckReport
                 md.WriteLine("# coyote check");
                 md.WriteLine();
                 md.WriteLine($"strategy {c.Strategy} (value {c.StrategyValue}), up to {Numbers.Count(c.Iterations)} iterations of up to {Numbers.Count(c.MaxSteps)} steps" +
-                             (c.MemoryModel is { } mm ? $", memory model {mm}" : ""));
+                             (c.MemoryModel is { } mm ? $", memory model {mm}" : "") +
+                             (seeds is null ? $", seed {c.Seed}" : $", seeds {seeds.First}..{seeds.Last}"));
                 md.WriteLine();
+                if (seeds is not null)
+                {
+                    md.WriteLine("Per test over the seeds: iterations and wall time to the first bug, median and worst " +
+                                 "(a seed that found no bug counts as \"not found\", larger than any figure); for a test no seed " +
+                                 "found a bug in, the wall time of the runs and the iterations explored.");
+                    md.WriteLine();
+                }
                 table.WriteMarkdown(md);
                 md.WriteLine();
                 md.WriteLine(verdict);
+                if (seeds is not null)
+                {
+                    md.WriteLine();
+                    md.WriteLine("## Runs");
+                    md.WriteLine();
+                    seeds.Runs.WriteMarkdown(md);
+                }
             }
-            File.WriteAllBytes(Path.Combine(dir, JsonFile), Json(options.Configuration, rows));
+            File.WriteAllBytes(Path.Combine(dir, JsonFile), Json(options.Configuration, rows, seeds));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -37,7 +57,7 @@ public static class CheckReport
         }
     }
 
-    private static byte[] Json(Configuration c, IReadOnlyList<CheckCommand.Row> rows)
+    private static byte[] Json(Configuration c, IReadOnlyList<CheckCommand.Row> rows, SeedRange? seeds)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -82,8 +102,48 @@ public static class CheckReport
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            if (seeds is not null) WriteAggregates(w, seeds);
             w.WriteEndObject();
         }
         return stream.ToArray();
+    }
+
+    private static void WriteAggregates(Utf8JsonWriter w, SeedRange seeds)
+    {
+        w.WriteStartObject("seeds");
+        w.WriteNumber("first", seeds.First);
+        w.WriteNumber("last", seeds.Last);
+        w.WriteEndObject();
+        // One entry per test; null median/worst: "not found" (some seed found no bug, and it decides the figure).
+        w.WriteStartArray("aggregates");
+        foreach (CheckAggregate a in seeds.Aggregates)
+        {
+            w.WriteStartObject();
+            w.WriteString("test", a.Test.Name);
+            w.WriteString("expected", a.Test.ExpectationText);
+            w.WriteNumber("seeds", a.Runs.Count);
+            w.WriteString("found", a.FoundText);
+            w.WriteNumber("bugFoundSeeds", a.Runs.Count - a.NotFoundSeeds.Count);
+            w.WriteStartArray("notFoundSeeds");
+            foreach (ulong seed in a.NotFoundSeeds) w.WriteNumberValue(seed);
+            w.WriteEndArray();
+            MedianWorst(w, "iterationsToFirstBug", a.IterationsToFirstBug, 1);
+            MedianWorst(w, "secondsToFirstBug", a.SecondsToFirstBug, 6);
+            (double runMedian, double runWorst) = a.RunSeconds;
+            MedianWorst(w, "runSeconds", (runMedian, runWorst), 6);
+            w.WriteNumber("iterationsExplored", a.IterationsExplored);
+            w.WriteNumber("ok", a.OkCount);
+            w.WriteNumber("failed", a.Runs.Count - a.OkCount);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void MedianWorst(Utf8JsonWriter w, string name, (double? Median, double? Worst) v, int decimals)
+    {
+        w.WriteStartObject(name);
+        if (v.Median is { } m) w.WriteNumber("median", Math.Round(m, decimals)); else w.WriteNull("median");
+        if (v.Worst is { } x) w.WriteNumber("worst", Math.Round(x, decimals)); else w.WriteNull("worst");
+        w.WriteEndObject();
     }
 }

@@ -123,7 +123,8 @@ public class CommandTests : IDisposable
 
         Assert.Equal(0, r.Exit);
         Assert.Contains("4 of 4 runs as expected", r.Out);
-        Assert.Matches(@"Toys\.LostUpdate \(seed 1\) +bug: AssertionFailure \(lost update\) +AssertionFailure +\d+ .* ok", r.Out);
+        // Several seeds: one aggregated row per test on stdout, the per-seed rows in check.md.
+        Assert.Matches(@"Toys\.LostUpdate +bug: AssertionFailure \(lost update\) +AssertionFailure 2/2 +0 +\d+.* 2/2 ok", r.Out);
         Assert.Contains("| Toys.LostUpdateFixed (seed 2) | pass | none |", File.ReadAllText(cli.Path_("coyote-out/check.md")));
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(cli.Path_("coyote-out/check.json")));
         Assert.Equal(4, json.RootElement.GetProperty("passed").GetInt32());
