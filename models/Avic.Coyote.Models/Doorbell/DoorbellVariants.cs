@@ -11,8 +11,8 @@ namespace Avic.Coyote.Models.Doorbell;
 
 public static class DoorbellVariants
 {
-    /// <summary>The liveness monitor's hot state, as it appears in Liveness bug messages.</summary>
-    public const string LostWakeup = "INV_B4";
+    /// <summary>The liveness monitor's obligation, as it appears in Liveness bug messages.</summary>
+    public const string LostWakeup = "INV-B4";
 
     // ---- correct variants ------------------------------------------------------------------------------
 

@@ -86,13 +86,12 @@ public sealed class NoLostWakeup : Monitor
     [OnEventDoAction(typeof(VcpuUnblocked), nameof(OnUnblocked))]
     private sealed class NoIrqWaitsOnABlockedVcpu : State;
 
-    /// <summary>The state name is the bug message's core: "INV-B4 ..." appears in Liveness reports.</summary>
-    [Hot]
+    [Hot("INV-B4 (no lost wakeup): an IRQ is pending on a vCPU blocked in kvm_vcpu_block() and nothing will wake it")]
     [OnEventDoAction(typeof(IrqPosted), nameof(OnPosted))]
     [OnEventDoAction(typeof(IrqAccepted), nameof(OnAccepted))]
     [OnEventDoAction(typeof(VcpuBlocking), nameof(OnBlocking))]
     [OnEventDoAction(typeof(VcpuUnblocked), nameof(OnUnblocked))]
-    private sealed class INV_B4_IrqPendingOnBlockedVcpu : State;
+    private sealed class IrqPendingOnBlockedVcpu : State;
 
     /// <summary>The vCPU the monitor is hot for (-1 when cold).</summary>
     public int Culprit => culprit;
@@ -113,7 +112,7 @@ public sealed class NoLostWakeup : Monitor
             if (blocking[i] && pending[i]) { culprit = i; break; }
         bool hot = culprit >= 0;
         if (hot == IsHot) return;
-        if (hot) RaiseGotoStateEvent<INV_B4_IrqPendingOnBlockedVcpu>();
+        if (hot) RaiseGotoStateEvent<IrqPendingOnBlockedVcpu>();
         else RaiseGotoStateEvent<NoIrqWaitsOnABlockedVcpu>();
     }
 }

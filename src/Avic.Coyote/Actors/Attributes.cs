@@ -49,9 +49,13 @@ public sealed class IgnoreEventsAttribute(params Type[] eventTypes) : Attribute
     public Type[] EventTypes { get; } = eventTypes;
 }
 
-/// <summary>On a monitor state: something is pending (a liveness obligation).</summary>
+/// <summary>On a monitor state: something is pending (a liveness obligation). <paramref name="obligation"/>
+/// says what, in the words liveness bug reports use (e.g. "INV-B4: an IRQ is pending on a blocked vCPU").</summary>
 [AttributeUsage(AttributeTargets.Class)]
-public sealed class HotAttribute : Attribute;
+public sealed class HotAttribute(string? obligation = null) : Attribute
+{
+    public string? Obligation { get; } = obligation;
+}
 
 /// <summary>On a monitor state: nothing is pending.</summary>
 [AttributeUsage(AttributeTargets.Class)]

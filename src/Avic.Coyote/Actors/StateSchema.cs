@@ -66,6 +66,8 @@ internal sealed class StateInfo
     public required HashSet<Type> Deferred { get; init; }
     public required HashSet<Type> Ignored { get; init; }
     public bool IsHot { get; init; }
+    /// <summary>What a hot state is waiting for, for liveness reports (from [Hot("...")]).</summary>
+    public string? Obligation { get; init; }
     public bool IsCold { get; init; }
     public string Name => Type.Name;
 }
@@ -125,6 +127,7 @@ internal sealed class StateSchema
             Deferred = new HashSet<Type>(state.GetCustomAttribute<DeferEventsAttribute>(false)?.EventTypes ?? []),
             Ignored = new HashSet<Type>(state.GetCustomAttribute<IgnoreEventsAttribute>(false)?.EventTypes ?? []),
             IsHot = state.IsDefined(typeof(HotAttribute), false),
+            Obligation = state.GetCustomAttribute<HotAttribute>(false)?.Obligation,
             IsCold = state.IsDefined(typeof(ColdAttribute), false),
         };
     }

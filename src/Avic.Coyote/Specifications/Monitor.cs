@@ -37,7 +37,8 @@ public abstract class Monitor : IControlledResource
     }
 
     /// <summary>"monitor Name in state S", for bug messages.</summary>
-    public string Describe() => $"monitor {GetType().Name} (state {state.Name})";
+    public string Describe() =>
+        state.Obligation is { } obligation ? $"{obligation} (monitor {GetType().Name}, state {state.Name})" : $"monitor {GetType().Name} (state {state.Name})";
 
     protected void Assert(bool condition, string message)
     {
