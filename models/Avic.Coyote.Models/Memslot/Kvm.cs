@@ -148,6 +148,9 @@ public sealed partial class Kvm
         return [GuestAction.ApicMmioAccess, GuestAction.EnableX2apic, GuestAction.ApicMmioAccess];
     }
 
+    /// <summary>A kernel-level trace line; formatted only while tracing (see <see cref="TraceText"/>).</summary>
+    internal void Log(ref TraceText text) => rt.Log(ref text);
+
     internal void Log(string text)
     {
         if (rt.IsTracing) rt.Log(text);

@@ -530,6 +530,11 @@ public sealed class ControlledRuntime : IActorRuntime
         if (trace is not null) TraceLine(running, text);
     }
 
+    public void Log(ref TraceText text)
+    {
+        if (trace is not null && text.IsEnabled) TraceLine(running, text.ToStringAndClear());
+    }
+
     /// <summary>Adds a trace line for the running operation when tracing (callers format lazily behind <see cref="IsTracing"/>).</summary>
     internal void TraceLine(Operation? op, string text)
     {

@@ -55,6 +55,9 @@ public interface IActorRuntime
     /// <summary>Adds a line to the trace (only kept while tracing).</summary>
     void Log(string text);
 
+    /// <summary>Adds an interpolated line to the trace; it is only formatted while tracing.</summary>
+    void Log(ref TraceText text);
+
     /// <summary>The memory model of this execution.</summary>
     MemoryModel MemoryModel { get; }
 
