@@ -13,7 +13,7 @@ namespace Avic.Coyote.Cli.Commands;
 public static class CheckCommand
 {
     private static readonly OptionSpec Seeds = new("--seeds", null, OptionKind.String,
-        "run every test once per seed in A..B (inclusive); default: just the configured seed", "A..B");
+        "run every test once per seed in A..B (inclusive) and print one row per test: iterations and time to the first bug, median and worst, and the seeds that found none; default: just the configured seed", "A..B");
 
     public static readonly CommandInfo Info = new("check", "[ASSEMBLY]", 1,
         "run the tests and check each gives its declared verdict; writes check.md and check.json",
