@@ -152,8 +152,13 @@ public sealed record ScheduleFile
 
     private static string FirstSentence(string message)
     {
-        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        // System.Text.Json appends its own position ("Path: … | LineNumber: …"); ours is already in front.
+        foreach (string tail in new[] { " Path:", " LineNumber:" })
+        {
+            int cut = message.IndexOf(tail, StringComparison.Ordinal);
+            if (cut > 0) message = message[..cut];
+        }
+        return message;
     }
 
     /// <summary>Typed field access that names the missing or mistyped field.</summary>
