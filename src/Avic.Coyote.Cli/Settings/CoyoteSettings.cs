@@ -9,7 +9,7 @@ public sealed record CoyoteSettings
     public int Iterations { get; init; } = 1000;
     public int MaxSteps { get; init; } = 2000;
     public string Strategy { get; init; } = "prioritization";
-    public int StrategyValue { get; init; } = 3;
+    public int StrategyValue { get; init; } = Avic.Coyote.Testing.Configuration.DefaultStrategyValue;
     public ulong Seed { get; init; } = 1;
     public string OutputDirectory { get; init; } = "coyote-out";
     public double TimeoutSeconds { get; init; }

@@ -97,6 +97,9 @@ public sealed class Operation
     /// <summary>Set for the pseudo-operation that drains another operation's store buffer.</summary>
     internal Sync.StoreBuffer? FlushesBuffer;
 
+    /// <summary>True for the pseudo-operation that makes another operation's buffered stores visible (x86-TSO).</summary>
+    public bool IsStoreBuffer => FlushesBuffer is not null;
+
     internal bool IsEnabled
     {
         get

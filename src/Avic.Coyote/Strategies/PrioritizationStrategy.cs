@@ -62,7 +62,11 @@ public sealed class PrioritizationStrategy : ISchedulingStrategy
             if (op.StrategyData != iterationTag)
             {
                 op.StrategyData = iterationTag;
-                priorities.Insert(rng.Next(priorities.Count + 1), op);
+                // A store buffer starts at the lowest priority: its stores stay invisible until a
+                // fence, a change point or nothing else can run — the delays that store-buffering
+                // bugs need. Change points still move it like any other operation.
+                if (op.IsStoreBuffer) priorities.Add(op);
+                else priorities.Insert(rng.Next(priorities.Count + 1), op);
             }
         }
 

@@ -21,7 +21,7 @@ public class CommandTests : IDisposable
         string schedule = File.ReadAllText(cli.Path_("coyote-out/Samples.LostUpdate.schedule"));
         Assert.Contains("\"test\": \"Samples.LostUpdate\"", schedule);
         string[] trace = File.ReadAllLines(cli.Path_("coyote-out/Samples.LostUpdate.trace.txt"));
-        Assert.StartsWith("# test Samples.LostUpdate | strategy prioritization (value 3) | seed 1", trace[0]);
+        Assert.StartsWith("# test Samples.LostUpdate | strategy prioritization (value 6) | seed 1", trace[0]);
         Assert.Contains("lost update", trace[1]);
         Assert.Contains(trace, l => l.Contains("READ_ONCE(counter)"));
     }

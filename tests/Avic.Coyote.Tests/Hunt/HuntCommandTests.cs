@@ -92,9 +92,9 @@ public class HuntCommandTests : IDisposable
         CliRunner.Result r = cli.Run("test", CliRunner.ToysAssembly, "-m", "Toys.LostUpdateFixed", "-s", "portfolio", "-p", "3", "-i", "50");
 
         Assert.Equal(0, r.Exit);
-        Assert.Contains("worker #0 prioritization(3) seed 1: 50 iterations", r.Out);
+        Assert.Contains("worker #0 prioritization(6) seed 1: 50 iterations", r.Out);
         Assert.Contains("worker #1 random seed 2: 50 iterations", r.Out);
-        Assert.Contains("worker #2 fair-prioritization(3) seed 3: 50 iterations", r.Out);
+        Assert.Contains("worker #2 fair-prioritization(6) seed 3: 50 iterations", r.Out);
         Assert.Contains("total:          150 iterations", r.Out);
     }
 
