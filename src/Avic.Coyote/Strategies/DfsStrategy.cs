@@ -65,6 +65,10 @@ public sealed class DfsStrategy : ISchedulingStrategy
     private readonly List<Node> path = new();
     private readonly List<StepRecord> steps = new();
     private readonly Dictionary<int, int[]> operationClocks = new();
+    private int[] scratch = new int[16];
+    private int clockWidth; // longest clock of this execution: operation ids seen so far + 1
+    private readonly Dictionary<long, List<int>> stepsByKey = new(); // steps of this execution by object touched
+    private readonly List<int> wildcardSteps = new();
     private List<Sleeper> sleep = new();
     private int depth;
     private int lastSchedulingNode = -1;
@@ -100,6 +104,9 @@ public sealed class DfsStrategy : ISchedulingStrategy
         sleep = new List<Sleeper>();
         steps.Clear();
         operationClocks.Clear();
+        clockWidth = 0;
+        foreach (List<int> list in stepsByKey.Values) list.Clear();
+        wildcardSteps.Clear();
         if (!started)
         {
             started = true;
@@ -227,15 +234,35 @@ public sealed class DfsStrategy : ISchedulingStrategy
     private void DetectRaces(int op, Footprint footprint)
     {
         int[] clock = operationClocks.TryGetValue(op, out int[]? c) ? c : [];
+        // The new clock is built in a scratch buffer and copied once: this runs after every step.
+        int width = Math.Max(clockWidth, op + 1);
+        clockWidth = width;
+        if (scratch.Length < width) scratch = new int[width * 2];
+        Array.Clear(scratch, 0, width);
+        clock.CopyTo(scratch, 0);
+
         int lastRace = -1;
-        int[] after = clock;
-        for (int j = steps.Count - 1; j >= 0; j--)
+        void Consider(int j)
         {
             StepRecord earlier = steps[j];
-            if (earlier.Operation == op || !earlier.Footprint.RacesWith(footprint)) continue;
+            if (earlier.Operation == op || !earlier.Footprint.RacesWith(footprint)) return;
             bool ordered = earlier.Operation < clock.Length && clock[earlier.Operation] >= earlier.Index;
-            if (!ordered && lastRace < 0) lastRace = j;
-            after = Join(after, earlier.Clock);
+            if (!ordered && j > lastRace) lastRace = j;
+            int[] e = earlier.Clock;
+            for (int k = 0; k < e.Length; k++) if (e[k] > scratch[k]) scratch[k] = e[k];
+        }
+
+        // Only steps that touched one of this step's objects (or touched everything) can race with it.
+        if (IsWildcard(footprint))
+        {
+            for (int j = steps.Count - 1; j >= 0; j--) Consider(j);
+        }
+        else
+        {
+            foreach (int j in wildcardSteps) Consider(j);
+            foreach (Access a in footprint.Accesses)
+                if (stepsByKey.TryGetValue(a.Key, out List<int>? touching))
+                    foreach (int j in touching) Consider(j);
         }
         if (lastRace >= 0)
         {
@@ -245,17 +272,33 @@ public sealed class DfsStrategy : ISchedulingStrategy
         }
 
         int index = (op < clock.Length ? clock[op] : 0) + 1;
-        int[] updated = Join(after, new int[op + 1]);
-        updated[op] = index;
+        scratch[op] = index;
+        int[] updated = scratch.AsSpan(0, width).ToArray();
         operationClocks[op] = updated;
         steps.Add(new StepRecord { Node = lastSchedulingNode, Operation = op, Index = index, Footprint = footprint, Clock = updated });
+        Index(steps.Count - 1, footprint);
     }
 
-    private static int[] Join(int[] a, int[] b)
+    /// <summary>A step that conflicts with every other (a random choice, or an object without a stable id).</summary>
+    private static bool IsWildcard(Footprint f)
     {
-        var r = new int[Math.Max(a.Length, b.Length)];
-        for (int i = 0; i < r.Length; i++) r[i] = Math.Max(i < a.Length ? a[i] : 0, i < b.Length ? b[i] : 0);
-        return r;
+        if (f.Global) return true;
+        foreach (Access a in f.Accesses) if (a.Key == Access.Unknown) return true;
+        return false;
+    }
+
+    private void Index(int step, Footprint f)
+    {
+        if (IsWildcard(f))
+        {
+            wildcardSteps.Add(step);
+            return;
+        }
+        foreach (Access a in f.Accesses)
+        {
+            if (!stepsByKey.TryGetValue(a.Key, out List<int>? list)) stepsByKey[a.Key] = list = new List<int>();
+            if (list.Count == 0 || list[^1] != step) list.Add(step);
+        }
     }
 
     public bool NextBoolean(int step) => NextValue(2) == 1;
