@@ -5,7 +5,7 @@ namespace Avic.Coyote.Models.Tests.Memslot;
 /// <summary>
 /// The exhaustive strategy (dfs: DPOR + sleep sets) on the Protocol A model: it finds every bug
 /// variant with the expected invariant, and its schedules replay. (The proof run on the merged
-/// 2-vCPU model takes ~35 s and ~150,000 executions, so it is a CLI run documented in README,
+/// 2-vCPU model takes ~21 s and ~300,000 executions, so it is a CLI run documented in README,
 /// not a unit test.)
 /// </summary>
 public class MemslotExhaustiveTests
