@@ -82,25 +82,7 @@ public class DfsStrategyTests
         Assert.StartsWith("incomplete", r.Coverage);
     }
 
-    /// <summary>Lost update: two read-then-write increments; the assertion peeks at the counter.</summary>
-    private static TestCase Counter(bool locked) => TestCase.From(locked ? "counter-locked" : "counter-racy", async rt =>
-    {
-        var counter = new SharedVar<int>("counter");
-        var mutex = new Mutex("lock");
-        var workers = new Operation[2];
-        for (int i = 0; i < 2; i++)
-        {
-            workers[i] = rt.Spawn($"w{i}", async () =>
-            {
-                if (locked) await mutex.Lock();
-                int v = await counter.Read();
-                await counter.Write(v + 1);
-                if (locked) await mutex.Unlock();
-            });
-        }
-        foreach (Operation w in workers) await rt.WhenCompleted(w);
-        rt.Assert(counter.Peek() == 2, "lost update");
-    });
+    private static TestCase Counter(bool locked) => StrategyToys.Counter(2, locked);
 
     /// <summary>Each worker takes two locks; with opposite orders the ABBA deadlock is reachable.</summary>
     private static TestCase Abba(bool sameOrder) => TestCase.From(sameOrder ? "ab-ab" : "ab-ba", rt =>

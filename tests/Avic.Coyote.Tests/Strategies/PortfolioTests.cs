@@ -6,24 +6,7 @@ namespace Avic.Coyote.Tests.Strategies;
 
 public class PortfolioTests
 {
-    private static TestCase Counter(bool locked) => TestCase.From(locked ? "counter-locked" : "counter-racy", async rt =>
-    {
-        var counter = new SharedVar<int>("counter");
-        var mutex = new Mutex("lock");
-        var workers = new Operation[3];
-        for (int i = 0; i < workers.Length; i++)
-        {
-            workers[i] = rt.Spawn($"w{i}", async () =>
-            {
-                if (locked) await mutex.Lock();
-                int v = await counter.Read();
-                await counter.Write(v + 1);
-                if (locked) await mutex.Unlock();
-            });
-        }
-        foreach (Operation w in workers) await rt.WhenCompleted(w);
-        rt.Assert(counter.Peek() == workers.Length, "lost update");
-    });
+    private static TestCase Counter(bool locked) => StrategyToys.Counter(3, locked);
 
     [Fact]
     public void WorkersUseDistinctStrategiesAndSeeds()
