@@ -12,7 +12,8 @@ public sealed record Configuration
     /// <summary>Step bound of one execution.</summary>
     public int MaxSteps { get; init; } = 10_000;
 
-    /// <summary>random | prioritization | fair-prioritization | dfs (exhaustive, with sleep-set reduction) | dfs-full (exhaustive, no reduction).
+    /// <summary>random | prioritization | fair-prioritization | dfs (exhaustive, with partial-order reduction) | dfs-full (exhaustive, no reduction)
+    /// | dfs-bounded (dfs over schedules with at most StrategyValue preemptions).
     /// With dfs, <see cref="Iterations"/> is an upper bound; the search stops when the tree is explored.</summary>
     public string Strategy { get; init; } = "random";
 
@@ -45,7 +46,7 @@ public sealed record Configuration
     public Configuration WithTimeout(double seconds) => this with { TimeoutSeconds = seconds };
 
     /// <summary>The names accepted by <see cref="CreateStrategy"/>.</summary>
-    public static readonly string[] StrategyNames = ["random", "prioritization", "fair-prioritization", "dfs", "dfs-full"];
+    public static readonly string[] StrategyNames = ["random", "prioritization", "fair-prioritization", "dfs", "dfs-full", "dfs-bounded"];
 
     /// <summary>Builds the exploring strategy this configuration names.</summary>
     public ISchedulingStrategy CreateStrategy() => Strategy switch
@@ -55,6 +56,7 @@ public sealed record Configuration
         "fair-prioritization" or "fairpct" => new PrioritizationStrategy(Seed, StrategyValue, fairAfterSteps: Math.Max(1, MaxSteps / 2)),
         "dfs" => new DfsStrategy(reduction: true, MaxSteps),
         "dfs-full" => new DfsStrategy(reduction: false, MaxSteps),
+        "dfs-bounded" => new DfsStrategy(reduction: false, MaxSteps, preemptionBound: StrategyValue),
         _ => throw new ArgumentException($"unknown strategy '{Strategy}' (expected one of: {string.Join(", ", StrategyNames)})"),
     };
 }

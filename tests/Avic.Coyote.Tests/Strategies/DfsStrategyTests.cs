@@ -65,6 +65,34 @@ public class DfsStrategyTests
     }
 
     [Fact]
+    public void PreemptionBoundZeroRunsOnlyNonPreemptiveSchedulesAndSaysIncomplete()
+    {
+        // After main, A and B each start and write once: without preemptions one runs to completion,
+        // then the other (2 schedules); every interleaving would be C(4,2) = 6.
+        TestReport r = TestingEngine.Run(TwoWriters(1, true), new Configuration { Strategy = "dfs-bounded", StrategyValue = 0, Iterations = 1000, MaxSteps = 200 });
+        Assert.Equal(2, r.Iterations);
+        Assert.False(r.Exhausted);
+        Assert.StartsWith("incomplete: explored every schedule with at most 0 preemptions", r.Coverage);
+    }
+
+    [Fact]
+    public void PreemptionBoundFindsTheLostUpdateWithOnePreemptionButNotWithNone()
+    {
+        Assert.Null(TestingEngine.Run(Counter(false), new Configuration { Strategy = "dfs-bounded", StrategyValue = 0, Iterations = 1000 }).Bug);
+        TestReport one = TestingEngine.Run(Counter(false), new Configuration { Strategy = "dfs-bounded", StrategyValue = 1, Iterations = 1000 });
+        Assert.Equal(BugKind.AssertionFailure, one.Bug?.Kind);
+        Assert.True(TestingEngine.Replay(Counter(false), one.Schedule!).Reproduces(one.Bug));
+    }
+
+    [Fact]
+    public void ALargeEnoughPreemptionBoundIsTheFullSearch()
+    {
+        TestReport bounded = TestingEngine.Run(TwoWriters(2, true), new Configuration { Strategy = "dfs-bounded", StrategyValue = 100, Iterations = 100_000, MaxSteps = 200 });
+        Assert.True(bounded.Exhausted);
+        Assert.Equal(Binomial(6, 3), bounded.Iterations);
+    }
+
+    [Fact]
     public void NeverClaimsCompleteWhenTheStepBoundCutTheSearch()
     {
         TestReport r = Explore(TwoWriters(3, true), "dfs", maxSteps: 5);
