@@ -27,7 +27,7 @@ public static class TestCommand
         IReadOnlyList<TestCase> tests = TestSelection.Select(TestSelection.Load(context, args.Positional(0)), options.Filter, args.Command);
         TextWriter o = context.Out;
         Configuration c = options.Configuration;
-        o.WriteLine($"coyote test: {tests.Count} test{(tests.Count == 1 ? "" : "s")}, strategy {c.Strategy} (value {c.StrategyValue}), " +
+        o.WriteLine($"coyote test: {tests.Count} test{(tests.Count == 1 ? "" : "s")}, strategy {Configuration.DescribeStrategy(c.Strategy, c.StrategyValue)}, " +
                     $"seed {c.Seed}, up to {Numbers.Count(c.Iterations)} iterations of up to {Numbers.Count(c.MaxSteps)} steps" +
                     (c.MemoryModel is { } mm ? $", memory model {mm}" : ""));
 

@@ -36,7 +36,7 @@ public static class BugFiles
     {
         ScheduleFile s = report.Schedule!;
         var text = new StringBuilder();
-        text.Append($"# test {s.Test} | strategy {s.Strategy} (value {s.StrategyValue}) | seed {s.Seed} | iteration {s.Iteration + 1} | memory model {s.MemoryModel}\n");
+        text.Append($"# test {s.Test} | strategy {Configuration.DescribeStrategy(s.Strategy, s.StrategyValue)} | seed {s.Seed} | iteration {s.Iteration + 1} | memory model {s.MemoryModel}\n");
         text.Append($"# bug: {report.Bug}\n");
         text.Append("# step operation    action\n");
         if (report.Trace is { } trace)

@@ -27,7 +27,7 @@ public static class CheckReport
                 Configuration c = options.Configuration;
                 md.WriteLine("# coyote check");
                 md.WriteLine();
-                md.WriteLine($"strategy {c.Strategy} (value {c.StrategyValue}), up to {Numbers.Count(c.Iterations)} iterations of up to {Numbers.Count(c.MaxSteps)} steps" +
+                md.WriteLine($"strategy {Configuration.DescribeStrategy(c.Strategy, c.StrategyValue)}, up to {Numbers.Count(c.Iterations)} iterations of up to {Numbers.Count(c.MaxSteps)} steps" +
                              (c.MemoryModel is { } mm ? $", memory model {mm}" : "") +
                              (seeds is null ? $", seed {c.Seed}" : $", seeds {seeds.First}..{seeds.Last}"));
                 md.WriteLine();

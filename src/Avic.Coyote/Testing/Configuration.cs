@@ -48,6 +48,14 @@ public sealed record Configuration
     /// <summary>The names accepted by <see cref="CreateStrategy"/>.</summary>
     public static readonly string[] StrategyNames = ["random", "prioritization", "fair-prioritization", "dfs", "dfs-full", "dfs-bounded"];
 
+    /// <summary>"prioritization (value 6)", "dfs-bounded (at most 2 preemptions)", "random": the strategy as reports show it.</summary>
+    public static string DescribeStrategy(string strategy, int strategyValue) => strategy switch
+    {
+        "prioritization" or "fair-prioritization" => $"{strategy} (value {strategyValue})",
+        "dfs-bounded" => $"{strategy} (at most {strategyValue} preemptions)",
+        _ => strategy,
+    };
+
     /// <summary>Builds the exploring strategy this configuration names.</summary>
     public ISchedulingStrategy CreateStrategy() => Strategy switch
     {
