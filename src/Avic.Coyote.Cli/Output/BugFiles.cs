@@ -1,3 +1,4 @@
+using Avic.Coyote.Reports;
 using System.Text;
 using Avic.Coyote.Testing;
 
@@ -32,17 +33,7 @@ public static class BugFiles
     }
 
     /// <summary>The trace file: a header naming test, strategy, seed and bug, then one line per trace entry.</summary>
-    public static string TraceText(TestReport report)
-    {
-        ScheduleFile s = report.Schedule!;
-        var text = new StringBuilder();
-        text.Append($"# test {s.Test} | strategy {Configuration.DescribeStrategy(s.Strategy, s.StrategyValue)} | seed {s.Seed} | iteration {s.Iteration + 1} | memory model {s.MemoryModel}\n");
-        text.Append($"# bug: {report.Bug}\n");
-        text.Append("# step operation    action\n");
-        if (report.Trace is { } trace)
-            foreach (var line in trace) text.Append(line.ToString()).Append('\n');
-        return text.ToString();
-    }
+    public static string TraceText(TestReport report) => TraceTextWriter.Render(report.Schedule!, report.Trace);
 
     /// <summary>A test name made safe as a file name on Linux, macOS and Windows.</summary>
     public static string FileName(string testName)

@@ -22,10 +22,7 @@ internal sealed class ScheduleExecutor(TestCase test, ScheduleFile settings)
         observer.PrepareIteration(0);
         ExecutionOutcome outcome = runtime.RunExecution(test.Entry, observer, settings.MaxSteps, settings.MemoryModel,
             settings.LivenessThreshold, tracing: false);
-        BugReport? bug = runtime.Bug;
-        // Same rule as TestingEngine: the step bound is a bug only when the schedule was recorded with --fail-on-max-steps.
-        if (outcome == ExecutionOutcome.MaxStepsReached && settings.FailOnMaxSteps)
-            bug = TestingEngine.MaxStepsBug(settings.MaxSteps, runtime.Step);
+        BugReport? bug = TestingEngine.BugOf(runtime, outcome, settings.MaxSteps, settings.FailOnMaxSteps);
         bool diverged = outcome == ExecutionOutcome.Diverged;
         return new Observation(diverged ? null : bug, runtime.RecordedDecisions(), runtime.Step,
             Preemptions.Steps(observer.Chosen, observer.PreviousStillEnabled), runtime.OperationNames(), diverged);

@@ -12,7 +12,7 @@ public static class TraceTextWriter
     {
         ArgumentNullException.ThrowIfNull(schedule);
         var text = new StringBuilder();
-        text.Append($"# test {schedule.Test} | strategy {schedule.Strategy} (value {schedule.StrategyValue}) | seed {schedule.Seed} | " +
+        text.Append($"# test {schedule.Test} | strategy {Configuration.DescribeStrategy(schedule.Strategy, schedule.StrategyValue)} | seed {schedule.Seed} | " +
                     $"iteration {schedule.Iteration + 1} | memory model {schedule.MemoryModel}\n");
         text.Append($"# bug: {schedule.Bug?.ToString() ?? "none"}\n");
         foreach (string note in notes) text.Append("# ").Append(note).Append('\n');

@@ -130,10 +130,7 @@ public sealed class ControlledRuntime : IActorRuntime
             if (step >= maxSteps)
             {
                 if (strategy.IsFair && HotMonitor() is { } hot)
-                {
-                    running = null;
                     return Fail(BugKind.Liveness, $"{hot.Describe()} is still hot when the execution reached the step bound ({maxSteps}) under a fair strategy", null);
-                }
                 return ExecutionOutcome.MaxStepsReached;
             }
 
@@ -240,7 +237,6 @@ public sealed class ControlledRuntime : IActorRuntime
 
     private ExecutionOutcome EndOfExecution()
     {
-        running = null; // what follows is about the whole execution, not the operation that ran last
         List<Operation>? blocked = null;
         foreach (Operation op in operations)
             if (op.Status != OperationStatus.Completed && !op.IsIdle && op.Blocker is not null)
@@ -269,7 +265,6 @@ public sealed class ControlledRuntime : IActorRuntime
         {
             if (m.IsHot && step - m.HotSinceStep >= livenessThreshold)
             {
-                running = null;
                 Fail(BugKind.Liveness, $"{m.Describe()} has been hot for {step - m.HotSinceStep} steps (threshold {livenessThreshold})", null);
                 return true;
             }
@@ -284,13 +279,14 @@ public sealed class ControlledRuntime : IActorRuntime
         Fail(BugKind.UnhandledException, $"unhandled {e.GetType().Name} in '{op.Name}': {e.Message}{(where.Length > 0 ? " (" + where + ")" : "")}", op);
     }
 
-    /// <summary>Records a bug (the first one wins) and returns <see cref="ExecutionOutcome.Bug"/>.</summary>
+    /// <summary>Records a bug (the first one wins) and returns <see cref="ExecutionOutcome.Bug"/>.
+    /// <paramref name="op"/> is the operation at fault; null for bugs of the whole execution (liveness, deadlock of all).</summary>
     internal ExecutionOutcome Fail(BugKind kind, string message, Operation? op)
     {
         if (Bug is null)
         {
-            Bug = new BugReport(kind, message, step, (op ?? running)?.Name);
-            TraceLine(op ?? running, $"*** BUG: {kind}: {message}");
+            Bug = new BugReport(kind, message, step, op?.Name);
+            TraceLine(op, $"*** BUG: {kind}: {message}");
         }
         return ExecutionOutcome.Bug;
     }

@@ -44,12 +44,8 @@ public static class TestingEngine
             strategy.OnIterationEnd(runtime.Step, outcome);
             if (outcome == ExecutionOutcome.Pruned) report.PrunedIterations++;
 
-            BugReport? bug = runtime.Bug;
-            if (outcome == ExecutionOutcome.MaxStepsReached)
-            {
-                report.MaxStepsHits++;
-                if (config.FailOnMaxSteps) bug = MaxStepsBug(maxSteps, runtime.Step);
-            }
+            if (outcome == ExecutionOutcome.MaxStepsReached) report.MaxStepsHits++;
+            BugReport? bug = BugOf(runtime, outcome, maxSteps, config.FailOnMaxSteps);
             if (bug is not null)
             {
                 report.Bug = bug;
@@ -108,8 +104,7 @@ public static class TestingEngine
         var trace = runtime.Trace ?? [];
 
         string? divergence = runtime.Divergence?.Message ?? CompareOperations(runtime, schedule.Operations);
-        BugReport? bug = runtime.Bug;
-        if (outcome == ExecutionOutcome.MaxStepsReached && schedule.FailOnMaxSteps) bug = MaxStepsBug(schedule.MaxSteps, runtime.Step);
+        BugReport? bug = BugOf(runtime, outcome, schedule.MaxSteps, schedule.FailOnMaxSteps);
         if (divergence is null && bug is null && !strategy.Finished)
             divergence = $"the schedule diverges from the model at step {runtime.Step}: the execution ended with decisions of the schedule left over";
         return new ReplayResult(divergence is null ? bug : null, trace, divergence, runtime.Step);
@@ -125,6 +120,9 @@ public static class TestingEngine
         return null;
     }
 
-    internal static BugReport MaxStepsBug(int maxSteps, int step) =>
-        new(BugKind.MaxStepsReached, $"the execution reached the step bound ({maxSteps}) and --fail-on-max-steps is set", step, null);
+    /// <summary>The bug an execution ended with: the runtime's, or reaching the step bound when that counts as one.</summary>
+    internal static BugReport? BugOf(ControlledRuntime runtime, ExecutionOutcome outcome, int maxSteps, bool failOnMaxSteps) =>
+        outcome == ExecutionOutcome.MaxStepsReached && failOnMaxSteps
+            ? new BugReport(BugKind.MaxStepsReached, $"the execution reached the step bound ({maxSteps}) and --fail-on-max-steps is set", runtime.Step, null)
+            : runtime.Bug;
 }

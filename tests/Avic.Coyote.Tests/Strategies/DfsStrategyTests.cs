@@ -2,6 +2,8 @@ using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
 using Avic.Coyote.Testing;
 
+using Avic.Coyote.Tests.Toys;
+
 namespace Avic.Coyote.Tests.Strategies;
 
 /// <summary>
@@ -110,21 +112,10 @@ public class DfsStrategyTests
         Assert.StartsWith("incomplete", r.Coverage);
     }
 
-    private static TestCase Counter(bool locked) => StrategyToys.Counter(2, locked);
+    // The lost update and the ABBA deadlock (and their fixes) are the engine's toys (tests/…/Toys).
+    private static TestCase Counter(bool locked) => ToyCatalog.Get(locked ? "Toys.LostUpdateFixed" : "Toys.LostUpdate");
 
-    /// <summary>Each worker takes two locks; with opposite orders the ABBA deadlock is reachable.</summary>
-    private static TestCase Abba(bool sameOrder) => TestCase.From(sameOrder ? "ab-ab" : "ab-ba", rt =>
-    {
-        var a = new Mutex("A");
-        var b = new Mutex("B");
-        rt.Spawn("t1", async () => { await a.Lock(); await b.Lock(); await b.Unlock(); await a.Unlock(); });
-        rt.Spawn("t2", async () =>
-        {
-            Mutex first = sameOrder ? a : b, second = sameOrder ? b : a;
-            await first.Lock(); await second.Lock(); await second.Unlock(); await first.Unlock();
-        });
-        return Task.CompletedTask;
-    });
+    private static TestCase Abba(bool sameOrder) => ToyCatalog.Get(sameOrder ? "Toys.AbbaDeadlockFixed" : "Toys.AbbaDeadlock");
 
     /// <summary>Nondeterministic values are branched on as well: the bug needs choice 2 of 3 and a bad interleaving.</summary>
     private static TestCase ChoiceAndRace() => TestCase.From("choice", rt =>
@@ -135,16 +126,9 @@ public class DfsStrategyTests
         return Task.CompletedTask;
     });
 
-    public static TheoryData<string> Toys() => ["counter-racy", "counter-locked", "ab-ab", "ab-ba", "choice"];
+    public static TheoryData<string> Toys() => ["Toys.LostUpdate", "Toys.LostUpdateFixed", "Toys.AbbaDeadlock", "Toys.AbbaDeadlockFixed", "choice"];
 
-    private static TestCase Toy(string name) => name switch
-    {
-        "counter-racy" => Counter(false),
-        "counter-locked" => Counter(true),
-        "ab-ab" => Abba(true),
-        "ab-ba" => Abba(false),
-        _ => ChoiceAndRace(),
-    };
+    private static TestCase Toy(string name) => name == "choice" ? ChoiceAndRace() : ToyCatalog.Get(name);
 
     [Theory]
     [MemberData(nameof(Toys))]

@@ -2,11 +2,13 @@ using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
 using Avic.Coyote.Testing;
 
+using Avic.Coyote.Tests.Toys;
+
 namespace Avic.Coyote.Tests.Strategies;
 
 public class PortfolioTests
 {
-    private static TestCase Counter(bool locked) => StrategyToys.Counter(3, locked);
+    private static TestCase Counter(bool locked) => ToyCatalog.Get(locked ? "Toys.LostUpdateFixed" : "Toys.LostUpdate");
 
     [Fact]
     public void WorkersUseDistinctStrategiesAndSeeds()
