@@ -45,6 +45,7 @@ public sealed class ControlledRuntime : IActorRuntime
     private bool recordFootprints;
     private readonly List<Access> footprint = new();
     private bool footprintGlobal;
+    private IExecutionDriver? driver;
 
     private int nextResourceId;
 
@@ -77,11 +78,14 @@ public sealed class ControlledRuntime : IActorRuntime
     /// <summary>Names of the operations of the last execution, indexed by id.</summary>
     public string[] OperationNames() => operations.ConvertAll(o => o.Name).ToArray();
 
-    /// <summary>Runs one execution of <paramref name="test"/> to its end, a bug, or the step bound.</summary>
+    /// <summary>Runs one execution of <paramref name="test"/> to its end, a bug, or the step bound.
+    /// <paramref name="driver"/> null: our engine (<paramref name="strategy"/> picks every step, on this thread);
+    /// otherwise the driver picks and <paramref name="strategy"/> only gives random values (see <see cref="IExecutionDriver"/>).</summary>
     public ExecutionOutcome RunExecution(Func<IActorRuntime, Task> test, ISchedulingStrategy strategy,
-        int maxSteps, MemoryModel memoryModel, int livenessThreshold, bool tracing)
+        int maxSteps, MemoryModel memoryModel, int livenessThreshold, bool tracing, IExecutionDriver? driver = null)
     {
         Reset(strategy, maxSteps, memoryModel, livenessThreshold, tracing);
+        this.driver = driver;
         ControlledRuntime? previous = current;
         System.Threading.SynchronizationContext? previousContext = System.Threading.SynchronizationContext.Current;
         current = this;
@@ -89,13 +93,14 @@ public sealed class ControlledRuntime : IActorRuntime
         try
         {
             AddOperation("main", () => test(this));
-            return Schedule();
+            return driver is null ? Schedule() : driver.Drive(this);
         }
         finally
         {
             current = previous;
             System.Threading.SynchronizationContext.SetSynchronizationContext(previousContext);
             running = null;
+            this.driver = null;
         }
     }
 
@@ -127,12 +132,7 @@ public sealed class ControlledRuntime : IActorRuntime
         {
             int count = CollectEnabled();
             if (count == 0) return EndOfExecution();
-            if (step >= maxSteps)
-            {
-                if (strategy.IsFair && HotMonitor() is { } hot)
-                    return Fail(BugKind.Liveness, $"{hot.Describe()} is still hot when the execution reached the step bound ({maxSteps}) under a fair strategy", null);
-                return ExecutionOutcome.MaxStepsReached;
-            }
+            if (step >= maxSteps) return AtStepBound();
 
             int index;
             try { index = strategy.NextOperation(new ReadOnlySpan<Operation>(enabledBuffer, 0, count), running, step); }
@@ -142,23 +142,73 @@ public sealed class ControlledRuntime : IActorRuntime
                 return ExecutionOutcome.Diverged;
             }
             if (index < 0) return ExecutionOutcome.Pruned;
-            Operation next = enabledBuffer[index];
-            decisions.Add(new Decision(DecisionKind.Operation, next.Id));
-            step++;
-            Run(next);
-            if (recordFootprints)
-            {
-                if (next.Status == OperationStatus.Completed) RecordAccess(next, true);
-                strategy.OnStepCompleted(next, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(footprint), footprintGlobal);
-                footprint.Clear();
-                footprintGlobal = false;
-            }
-
-            if (Divergence is not null) return ExecutionOutcome.Diverged;
-            if (Bug is not null) return ExecutionOutcome.Bug;
-            if (foreignAccess is { } foreign) return Fail(BugKind.UncontrolledConcurrency, foreign, null);
-            if (livenessThreshold > 0 && CheckHotThreshold()) return ExecutionOutcome.Bug;
+            if (!TakeStep(enabledBuffer[index], out ExecutionOutcome end)) return end;
         }
+    }
+
+    /// <summary>
+    /// For an <see cref="IExecutionDriver"/>: takes one step of <paramref name="op"/> (which must be enabled:
+    /// <see cref="Operation.IsEnabled"/>) on the calling thread, then checks for bugs. Returns false, with how the
+    /// execution ended, when it must stop (a bug, or the step bound). Only one thread may step at a time.
+    /// </summary>
+    public bool TryStep(Operation op, out ExecutionOutcome end)
+    {
+        ownerThread = Environment.CurrentManagedThreadId;
+        if (step >= maxSteps)
+        {
+            end = AtStepBound();
+            return false;
+        }
+        return TakeStep(op, out end);
+    }
+
+    /// <summary>One step of <paramref name="next"/> and the checks after it; false when the execution ends.</summary>
+    private bool TakeStep(Operation next, out ExecutionOutcome end)
+    {
+        decisions.Add(new Decision(DecisionKind.Operation, next.Id));
+        step++;
+        Run(next);
+        if (recordFootprints)
+        {
+            if (next.Status == OperationStatus.Completed) RecordAccess(next, true);
+            strategy.OnStepCompleted(next, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(footprint), footprintGlobal);
+            footprint.Clear();
+            footprintGlobal = false;
+        }
+
+        if (Divergence is not null) end = ExecutionOutcome.Diverged;
+        else if (Bug is not null) end = ExecutionOutcome.Bug;
+        else if (foreignAccess is { } foreign) end = Fail(BugKind.UncontrolledConcurrency, foreign, null);
+        else if (livenessThreshold > 0 && CheckHotThreshold()) end = ExecutionOutcome.Bug;
+        else
+        {
+            end = default;
+            return true;
+        }
+        return false;
+    }
+
+    private ExecutionOutcome AtStepBound()
+    {
+        if (strategy.IsFair && HotMonitor() is { } hot)
+            return Fail(BugKind.Liveness, $"{hot.Describe()} is still hot when the execution reached the step bound ({maxSteps}) under a fair strategy", null);
+        return ExecutionOutcome.MaxStepsReached;
+    }
+
+    /// <summary>For an <see cref="IExecutionDriver"/>: true while some operation can take a step.</summary>
+    public bool AnyEnabled()
+    {
+        foreach (Operation op in operations)
+            if (op.IsEnabled) return true;
+        return false;
+    }
+
+    /// <summary>For an <see cref="IExecutionDriver"/> that steps operations on threads of its own: makes
+    /// <see cref="Current"/> this runtime on the calling thread and lets model awaits resume inline on it.</summary>
+    public void EnterThread()
+    {
+        current = this;
+        System.Threading.SynchronizationContext.SetSynchronizationContext(null);
     }
 
     private int CollectEnabled()
@@ -235,7 +285,9 @@ public sealed class ControlledRuntime : IActorRuntime
         return op.Location is { } where ? $", in {where}" : $", in {op.Body?.Method.DeclaringType?.Name}.{op.Body?.Method.Name}";
     }
 
-    private ExecutionOutcome EndOfExecution()
+    /// <summary>How an execution with no enabled operation ends: a deadlock (an operation blocked on a primitive),
+    /// a liveness bug (a monitor still hot), or quiescence. Drivers call it when no operation is enabled.</summary>
+    public ExecutionOutcome EndOfExecution()
     {
         List<Operation>? blocked = null;
         foreach (Operation op in operations)
@@ -386,6 +438,7 @@ public sealed class ControlledRuntime : IActorRuntime
     {
         var op = new Operation(operations.Count, name, body) { FlushesBuffer = flushes, CreatedAtStep = step, CreatedBy = running?.Id ?? -1 };
         operations.Add(op);
+        driver?.OnOperationAdded(this, op);
         return op;
     }
 
@@ -534,7 +587,10 @@ public sealed class ControlledRuntime : IActorRuntime
     /// <summary>Adds a trace line for the running operation when tracing (callers format lazily behind <see cref="IsTracing"/>).</summary>
     internal void TraceLine(Operation? op, string text)
     {
-        trace?.Add(new TraceEntry(step, op?.Name ?? "-", text));
+        if (trace is null) return;
+        var line = new TraceEntry(step, op?.Name ?? "-", text);
+        trace.Add(line);
+        driver?.OnTraceLine(line);
     }
 
     /// <summary>Store buffers of the running operation are created here (x86-TSO only).</summary>

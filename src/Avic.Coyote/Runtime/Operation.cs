@@ -100,7 +100,8 @@ public sealed class Operation
     /// <summary>True for the pseudo-operation that makes another operation's buffered stores visible (x86-TSO).</summary>
     public bool IsStoreBuffer => FlushesBuffer is not null;
 
-    internal bool IsEnabled
+    /// <summary>True when the operation's next step can run now (not completed, not blocked; a store buffer with stores).</summary>
+    public bool IsEnabled
     {
         get
         {

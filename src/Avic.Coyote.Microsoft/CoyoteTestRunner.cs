@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Avic.Coyote.Runtime;
+using Avic.Coyote.Testing;
+using CoyoteConfiguration = Microsoft.Coyote.Configuration;
+using CoyoteTestingEngine = Microsoft.Coyote.SystematicTesting.TestingEngine;
+
+namespace Avic.Coyote.Microsoft;
+
+/// <summary>Settings of an in-process run on Microsoft.Coyote. The names follow our CLI; the values go to Coyote's <c>Configuration</c>.</summary>
+public sealed record CoyoteSettings
+{
+    /// <summary>Coyote's strategies: random, prioritization, fair-prioritization, probabilistic, delay-bounding,
+    /// fair-delay-bounding, q-learning. Coyote 1.7.11 has no exhaustive (dfs) strategy.</summary>
+    public static readonly string[] StrategyNames =
+        ["random", "prioritization", "fair-prioritization", "probabilistic", "delay-bounding", "fair-delay-bounding", "q-learning"];
+
+    public int Iterations { get; init; } = 100;
+    public string Strategy { get; init; } = "random";
+    /// <summary>Priority change points (prioritization), delays (delay-bounding) or probability level (probabilistic).</summary>
+    public int StrategyValue { get; init; } = Configuration.DefaultStrategyValue;
+    public uint Seed { get; init; }
+    /// <summary>Our step bound for tests that set none.</summary>
+    public int MaxSteps { get; init; } = CoyoteExecution.DefaultMaxSteps;
+    public int LivenessThreshold { get; init; }
+    /// <summary>Wall-clock budget in whole seconds (0: none); Coyote checks it between iterations.</summary>
+    public int TimeoutSeconds { get; init; }
+
+    /// <summary>Coyote's scheduling steps per our step: a pause and a named scheduling point, with room for the
+    /// extra pauses of an operation that loses a lock it was woken for.</summary>
+    public const int CoyoteStepsPerStep = 8;
+
+    /// <summary>Coyote's configuration for a test whose step bound is <paramref name="maxSteps"/>.</summary>
+    public CoyoteConfiguration ToConfiguration(int maxSteps)
+    {
+        uint coyoteSteps = (uint)Math.Min(int.MaxValue, (long)maxSteps * CoyoteStepsPerStep + 1000);
+        var config = CoyoteConfiguration.Create()
+            .WithTestingIterations((uint)Math.Max(1, Iterations))
+            .WithRandomGeneratorSeed(Seed)
+            .WithMaxSchedulingSteps(coyoteSteps, coyoteSteps)
+            .WithTelemetryEnabled(false);
+        if (TimeoutSeconds > 0) config = config.WithTestingTimeout(TimeoutSeconds);
+        uint value = (uint)Math.Max(1, StrategyValue);
+        return Strategy switch
+        {
+            "random" => config.WithRandomStrategy(),
+            "prioritization" => config.WithPrioritizationStrategy(false, value),
+            "fair-prioritization" => config.WithPrioritizationStrategy(true, value),
+            "probabilistic" => config.WithProbabilisticStrategy(value),
+            "delay-bounding" => config.WithDelayBoundingStrategy(false, value),
+            "fair-delay-bounding" => config.WithDelayBoundingStrategy(true, value),
+            "q-learning" => config.WithQLearningStrategy(),
+            _ => throw new ArgumentException($"strategy '{Strategy}' does not exist on Microsoft.Coyote (it has: {string.Join(", ", StrategyNames)})"),
+        };
+    }
+}
+
+/// <summary>What an in-process run on Microsoft.Coyote gave.</summary>
+public sealed class CoyoteRunResult
+{
+    public required TestCase Test { get; init; }
+    public int Iterations { get; init; }
+    public long TotalSteps { get; init; }
+    public TimeSpan Elapsed { get; init; }
+    /// <summary>The bug in our terms: our runtime's report, or a bug Coyote found itself (<see cref="CoyoteBugText"/>).</summary>
+    public BugReport? Bug { get; init; }
+    /// <summary>Coyote's own text for the bug (what <c>dotnet coyote test</c> prints).</summary>
+    public string? CoyoteBugText { get; init; }
+    /// <summary>1-based iteration of the bug (0: none).</summary>
+    public int BugIteration { get; init; }
+    /// <summary>Coyote's reports (.trace for <c>dotnet coyote replay</c>, .txt) when an output directory was given.</summary>
+    public IReadOnlyList<string> ReportFiles { get; init; } = [];
+    /// <summary>Executions Coyote cut at its own step bound before ours.</summary>
+    public int LostControl { get; init; }
+
+    public bool MeetsExpectation => Test.Meets(Bug);
+}
+
+/// <summary>
+/// Runs one of our tests on Microsoft.Coyote's TestingEngine, in this process (as Coyote's unit-testing docs show):
+/// used by <c>./coyote test --engine microsoft-coyote</c>, the differential xUnit tests and the benchmark.
+/// </summary>
+public static class CoyoteTestRunner
+{
+    public static CoyoteRunResult Run(TestCase test, CoyoteSettings settings, string? outputDirectory = null)
+    {
+        int maxSteps = test.MaxSteps > 0 ? test.MaxSteps : settings.MaxSteps;
+        BugReport? ours = null;
+        long steps = 0;
+        int executions = 0, lost = 0, bugIteration = 0;
+        Action body = () => CoyoteExecution.Run(test.Entry, maxSteps, test.MemoryModel, settings.LivenessThreshold, end =>
+        {
+            executions++;
+            steps += end.Steps;
+            if (end.LostControl) lost++;
+            if (end.Bug is not null && ours is null)
+            {
+                ours = end.Bug;
+                bugIteration = executions;
+            }
+        });
+
+        var clock = Stopwatch.StartNew();
+        using var engine = CoyoteTestingEngine.Create(settings.ToConfiguration(maxSteps), body);
+        engine.Run();
+        clock.Stop();
+
+        var report = engine.TestReport;
+        string? coyoteBug = report.NumOfFoundBugs > 0 ? report.BugReports.FirstOrDefault() ?? "bug" : null;
+        BugReport? bug = coyoteBug is null ? null : ours ?? FromCoyote(coyoteBug);
+        IReadOnlyList<string> files = [];
+        if (coyoteBug is not null && outputDirectory is not null)
+        {
+            Directory.CreateDirectory(outputDirectory);
+            if (engine.TryEmitReports(outputDirectory, FileNameOf(test.Name), out IEnumerable<string> paths)) files = paths.ToList();
+        }
+        return new CoyoteRunResult
+        {
+            Test = test,
+            Iterations = report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths,
+            TotalSteps = steps,
+            Elapsed = clock.Elapsed,
+            Bug = bug,
+            CoyoteBugText = coyoteBug,
+            BugIteration = coyoteBug is null ? 0 : bugIteration,
+            ReportFiles = files,
+            LostControl = lost,
+        };
+    }
+
+    /// <summary>A bug Coyote found on its own (not through our runtime) in our kinds: its deadlock detector,
+    /// or an exception that escaped. It should not happen; the differential tests would show it.</summary>
+    private static BugReport FromCoyote(string text) =>
+        new(text.Contains("Deadlock", StringComparison.OrdinalIgnoreCase) ? BugKind.Deadlock
+            : text.Contains("liveness", StringComparison.OrdinalIgnoreCase) ? BugKind.Liveness
+            : BugKind.UnhandledException, $"Microsoft.Coyote: {text}", 0, null);
+
+    /// <summary>The file name Coyote's reports get for a test ("Memslot.Merged.2vcpu" stays as it is).</summary>
+    public static string FileNameOf(string testName) =>
+        string.Concat(testName.Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
+}
