@@ -13,6 +13,10 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Console modes that are not BenchmarkDotNet runs.
+        if (args.Length > 0 && args[0] == "two-engines-bugs") return TwoEngines.BugHunt.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "two-engines-survey") return TwoEngines.Survey.Run(args[1..]);
+
         // Keep BenchmarkDotNet's output beside this project rather than in the caller's working
         // directory (a command-line --artifacts still wins).
         string artifacts = Path.Combine(FindProjectDirectory(), "BenchmarkDotNet.Artifacts");

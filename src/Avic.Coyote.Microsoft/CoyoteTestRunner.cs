@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Testing;
+using Microsoft.Coyote.Logging;
 using CoyoteConfiguration = Microsoft.Coyote.Configuration;
 using CoyoteTestingEngine = Microsoft.Coyote.SystematicTesting.TestingEngine;
 
 namespace Avic.Coyote.Microsoft;
 
 /// <summary>Settings of an in-process run on Microsoft.Coyote. The names follow our CLI; the values go to Coyote's <c>Configuration</c>.</summary>
-public sealed record CoyoteSettings
+public sealed record CoyoteRunSettings
 {
     /// <summary>Coyote's strategies: random, prioritization, fair-prioritization, probabilistic, delay-bounding,
     /// fair-delay-bounding, q-learning. Coyote 1.7.11 has no exhaustive (dfs) strategy.</summary>
@@ -24,6 +25,8 @@ public sealed record CoyoteSettings
     public int LivenessThreshold { get; init; }
     /// <summary>Wall-clock budget in whole seconds (0: none); Coyote checks it between iterations.</summary>
     public int TimeoutSeconds { get; init; }
+    /// <summary>Overrides the test's memory model when set.</summary>
+    public Avic.Coyote.Sync.MemoryModel? MemoryModel { get; init; }
 
     /// <summary>Coyote's scheduling steps per our step: a pause and a named scheduling point, with room for the
     /// extra pauses of an operation that loses a lock it was woken for.</summary>
@@ -81,13 +84,13 @@ public sealed class CoyoteRunResult
 /// </summary>
 public static class CoyoteTestRunner
 {
-    public static CoyoteRunResult Run(TestCase test, CoyoteSettings settings, string? outputDirectory = null)
+    public static CoyoteRunResult Run(TestCase test, CoyoteRunSettings settings, string? outputDirectory = null)
     {
         int maxSteps = test.MaxSteps > 0 ? test.MaxSteps : settings.MaxSteps;
         BugReport? ours = null;
         long steps = 0;
         int executions = 0, lost = 0, bugIteration = 0;
-        Action body = () => CoyoteExecution.Run(test.Entry, maxSteps, test.MemoryModel, settings.LivenessThreshold, end =>
+        Action body = () => CoyoteExecution.Run(test.Entry, maxSteps, settings.MemoryModel ?? test.MemoryModel, settings.LivenessThreshold, end =>
         {
             executions++;
             steps += end.Steps;
@@ -101,6 +104,8 @@ public static class CoyoteTestRunner
 
         var clock = Stopwatch.StartNew();
         using var engine = CoyoteTestingEngine.Create(settings.ToConfiguration(maxSteps), body);
+        // Coyote prints its progress to the console unless given a logger; callers print their own summary.
+        engine.SetLogger(new TextWriterLogger(TextWriter.Null, VerbosityLevel.None));
         engine.Run();
         clock.Stop();
 

@@ -13,7 +13,7 @@ public class SmokeTests
     [InlineData("Samples.LostUpdateFixed")]
     public void Smoke(string name)
     {
-        var r = CoyoteTestRunner.Run(Find(name), new CoyoteSettings { Iterations = 200, Strategy = "prioritization", Seed = 1 });
+        var r = CoyoteTestRunner.Run(Find(name), new CoyoteRunSettings { Iterations = 200, Strategy = "prioritization", Seed = 1 });
         Assert.True(r.MeetsExpectation, $"{r.Iterations} it, {r.TotalSteps} steps, {r.Elapsed}, bug={r.Bug} coyote={r.CoyoteBugText}");
     }
 }

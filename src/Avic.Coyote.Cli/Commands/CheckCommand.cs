@@ -17,7 +17,7 @@ public static class CheckCommand
 
     public static readonly CommandInfo Info = new("check", "[ASSEMBLY]", 1,
         "run the tests and check each gives its declared verdict; writes check.md and check.json",
-        [.. RunOptions.Specs, Seeds], Run,
+        [.. RunOptions.Specs, Seeds, Engines.EngineOption.Spec], Run,
         "Exit 0: every test met its expectation; 1: some did not; 2: usage or input error.");
 
     private const int MaxSeeds = 100_000;
@@ -26,6 +26,7 @@ public static class CheckCommand
 
     public static int Run(ParsedArgs args, CliContext context)
     {
+        if (Engines.EngineOption.IsMicrosoftCoyote(args, context)) return Engines.MicrosoftCoyoteCommands.Check(args, context);
         RunOptions options = RunOptions.From(args, context);
         (ulong first, ulong last) = ParseSeeds(args.GetString(Seeds.Long), options.Configuration.Seed, args.Command);
         IReadOnlyList<TestCase> tests = TestSelection.Select(TestSelection.Load(context, args.Positional(0)), options.Filter, args.Command);

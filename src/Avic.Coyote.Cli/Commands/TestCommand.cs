@@ -17,11 +17,12 @@ public static class TestCommand
         "with -s portfolio: let the other workers finish their budget after the first bug");
 
     public static readonly CommandInfo Info = new("test", "[ASSEMBLY]", 1,
-        "explore the tests' schedules; write NAME.schedule and NAME.trace.txt for a bug", [.. RunOptions.Specs, MinimizeCommand.MinimizeFlag, Parallel, KeepGoing], Run,
+        "explore the tests' schedules; write NAME.schedule and NAME.trace.txt for a bug", [.. RunOptions.Specs, MinimizeCommand.MinimizeFlag, Parallel, KeepGoing, Engines.EngineOption.Spec], Run,
         "Exit 0: no bug in any test; 1: a bug was found (even an expected one; see `coyote check`); 2: usage or input error.");
 
     public static int Run(ParsedArgs args, CliContext context)
     {
+        if (Engines.EngineOption.IsMicrosoftCoyote(args, context)) return Engines.MicrosoftCoyoteCommands.Test(args, context);
         if (args.GetString("--strategy") == PortfolioStrategy) return RunPortfolio(args, context);
         RunOptions options = RunOptions.From(args, context);
         IReadOnlyList<TestCase> tests = TestSelection.Select(TestSelection.Load(context, args.Positional(0)), options.Filter, args.Command);

@@ -15,4 +15,6 @@ public sealed record CoyoteSettings
     public double TimeoutSeconds { get; init; }
     public bool FailOnMaxSteps { get; init; }
     public int LivenessThreshold { get; init; }
+    /// <summary>"ours" or "coyote" (Microsoft.Coyote); --engine overrides it.</summary>
+    public string Engine { get; init; } = "ours";
 }

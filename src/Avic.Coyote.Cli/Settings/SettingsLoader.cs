@@ -24,6 +24,7 @@ public static class SettingsLoader
         ["outputDirectory"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { OutputDirectory = NonEmptyString(ref r, f) },
         ["timeoutSeconds"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { TimeoutSeconds = r.TokenType == JsonTokenType.Number && r.TryGetDouble(out double v) && v >= 0 ? v : throw f("a number >= 0 (0: no limit)") },
         ["failOnMaxSteps"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { FailOnMaxSteps = r.TokenType is JsonTokenType.True or JsonTokenType.False ? r.GetBoolean() : throw f("true or false") },
+        ["engine"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { Engine = r.TokenType == JsonTokenType.String && Engines.EngineOption.Names.Contains(r.GetString()) ? r.GetString()! : throw f("\"ours\" or \"coyote\"") },
         ["livenessThreshold"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { LivenessThreshold = Int(ref r, f, 0) },
     };
 
