@@ -40,7 +40,8 @@ public sealed class EngineStepsColumn(EngineStepsColumn.Figure figure) : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         string test = benchmarkCase.Parameters["Test"]?.ToString() ?? "";
-        string strategy = benchmarkCase.Parameters["Strategy"]?.ToString() ?? "";
+        // EngineBenchmarks keys by its Strategy parameter; TwoEngineBenchmarks (no such parameter) by its method (the engine).
+        string strategy = benchmarkCase.Parameters["Strategy"]?.ToString() ?? benchmarkCase.Descriptor.WorkloadMethod.Name;
         if (!EngineStepsLog.ReadAll().TryGetValue((test, strategy), out double steps)) return "-";
         if (figure == Figure.StepsPerIteration) return steps.ToString("N1", CultureInfo.InvariantCulture);
 
