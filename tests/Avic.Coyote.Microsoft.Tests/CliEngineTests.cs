@@ -51,6 +51,16 @@ public sealed class CliEngineTests : IDisposable
         Assert.Contains("on Microsoft.Coyote", r.Out);
     }
 
+    [Fact]
+    public void ListShowsTheCoyoteMethodOfEachTest()
+    {
+        var r = Run("list", "--engine", "coyote");
+        Assert.Equal(0, r.Exit);
+        Assert.Contains("Memslot.Merged_2vcpu", r.Out);
+        Assert.Contains("Doorbell.B_7", r.Out);
+        Assert.Contains("x86-TSO", r.Out);
+    }
+
     [Theory]
     [InlineData(new[] { "test", "--engine", "coyote", "-s", "dfs" }, "strategy 'dfs' is not available with --engine coyote")]
     [InlineData(new[] { "test", "--engine", "coyote", "-s", "portfolio" }, "strategy 'portfolio' is not available with --engine coyote")]

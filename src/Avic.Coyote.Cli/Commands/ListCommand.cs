@@ -9,12 +9,14 @@ namespace Avic.Coyote.Cli.Commands;
 public static class ListCommand
 {
     public static readonly CommandInfo Info = new("list", "[ASSEMBLY]", 1,
-        "list the tests with their expected verdicts", [], Run,
+        "list the tests with their expected verdicts", [Engines.EngineOption.Spec], Run,
         "ASSEMBLY is a .dll with [Test] methods; default: the bundled models (Avic.Coyote.Models).");
 
     public static int Run(ParsedArgs args, CliContext context)
     {
         IReadOnlyList<TestCase> tests = TestSelection.Load(context, args.Positional(0));
+        if (args.Has(Engines.EngineOption.Spec.Long) && Engines.EngineOption.IsMicrosoftCoyote(args, context))
+            return Engines.MicrosoftCoyoteCommands.List(tests, context);
         var table = new TextTable("test", "expected", "description");
         foreach (TestCase t in tests)
             table.Add(t.Name + (t.MemoryModel == MemoryModel.X86Tso ? " [tso]" : ""), t.ExpectationText, t.Description);

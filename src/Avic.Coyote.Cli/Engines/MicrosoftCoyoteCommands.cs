@@ -58,6 +58,18 @@ public static class MicrosoftCoyoteCommands
         return bugs > 0 ? ExitCode.BugFound : ExitCode.Ok;
     }
 
+    /// <summary>`coyote list --engine coyote`: each test with its generated Coyote method (the `-m` of `dotnet coyote test`).</summary>
+    public static int List(IReadOnlyList<TestCase> tests, CliContext context)
+    {
+        var table = new TextTable("test", "dotnet coyote test -m", "memory model", "step bound", "expected");
+        foreach (TestCase t in tests)
+            table.Add(t.Name, CoyoteNames.MethodArgument(t.Name), t.MemoryModel == MemoryModel.X86Tso ? "x86-TSO" : "SC",
+                Numbers.Count(t.MaxSteps > 0 ? t.MaxSteps : CoyoteExecution.DefaultMaxSteps), t.ExpectationText);
+        table.Write(context.Out);
+        context.Out.WriteLine($"{tests.Count} tests; Coyote entry points in {ModelsAssembly}");
+        return ExitCode.Ok;
+    }
+
     public static int Check(ParsedArgs args, CliContext context)
     {
         var (settings, outDir, tests) = Prepare(args, context);
