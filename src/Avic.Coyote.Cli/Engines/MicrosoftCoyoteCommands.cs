@@ -42,9 +42,11 @@ public static class MicrosoftCoyoteCommands
             if (trace is not null)
             {
                 foreach (string file in r.ReportFiles) o.WriteLine($"  coyote report:  {file}");
+                bool otherBound = settings.MaxSteps != CoyoteExecution.DefaultMaxSteps && test.MaxSteps == 0;
+                bool otherModel = settings.MemoryModel is { } mm && mm != test.MemoryModel;
                 o.WriteLine($"  replay with:    dotnet coyote replay {ModelsAssembly} {trace} -m {CoyoteNames.MethodArgument(test.Name)}" +
-                            (settings.MaxSteps != CoyoteExecution.DefaultMaxSteps && test.MaxSteps == 0
-                                ? $"  (the generated entry point uses the step bound {CoyoteExecution.DefaultMaxSteps}, this run {settings.MaxSteps}: the replay may diverge)" : ""));
+                            (otherBound || otherModel
+                                ? "  (this run's --max-steps or --tso differ from the generated entry point's: the replay may diverge)" : ""));
             }
             if (r.Bug is not null) bugs++;
             if (!r.MeetsExpectation) unexpected++;

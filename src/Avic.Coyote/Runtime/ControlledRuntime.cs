@@ -163,6 +163,7 @@ public sealed class ControlledRuntime : IActorRuntime
     }
 
     /// <summary>One step of <paramref name="next"/> and the checks after it; false when the execution ends.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool TakeStep(Operation next, out ExecutionOutcome end)
     {
         decisions.Add(new Decision(DecisionKind.Operation, next.Id));
