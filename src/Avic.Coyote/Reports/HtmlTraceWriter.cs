@@ -49,7 +49,7 @@ public sealed record TraceHeader
 public static partial class HtmlTraceWriter
 {
     public static void Write(string path, IReadOnlyList<TraceEntry> trace, TraceHeader header) =>
-        File.WriteAllText(path, Render(trace, header), new UTF8Encoding(false));
+        AtomicFiles.Write(path, Render(trace, header));
 
     public static string Render(IReadOnlyList<TraceEntry> trace, ScheduleFile schedule, IReadOnlyCollection<int>? preemptionSteps = null) =>
         Render(trace, TraceHeader.From(schedule, preemptionSteps));
