@@ -49,7 +49,7 @@ public static class BugFiles
 
     /// <summary>The HTML picture of <paramref name="trace"/>, with the schedule's preemptions marked.</summary>
     public static string PictureText(TestCase test, ScheduleFile schedule, IReadOnlyList<TraceEntry> trace, string? note = null) =>
-        HtmlTraceWriter.Render(trace, TraceHeader.From(schedule, Preemptions.Steps(test, schedule), note));
+        HtmlTraceWriter.Render(trace, TraceHeader.From(schedule, TestingEngine.Replay(test, schedule), Preemptions.Steps(test, schedule), note));
 
     /// <summary>
     /// Writes <paramref name="files"/> (paths relative to the working directory) as one set, after deleting

@@ -6,9 +6,27 @@ using Avic.Coyote.Strategies;
 
 namespace Avic.Coyote.Testing;
 
+/// <summary>An operation of a replayed execution as typed data, for reports: a store buffer and the operation whose step created it.</summary>
+public sealed record TracedOperation(int Id, string Name, int CreatedBy, int CreatedAtStep, bool IsStoreBuffer);
+
+/// <summary>Step <paramref name="Step"/> (1-based, as in the trace) ran <paramref name="Operation"/>, which touched
+/// <paramref name="Resource"/> (<see cref="Access.KeyOf"/>) with <paramref name="Kind"/>.</summary>
+public readonly record struct StepAccess(int Step, int Operation, long Resource, AccessKind Kind)
+{
+    public bool IsWrite => Kind is AccessKind.Write or AccessKind.ReadWrite or AccessKind.Flush;
+
+    public bool IsMemoryAccess => Kind is AccessKind.Read or AccessKind.Write or AccessKind.ReadWrite or AccessKind.Flush;
+}
+
 /// <summary>What replaying a schedule gave.</summary>
 public sealed record ReplayResult(BugReport? Bug, IReadOnlyList<TraceEntry> Trace, string? Divergence, int Steps)
 {
+    /// <summary>Every operation the replay created, in id order.</summary>
+    public IReadOnlyList<TracedOperation> Operations { get; init; } = [];
+
+    /// <summary>The shared access of each step, in order (steps without one are absent).</summary>
+    public IReadOnlyList<StepAccess> Accesses { get; init; } = [];
+
     /// <summary>True when the replay hit the recorded bug: same kind and invariant (<see cref="BugSignature"/>), at the recorded step.</summary>
     public bool Reproduces(BugReport? expected) =>
         expected is not null && Bug is not null && Bug.Step == expected.Step && BugSignature.Of(expected).Matches(Bug);
@@ -106,7 +124,8 @@ public static class TestingEngine
         var strategy = new ReplayStrategy(schedule.Decisions);
         strategy.PrepareIteration(0);
         var runtime = new ControlledRuntime();
-        ExecutionOutcome outcome = runtime.RunExecution(test.Entry, strategy, schedule.MaxSteps, schedule.MemoryModel,
+        var recorder = new AccessRecorder(strategy);
+        ExecutionOutcome outcome = runtime.RunExecution(test.Entry, recorder, schedule.MaxSteps, schedule.MemoryModel,
             schedule.LivenessThreshold, tracing: true);
         var trace = runtime.Trace ?? [];
 
@@ -121,7 +140,51 @@ public static class TestingEngine
                 : $"the schedule diverges from the model at step {runtime.Step}: the execution ended ({Describe(outcome)}) with {left} decision{(left == 1 ? "" : "s")} " +
                   $"of the schedule left over (from decision {strategy.Used} on)";
         }
-        return new ReplayResult(divergence is null ? bug : null, trace, divergence, runtime.Step);
+        return new ReplayResult(divergence is null ? bug : null, trace, divergence, runtime.Step)
+        {
+            Operations = runtime.Operations.Select(o => new TracedOperation(o.Id, o.Name, o.CreatedBy, o.CreatedAtStep, o.IsStoreBuffer)).ToList(),
+            Accesses = recorder.Accesses,
+        };
+    }
+
+    /// <summary>
+    /// Follows the replay and keeps the memory access each step declared at its scheduling point, and for
+    /// a store buffer's step the store it made visible (from the runtime's footprint). Peeks by assertions
+    /// and log lines are not accesses of the interleaving, so they are left out, as are locks and events.
+    /// </summary>
+    private sealed class AccessRecorder(ReplayStrategy inner) : ISchedulingStrategy
+    {
+        private int step;
+
+        public List<StepAccess> Accesses { get; } = [];
+
+        public string Name => inner.Name;
+
+        public bool PrepareIteration(int iteration) => inner.PrepareIteration(iteration);
+
+        public int NextOperation(ReadOnlySpan<Operation> enabled, Operation? current, int step)
+        {
+            int index = inner.NextOperation(enabled, current, step);
+            Operation op = enabled[index];
+            this.step = step + 1;
+            if (!op.IsStoreBuffer && op.PendingResource is { } resource &&
+                op.PendingAccess is AccessKind.Read or AccessKind.Write or AccessKind.ReadWrite && Access.KeyOf(resource) is >= 0 and var key)
+                Accesses.Add(new StepAccess(this.step, op.Id, key, op.PendingAccess));
+            return index;
+        }
+
+        public bool NeedsFootprints => true;
+
+        public void OnStepCompleted(Operation op, ReadOnlySpan<Access> accesses, bool global)
+        {
+            if (!op.IsStoreBuffer) return;
+            foreach (Access a in accesses)
+                if (a.Key >= 0 && a.IsWrite) Accesses.Add(new StepAccess(step, op.Id, a.Key, AccessKind.Flush));
+        }
+
+        public bool NextBoolean(int step) => inner.NextBoolean(step);
+
+        public int NextInteger(int maxValue, int step) => inner.NextInteger(maxValue, step);
     }
 
     /// <summary>Operation names in creation order, and their number once the whole schedule ran.</summary>
