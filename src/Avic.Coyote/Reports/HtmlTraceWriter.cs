@@ -157,7 +157,8 @@ public static partial class HtmlTraceWriter
         // Each lane is as wide as its usual line (longer lines wrap at spaces, never inside a word): a
         // lane per vCPU stays readable side by side at laptop width.
         double width = StepWidth + lanes.Sum(l => l.Width) + (hasMonitors ? MonitorWidth : 0);
-        html.Append("<table style=\"width:").Append(Em(width)).Append("\">\n<colgroup><col style=\"width:").Append(Em(StepWidth)).Append("\">");
+        // At least the window's width: with few lanes each gets more room; with many the page scrolls sideways.
+        html.Append("<table style=\"width:max(100%, ").Append(Em(width)).Append(")\">\n<colgroup><col style=\"width:").Append(Em(StepWidth)).Append("\">");
         foreach (Lane lane in lanes) html.Append("<col style=\"width:").Append(Em(lane.Width)).Append("\">");
         if (hasMonitors) html.Append("<col style=\"width:").Append(Em(MonitorWidth)).Append("\">");
         html.Append("</colgroup>\n<thead><tr><th class=\"step\">step</th>");
@@ -437,11 +438,11 @@ public static partial class HtmlTraceWriter
             if (!m.Success) continue;
             Group v = m.Groups["v"];
             string body = v.Success && v.Length > 0
-                ? E(text[..v.Index]) + "<span class=\"v\">" + E(v.Value) + "</span>" + E(text[(v.Index + v.Length)..])
-                : E(text);
+                ? Text(text[..v.Index]) + "<span class=\"v\">" + Text(v.Value) + "</span>" + Text(text[(v.Index + v.Length)..])
+                : Text(text);
             return $"<div class=\"{css}\">{body}</div>";
         }
-        return $"<div>{E(text)}</div>";
+        return $"<div>{Text(text)}</div>";
     }
 
     // Colours only (first match wins); keep generic: the kernel's memory-model vocabulary, not one model's words.
@@ -462,6 +463,9 @@ public static partial class HtmlTraceWriter
     private static partial Regex MonitorEnters();
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    /// <summary>As <see cref="E"/>, and "->" never splits at a line end (a word joiner after the '-'): "vcpu1-" / "&gt;mode" is unreadable.</summary>
+    private static string Text(string text) => E(text).Replace("-&gt;", "-\u2060&gt;", StringComparison.Ordinal);
 
     private const string Css = """
         body { font: 11.5px/1.3 "DejaVu Sans Mono", Menlo, Consolas, monospace; margin: 0; color: #1d1d1d; background: #fff; }

@@ -116,7 +116,7 @@ public sealed class HtmlTraceWriterTests
         Assert.Contains("<td class=\"step\">2–7</td>", fold);
         Assert.Contains("<details><summary>6 steps of vcpu0</summary>", fold);
         Assert.Equal(6, Regex.Matches(fold, "<div class=\"sub\">").Count); // every step is still there, with its number
-        Assert.Contains("<span class=\"n\">7</span><div class=\"rd\">READ_ONCE(<span class=\"v\">x7</span>) -&gt; 0</div>", fold);
+        Assert.Contains("<span class=\"n\">7</span><div class=\"rd\">READ_ONCE(<span class=\"v\">x7</span>) -\u2060&gt; 0</div>", fold);
         Assert.Equal(5, Rows(html).Length); // the head row, step 1, the fold of steps 2-7, steps 8 and 9
     }
 
@@ -174,7 +174,7 @@ public sealed class HtmlTraceWriterTests
     public void Highlights_shared_accesses_by_kind_and_names_the_variable()
     {
         string html = HtmlTraceWriter.Render(Hand, Header with { OperationFacts = Facts });
-        Assert.Contains("<div class=\"rd\">READ_ONCE(<span class=\"v\">apic_access_memslot_enabled</span>) -&gt; true</div>", html);
+        Assert.Contains("<div class=\"rd\">READ_ONCE(<span class=\"v\">apic_access_memslot_enabled</span>) -\u2060&gt; true</div>", html);
         Assert.Contains("<div class=\"wr\">WRITE_ONCE(<span class=\"v\">irr</span>, 1) (store buffered)</div>", html);
         Assert.Contains("<div class=\"fl\">flushes <span class=\"v\">irr</span> = 1</div>", html); // its lane says whose buffer
         Assert.Contains("<div class=\"fn\"><span class=\"v\">kvm_vcpu_kick</span>(vcpu0)", html);
