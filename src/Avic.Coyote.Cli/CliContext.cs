@@ -35,4 +35,7 @@ public static class ExitCode
     public const int BugFound = 1;
     public const int UsageError = 2;
     public const int InternalError = 3;
+
+    /// <summary>Ctrl-C (SIGINT) stopped the run: 128 + SIGINT, as shells report it. The reports say "interrupted".</summary>
+    public const int Interrupted = 130;
 }

@@ -116,6 +116,6 @@ public static class Program
         foreach (CommandInfo c in Commands) w.WriteLine($"  {(c.Name + " " + c.Arguments).PadRight(width)}  {c.Summary}");
         w.WriteLine();
         w.WriteLine("Run 'coyote help COMMAND' for its options. Settings default from ./coyote.json; flags override them.");
-        w.WriteLine("Exit codes: 0 ok, 1 bug found (check: expectation not met), 2 usage or input error, 3 internal error.");
+        w.WriteLine("Exit codes: 0 ok, 1 bug found (check, hunt: expectation not met), 2 usage or input error, 3 internal error, 130 interrupted (Ctrl-C).");
     }
 }

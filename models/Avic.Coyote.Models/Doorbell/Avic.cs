@@ -195,6 +195,7 @@ public sealed partial class AvicKvm
     private async Task avic_incomplete_ipi_interception(Vcpu sender, Vcpu target)
     {
         metrics.IncompleteIpiExits++;
+        if (rt.IsTracing) rt.Log($"avic_incomplete_ipi_interception({sender}): IRR of {target} already set; kick {target}");
         if (Config.Inhibitor) await target.IrrPending.Write(true);   // avic_kick_vcpu: apic->irr_pending = true
         await svm_complete_interrupt_delivery(sender, target);
     }

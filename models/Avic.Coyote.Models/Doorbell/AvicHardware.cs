@@ -23,6 +23,7 @@ public sealed partial class AvicKvm
     private async Task<ExitReason> avic_hw_icr_write(Vcpu sender, Vcpu target)
     {
         int vector = 1 << sender.Id;
+        if (rt.IsTracing) rt.Log($"{sender}: guest writes ICR: IPI to {target}; its AVIC sets IRR bit {Vcpu.Bits(vector)}, then reads table[{target.Id}].IsRunning");
         if (Config.Has(Mutation.HardwareIrrNotFenced))
         {
             int irr = await target.Irr.Read();
@@ -35,7 +36,11 @@ public sealed partial class AvicKvm
         Notify(target.Posted);
 
         TableEntry entry = await Table.Entry(target.Id).Read();
-        if (!entry.IsRunning) return ExitReason.AvicIncompleteIpi;
+        if (!entry.IsRunning)
+        {
+            if (rt.IsTracing) rt.Log($"{sender}'s AVIC: table[{target.Id}].IsRunning=0: #VMEXIT AVIC_INCOMPLETE_IPI (TARGET_NOT_RUNNING)");
+            return ExitReason.AvicIncompleteIpi;
+        }
         RingDoorbell(entry.HostId, target, DoorbellSource.Avic, sender);
         return ExitReason.ExternalInterrupt;   // accelerated: the guest runs on until some host interrupt
     }
@@ -45,7 +50,7 @@ public sealed partial class AvicKvm
     {
         int irr = await v.Irr.Exchange(0);
         if (irr == 0) return;
-        if (rt.IsTracing) rt.Log($"VMRUN: {v} takes IRR={irr:x}");
+        if (rt.IsTracing) rt.Log($"VMRUN: {v} takes IRR={Vcpu.Bits(irr)}");
         Notify(v.Accepted);
     }
 

@@ -98,10 +98,10 @@ public sealed partial class AvicKvm : IPreemptNotifier
             {
                 if (v.Irr.Peek() == 0 || v.ApicvActive.Peek()) continue;
                 Specification.Assert(v.IrrPending.Peek(),
-                    $"INV-B5: {v} has IRR={v.Irr.Peek():x} with APICv off but irr_pending is false: KVM never searches IRR, the IRQ is lost");
+                    $"INV-B5: {v} has IRR={Vcpu.Bits(v.Irr.Peek())} with APICv off but irr_pending is false: KVM never searches IRR, the IRQ is lost");
                 bool eventPending = (v.Requests.Peek() & (Vcpu.KVM_REQ_EVENT | Vcpu.KVM_REQ_APICV_UPDATE)) != 0;
                 Specification.Assert(v.SleepsForever || eventPending,
-                    $"INV-B5: {v} has IRR={v.Irr.Peek():x} with APICv off and no KVM_REQ_EVENT pending: the IRQ is stuck until some other event");
+                    $"INV-B5: {v} has IRR={Vcpu.Bits(v.Irr.Peek())} with APICv off and no KVM_REQ_EVENT pending: the IRQ is stuck until some other event");
             }
         }
 
@@ -109,7 +109,7 @@ public sealed partial class AvicKvm : IPreemptNotifier
         {
             foreach (Vcpu v in Vcpus)
                 Specification.Assert(!(v.SleepsForever && v.Irr.Peek() != 0),
-                    $"INV-B4: every thread has finished, but {v} sleeps in kvm_vcpu_block with IRR={v.Irr.Peek():x} and nobody will wake it");
+                    $"INV-B4: every thread has finished, but {v} sleeps in kvm_vcpu_block with IRR={Vcpu.Bits(v.Irr.Peek())} and nobody will wake it");
         }
     }
 

@@ -196,11 +196,11 @@ public sealed partial class AvicKvm
             if (await kvm_vcpu_check_block(v) < 0) break;
             await sched.PreemptionPoint(v.Task, "in kvm_vcpu_block(), before schedule()");
             if (rt.IsTracing && v.Irr.Peek() != 0)
-                rt.Log($"{v} calls schedule() although IRR={v.Irr.Peek():x}: check_block read it before the IPI landed");
+                rt.Log($"{v} calls schedule() although IRR={Vcpu.Bits(v.Irr.Peek())}: check_block read it before the IPI landed");
             if (!await sched.schedule(v.Task, "in kvm_vcpu_block(), after schedule()"))
             {
                 v.SleepsForever = true;
-                if (rt.IsTracing) rt.Log($"{v} never leaves kvm_vcpu_block(): IRR={v.Irr.Peek():x}");
+                if (rt.IsTracing) rt.Log($"{v} never leaves kvm_vcpu_block(): IRR={Vcpu.Bits(v.Irr.Peek())}");
                 return;
             }
         }

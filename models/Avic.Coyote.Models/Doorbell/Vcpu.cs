@@ -36,20 +36,23 @@ public sealed class Vcpu
     public const int KVM_REQ_EVENT = 1 << 0;
     public const int KVM_REQ_APICV_UPDATE = 1 << 1;
 
+    /// <summary>An IRR value for traces, as the bits it is (bit i: the IPI vector of vcpu i), e.g. 0b10.</summary>
+    public static string Bits(int irr) => "0b" + Convert.ToString(irr, 2);
+
     internal Vcpu(ControlledRuntime rt, AvicKvm kvm, int id, string program, HostTask task)
     {
         Id = id;
         Name = $"vcpu{id}";
         Program = program;
         Task = task;
-        Irr = new SharedVar<int>(rt, $"{Name}.IRR", 0);
+        Irr = new SharedVar<int>(rt, $"{Name}->apic->IRR", 0);
         Mode = new SharedVar<VcpuMode>(rt, $"{Name}->mode", VcpuMode.OUTSIDE_GUEST_MODE);
         Cpu = new SharedVar<int>(rt, $"{Name}->cpu", task.Cpu);
-        ApicvActive = new SharedVar<bool>(rt, $"{Name}.apic->apicv_active", true);
+        ApicvActive = new SharedVar<bool>(rt, $"{Name}->apic->apicv_active", true);
         Requests = new SharedVar<int>(rt, $"{Name}->requests", 0);
         WaitTask = new SharedVar<bool>(rt, $"{Name}->wait.task", false);
-        IrrPending = new SharedVar<bool>(rt, $"{Name}.apic->irr_pending", true);
-        IrListLock = new Avic.Coyote.Sync.Mutex(rt, $"{Name}.ir_list_lock");
+        IrrPending = new SharedVar<bool>(rt, $"{Name}->apic->irr_pending", true);
+        IrListLock = new Avic.Coyote.Sync.Mutex(rt, $"{Name}->ir_list_lock");
         Changed = new VcpuChanged(kvm, this);
         Posted = new IrqPosted(this);
         Accepted = new IrqAccepted(this);

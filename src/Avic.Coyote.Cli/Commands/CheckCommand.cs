@@ -32,8 +32,14 @@ public static class CheckCommand
         IReadOnlyList<TestCase> tests = TestSelection.Select(TestSelection.Load(context, args.Positional(0)), options.Filter, args.Command);
 
         var rows = new List<Row>();
+        var notRun = new List<TestCase>();
         foreach (TestCase test in tests)
         {
+            if (context.Cancellation.IsCancellationRequested)
+            {
+                notRun.Add(test);
+                continue;
+            }
             for (ulong seed = first; ; seed++)
             {
                 TestReport report = TestingEngine.Run(test, options.Configuration with { Seed = seed }, Progress.To(context), context.Cancellation);
@@ -42,8 +48,8 @@ public static class CheckCommand
                 rows.Add(new Row(report, seed, schedule));
                 if (seed == last || context.Cancellation.IsCancellationRequested) break;
             }
-            if (context.Cancellation.IsCancellationRequested) break;
         }
+        bool interrupted = context.Cancellation.IsCancellationRequested;
 
         // Several seeds: one row per test (median and worst over the seeds) on stdout; the per-seed
         // rows still go to check.md and check.json.
@@ -52,12 +58,16 @@ public static class CheckCommand
         IReadOnlyList<CheckAggregate>? aggregates = severalSeeds ? Aggregate(rows) : null;
         TextTable table = aggregates is null ? runs : CheckAggregate.Table(aggregates);
         table.Write(context.Out);
-        int failed = rows.Count(r => !r.Report.MeetsExpectation);
-        string verdict = $"{rows.Count - failed} of {rows.Count} runs as expected" + (failed > 0 ? $", {failed} NOT as expected" : "");
-        CheckReport.Write(context, options, table, rows, verdict, severalSeeds ? new CheckReport.SeedRange(first, last, aggregates!, runs) : null);
+        int failed = rows.Count(r => Progress.Verdict(r.Report) == "FAIL");
+        int cut = rows.Count(r => r.Report.Canceled);
+        string verdict = $"{rows.Count - failed - cut} of {rows.Count} runs as expected" + (failed > 0 ? $", {failed} NOT as expected" : "") +
+                         (cut > 0 ? $", {cut} interrupted before a verdict" : "");
+        if (interrupted) verdict = $"INTERRUPTED (Ctrl-C): {verdict}" + (Progress.NotRun(notRun) is { } left ? $"; {left}" : "");
+        CheckReport.Write(context, options, table, rows, verdict, severalSeeds ? new CheckReport.SeedRange(first, last, aggregates!, runs) : null,
+            interrupted ? notRun : null);
         context.Out.WriteLine(verdict);
         context.Out.WriteLine($"report: {Path.Combine(options.OutputDirectory, CheckReport.MarkdownFile)}, {Path.Combine(options.OutputDirectory, CheckReport.JsonFile)}");
-        return failed == 0 ? ExitCode.Ok : ExitCode.BugFound;
+        return interrupted ? ExitCode.Interrupted : failed == 0 ? ExitCode.Ok : ExitCode.BugFound;
     }
 
     /// <summary>The rows of each test (in the order the tests ran) as one aggregate.</summary>
@@ -78,7 +88,7 @@ public static class CheckCommand
                 Progress.Found(r),
                 r.Bug is null ? $"- (none in {Numbers.Count(r.Iterations)})" : Numbers.Count(r.BugIteration + 1),
                 Numbers.Seconds(r.Elapsed),
-                r.MeetsExpectation ? "ok" : "FAIL");
+                Progress.Verdict(r));
         }
         return table;
     }

@@ -15,13 +15,10 @@ public static partial class HuntCommand
 {
     public static readonly TimeSpan DefaultBudget = TimeSpan.FromMinutes(2);
 
-    /// <summary>More threads than this is a typo, not a machine.</summary>
-    public const int MaxParallel = 1024;
-
     private static readonly OptionSpec Budget = new("--budget", null, OptionKind.String,
         "wall-clock budget of this run (this shard): 90s, 30m, 1h, 1h30m; default 2m", "TIME");
     private static readonly OptionSpec Parallel = new("--parallel", "-p", OptionKind.Int,
-        "units run at once, and portfolio workers (units) per test; default: the number of cores", Min: 1);
+        "units run at once, and portfolio workers (units) per test; default: the number of cores", Min: 1, Max: Limits.Parallel);
     private static readonly OptionSpec ShardSpec = new("--shard", null, OptionKind.String,
         "run only shard i of N (1-based; unit k belongs to shard k mod N + 1); every machine must use the same -p", "i/N");
     private static readonly OptionSpec Outdir = new("--outdir", "-o", OptionKind.String,
@@ -48,7 +45,6 @@ public static partial class HuntCommand
         if (args.GetString(ShardSpec.Long) is { } sh)
             shard = Shard.TryParse(sh, out string? error) ?? throw new UsageException(error!, args.Command);
         int parallel = args.Get<int>(Parallel.Long) ?? Environment.ProcessorCount;
-        if (parallel is < 1 or > MaxParallel) throw new UsageException($"option -p needs an integer from 1 to {MaxParallel}, got '{parallel}'", args.Command);
         string outdir = args.GetString(Outdir.Long) ?? Path.Combine(options.OutputDirectory, "hunt");
         Configuration config = options.Configuration;
 
@@ -59,7 +55,8 @@ public static partial class HuntCommand
         o.WriteLine($"coyote hunt: {tests.Count} test{(tests.Count == 1 ? "" : "s")} x {parallel} portfolio workers = {all.Count} units" +
                     (shard == Shard.All ? "" : $"; shard {shard}: {mine.Count} units ({mine.Select(u => u.Test.Name).Distinct().Count()} tests)") +
                     $"; budget {HuntBudget.Format(budget)} on {parallel} thread{(parallel == 1 ? "" : "s")}, seed {config.Seed}, max steps {Numbers.Count(config.MaxSteps)}");
-        ClearOldResults(context, outdir);
+        // Fail before the budget is spent, not after; the previous hunt's files stay until the new report is complete.
+        BugFiles.EnsureWritable(context, outdir, "the hunt report");
 
         DateTime started = DateTime.UtcNow;
         var status = new StatusLine(context, TimeSpan.FromSeconds(30));
@@ -72,11 +69,12 @@ public static partial class HuntCommand
             ShardIndex = shard.Index, ShardCount = shard.Count, BudgetSeconds = budget.TotalSeconds, Parallel = parallel,
             Seed = config.Seed, MaxSteps = config.MaxSteps, StrategyValue = config.StrategyValue, Units = mine.Count,
             ElapsedSeconds = Math.Round(elapsed.TotalSeconds, 3), Filter = options.Filter, Assembly = args.Positional(0),
+            MemoryModel = config.MemoryModel?.ToString(), FailOnMaxSteps = config.FailOnMaxSteps, LivenessThreshold = config.LivenessThreshold,
             Canceled = context.Cancellation.IsCancellationRequested, StartedUtc = started,
         };
         if (args.Has(Minimize.Long)) o.WriteLine("minimizing the failing schedules...");
-        HuntReport report = HuntResults.Build(context, outdir, run, states, args.Has(Minimize.Long), parallel);
-        HuntWriters.WriteAll(context, outdir, report);
+        (HuntReport report, IReadOnlyList<(string Path, string Text)> bugFiles) = HuntResults.Build(outdir, run, states, args.Has(Minimize.Long), parallel);
+        HuntWriters.WriteAll(context, outdir, report, bugFiles, OldResults(context, outdir));
 
         long steps = report.Tests.Sum(t => t.Steps);
         o.WriteLine($"ran {Numbers.Seconds(elapsed)}: {Numbers.Count(report.Tests.Sum(t => t.Iterations))} iterations, {Numbers.Count(steps)} steps, " +
@@ -90,31 +88,28 @@ public static partial class HuntCommand
                             $"{bug.Message} -> {Path.Combine(outdir, bug.Schedule ?? "-")}");
         o.WriteLine(HuntWriters.Headline(report));
         o.WriteLine($"report: {Path.Combine(outdir, HuntReport.JsonFile)}, {Path.Combine(outdir, HuntReport.MarkdownFile)}, {Path.Combine(outdir, HuntReport.JUnitFile)}");
-        return report.FailedTests > 0 ? ExitCode.BugFound : ExitCode.Ok;
+        return run.Canceled ? ExitCode.Interrupted : report.FailedTests > 0 ? ExitCode.BugFound : ExitCode.Ok;
     }
 
     private static string StatusText(HuntStatus s) =>
         $"hunt: {s.UnitsDone}/{s.Units} units, {s.TestsDone}/{s.Tests} tests done, {Numbers.Count(s.Iterations)} iterations, " +
         $"{Numbers.Rate(s.StepsPerSecond)} steps/s, {s.Bugs} bug{(s.Bugs == 1 ? "" : "s")}, {HuntBudget.Format(TimeSpan.FromSeconds(Math.Ceiling(s.Left.TotalSeconds)))} left";
 
-    /// <summary>Removes the report and bug files of an earlier hunt in <paramref name="outdir"/> (only those), so
-    /// old schedules never pass for new ones.</summary>
-    internal static void ClearOldResults(CliContext context, string outdir)
+    /// <summary>The report and bug files of an earlier hunt in <paramref name="outdir"/> (only those), which the new
+    /// report replaces as one set, so old schedules never pass for new ones.</summary>
+    internal static IReadOnlyList<string> OldResults(CliContext context, string outdir)
     {
         string dir = context.Resolve(outdir);
-        if (!Directory.Exists(dir)) return;
+        if (!Directory.Exists(dir)) return [];
         try
         {
-            foreach (string file in Directory.EnumerateFiles(dir))
-            {
-                string name = Path.GetFileName(file);
-                if (name is HuntReport.JsonFile or HuntReport.MarkdownFile or HuntReport.JUnitFile || BugFile().IsMatch(name))
-                    File.Delete(file);
-            }
+            return Directory.EnumerateFiles(dir)
+                .Where(file => Path.GetFileName(file) is var name && (name is HuntReport.JsonFile or HuntReport.MarkdownFile or HuntReport.JUnitFile || BugFile().IsMatch(name)))
+                .ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InputException($"{outdir}: cannot clear the previous hunt's files: {e.Message}");
+            throw new InputException($"{outdir}: cannot list the previous hunt's files: {e.Message}");
         }
     }
 

@@ -41,13 +41,13 @@ public static class MergeReportsCommand
         if (inputs.Any(i => string.Equals(i.Item2.TrimEnd('/', '\\'), target, StringComparison.Ordinal)))
             throw new UsageException($"-o {outdir} is one of the folders being merged; choose another output folder", args.Command);
         (HuntReport merged, Dictionary<HuntBug, string> bugDirs) = ReportMerger.Merge(inputs);
-        HuntCommand.ClearOldResults(context, outdir);
+        var files = new List<(string Path, string Text)>();
         foreach (HuntTestResult t in merged.Tests)
         {
             t.Bugs.Sort((a, b) => string.CompareOrdinal(a.Signature, b.Signature));
-            for (int n = 1; n <= t.Bugs.Count; n++) CopyFiles(context, outdir, t.Name, n, t.Bugs[n - 1], bugDirs[t.Bugs[n - 1]]);
+            for (int n = 1; n <= t.Bugs.Count; n++) CopyFiles(context, outdir, t.Name, n, t.Bugs[n - 1], bugDirs[t.Bugs[n - 1]], files);
         }
-        HuntWriters.WriteAll(context, outdir, merged);
+        HuntWriters.WriteAll(context, outdir, merged, files, HuntCommand.OldResults(context, outdir));
 
         TextWriter o = context.Out;
         o.WriteLine($"merged {inputs.Count} report{(inputs.Count == 1 ? "" : "s")}:");
@@ -64,8 +64,8 @@ public static class MergeReportsCommand
         return merged.FailedTests > 0 ? ExitCode.BugFound : ExitCode.Ok;
     }
 
-    /// <summary>Copies the bug's schedule and trace as TEST.n.*; a file that is gone is dropped from the report with a warning.</summary>
-    private static void CopyFiles(CliContext context, string outdir, string test, int n, HuntBug bug, string fromDir)
+    /// <summary>Adds the bug's schedule and trace, as TEST.n.*, to <paramref name="files"/>; a file that is gone is dropped from the report with a warning.</summary>
+    private static void CopyFiles(CliContext context, string outdir, string test, int n, HuntBug bug, string fromDir, List<(string, string)> files)
     {
         string stem = $"{BugFiles.FileName(test)}.{n}";
         bug.Schedule = Copy(bug.Schedule, stem + ".schedule");
@@ -80,14 +80,10 @@ public static class MergeReportsCommand
                 context.Error.WriteLine($"coyote: warning: {source}: missing; the merged report has no copy of it");
                 return null;
             }
-            try
-            {
-                Directory.CreateDirectory(context.Resolve(outdir));
-                File.Copy(source, Path.Combine(context.Resolve(outdir), to), overwrite: true);
-            }
+            try { files.Add((Path.Combine(outdir, to), File.ReadAllText(source))); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new InputException($"{outdir}: cannot copy {source}: {e.Message}");
+                throw new InputException($"{source}: cannot read: {e.Message}");
             }
             return to;
         }

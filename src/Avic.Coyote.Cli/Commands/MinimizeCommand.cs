@@ -1,7 +1,6 @@
 using Avic.Coyote.Cli.Options;
 using Avic.Coyote.Cli.Output;
 using Avic.Coyote.Minimization;
-using Avic.Coyote.Reports;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Testing;
 
@@ -18,7 +17,7 @@ public static class MinimizeCommand
     private const int DefaultMaxReplays = 2000;
 
     private static readonly OptionSpec MaxReplays = new("--max-replays", null, OptionKind.Int,
-        $"replay budget of the search (default {DefaultMaxReplays})", Min: 2);
+        $"replay budget of the search (default {DefaultMaxReplays})", Min: 2, Max: Limits.MaxReplays);
     private static readonly OptionSpec OutDir = new("--outdir", "-o", OptionKind.String,
         "where the .min files go (default: beside the schedule)", "DIR");
 
@@ -49,28 +48,18 @@ public static class MinimizeCommand
         return ExitCode.Ok;
     }
 
-    /// <summary>For `coyote test`, after a bug's schedule and trace are written: its picture, and with --minimize its shrunk schedule.</summary>
+    /// <summary>For `coyote test`, after a bug's files are written: with --minimize, its shrunk schedule.</summary>
     internal static void WriteBugExtras(CliContext context, string outputDirectory, TestReport report, bool minimize)
     {
-        string stem = Path.Combine(outputDirectory, BugFiles.FileName(report.Test.Name));
-        WritePicture(context, stem + ".html", report.Test, report.Schedule!, report.Trace ?? []);
-        context.Out.WriteLine($"  picture:        {stem}.html");
         if (!minimize) return;
+        string stem = Path.Combine(outputDirectory, BugFiles.FileName(report.Test.Name));
         try { Minimize(context, report.Test, report.Schedule!, stem, DefaultMaxReplays, stem + ".schedule"); }
         catch (InputException e) { context.Out.WriteLine($"  minimized:      not possible: {e.Message}"); }
     }
 
     /// <summary>Writes the HTML picture of <paramref name="trace"/>, with the schedule's preemptions marked.</summary>
-    internal static void WritePicture(CliContext context, string file, TestCase test, ScheduleFile schedule,
-        IReadOnlyList<TraceEntry> trace, string? note = null)
-    {
-        TraceHeader header = TraceHeader.From(schedule, Preemptions.Steps(test, schedule), note);
-        try { HtmlTraceWriter.Write(context.Resolve(file), trace, header); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{file}: cannot write the picture: {e.Message}");
-        }
-    }
+    internal static void WritePicture(CliContext context, string file, TestCase test, ScheduleFile schedule, IReadOnlyList<TraceEntry> trace) =>
+        BugFiles.Commit(context, Path.GetDirectoryName(file) ?? "", [(file, BugFiles.PictureText(test, schedule, trace))], $"the picture {file}");
 
     private static void Minimize(CliContext context, TestCase test, ScheduleFile schedule, string stem, int maxReplays, string source)
     {
@@ -81,19 +70,10 @@ public static class MinimizeCommand
         ReplayResult replay = TestingEngine.Replay(test, r.Minimized);
         string figures = $"{r.StepsBefore} -> {r.StepsAfter} steps, {r.PreemptionsBefore} -> {r.PreemptionsAfter} preemptions";
         string note = $"minimized from {source}: {figures} ({r.Replays} replays)";
-        string schedulePath = stem + ".min.schedule", tracePath = stem + ".min.trace.txt", htmlPath = stem + ".min.html";
-        try
-        {
-            string? directory = Path.GetDirectoryName(context.Resolve(schedulePath));
-            if (directory is not null) Directory.CreateDirectory(directory);
-            File.WriteAllText(context.Resolve(schedulePath), r.Minimized.ToJson());
-            File.WriteAllText(context.Resolve(tracePath), TraceTextWriter.Render(r.Minimized, replay.Trace, note));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{schedulePath}: cannot write the minimized schedule: {e.Message}");
-        }
-        WritePicture(context, htmlPath, test, r.Minimized, replay.Trace, note);
+        string directory = Path.GetDirectoryName(stem) ?? "";
+        BugFiles.Set set = BugFiles.Prepare(directory, Path.GetFileName(stem) + ".min", r.Minimized, replay.Trace, test, note);
+        BugFiles.Commit(context, directory, set.Files, "the minimized schedule");
+        (string schedulePath, string tracePath, string? htmlPath) = set.Names;
 
         TextWriter o = context.Out;
         o.WriteLine($"  minimized:      {figures} ({r.Replays} replays)");

@@ -1,4 +1,6 @@
 using Avic.Coyote.Cli.Options;
+using Avic.Coyote.Cli.Output;
+using Avic.Coyote.Runtime;
 using Avic.Coyote.Testing;
 
 namespace Avic.Coyote.Cli.Commands;
@@ -45,10 +47,24 @@ public static class ReplayCommand
             return ExitCode.Ok;
         }
         o.WriteLine($"replay bug:   {result.Bug}");
-        o.WriteLine(result.Reproduces(schedule.Bug)
-            ? "replay: reproduces the recorded bug (same kind, same step)"
-            : "replay: found a DIFFERENT bug than the one recorded (has the model changed?)");
+        if (!result.Reproduces(schedule.Bug))
+            o.WriteLine("replay: found a DIFFERENT bug than the one recorded (has the model changed?)");
+        else if (Differences(schedule.Bug!, result.Bug) is { Count: > 0 } differences)
+            o.WriteLine($"replay: same kind of bug at the same step, but {string.Join("; ", differences)}");
+        else
+            o.WriteLine("replay: reproduces the recorded bug (same kind, step, operation and message)");
         return ExitCode.BugFound;
+    }
+
+    /// <summary>What the file says about its bug that the replay does not (a hand-edited file, or a model whose message changed).</summary>
+    private static List<string> Differences(BugReport recorded, BugReport replayed)
+    {
+        var d = new List<string>();
+        if (recorded.Operation != replayed.Operation)
+            d.Add($"the operation differs: recorded '{recorded.Operation ?? "(none)"}', replay '{replayed.Operation ?? "(none)"}'");
+        if (recorded.Message != replayed.Message)
+            d.Add($"the message differs: recorded '{recorded.Message}', replay '{replayed.Message}'");
+        return d;
     }
 
     internal static ScheduleFile Load(CliContext context, string path)
@@ -68,11 +84,7 @@ public static class ReplayCommand
 
     private static void WriteTrace(CliContext context, string file, ReplayResult result)
     {
-        try { File.WriteAllLines(context.Resolve(file), result.Trace.Select(line => line.ToString()!)); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{file}: cannot write the trace: {e.Message}");
-        }
+        BugFiles.Commit(context, Path.GetDirectoryName(file) ?? "", [(file, string.Concat(result.Trace.Select(line => line + "\n")))], $"the trace {file}");
         context.Out.WriteLine($"trace written to {file}");
     }
 }

@@ -1,5 +1,6 @@
 using Avic.Coyote.Cli.Options;
 using Avic.Coyote.Cli.Output;
+using Avic.Coyote.Runtime;
 using Avic.Coyote.Testing;
 
 namespace Avic.Coyote.Cli.Commands;
@@ -8,11 +9,8 @@ namespace Avic.Coyote.Cli.Commands;
 public static class TestCommand
 {
     // -s portfolio (declared before Info: static fields initialize in text order).
-    /// <summary>Not an engine strategy name: selects <see cref="Portfolio.Run"/> instead of one strategy.</summary>
-    public const string PortfolioStrategy = "portfolio";
-
     private static readonly OptionSpec Parallel = new("--parallel", "-p", OptionKind.Int,
-        "with -s portfolio: workers (threads), each a different strategy/seed; default: the number of cores", Min: 1);
+        "with -s portfolio: workers (threads), each a different strategy/seed; default: the number of cores", Min: 1, Max: Limits.Parallel);
     private static readonly OptionSpec KeepGoing = new("--keep-going", null, OptionKind.Flag,
         "with -s portfolio: let the other workers finish their budget after the first bug");
 
@@ -23,8 +21,8 @@ public static class TestCommand
     public static int Run(ParsedArgs args, CliContext context)
     {
         if (Engines.EngineOption.IsMicrosoftCoyote(args, context)) return Engines.MicrosoftCoyoteCommands.Test(args, context);
-        if (args.GetString("--strategy") == PortfolioStrategy) return RunPortfolio(args, context);
         RunOptions options = RunOptions.From(args, context);
+        if (options.Portfolio) return RunPortfolio(args, options, context);
         IReadOnlyList<TestCase> tests = TestSelection.Select(TestSelection.Load(context, args.Positional(0)), options.Filter, args.Command);
         TextWriter o = context.Out;
         Configuration c = options.Configuration;
@@ -32,23 +30,47 @@ public static class TestCommand
                     $"seed {c.Seed}, up to {Numbers.Count(c.Iterations)} iterations of up to {Numbers.Count(c.MaxSteps)} steps" +
                     (c.MemoryModel is { } mm ? $", memory model {mm}" : ""));
 
-        int bugs = 0, unexpected = 0;
+        var tally = new Tally();
         foreach (TestCase test in tests)
         {
+            if (context.Cancellation.IsCancellationRequested) { tally.NotRun.Add(test); continue; }
             TestReport report = TestingEngine.Run(test, c, Progress.To(context), context.Cancellation);
             o.WriteLine();
             WriteSummary(context, options, report);
             if (report.Schedule is not null) MinimizeCommand.WriteBugExtras(context, options.OutputDirectory, report, args.Has(MinimizeCommand.MinimizeFlag.Long));
-            if (report.Bug is not null) bugs++;
-            if (!report.MeetsExpectation) unexpected++;
-            if (context.Cancellation.IsCancellationRequested) break;
+            tally.Add(report.Bug, report.Canceled, report.MeetsExpectation);
         }
-        if (tests.Count > 1)
+        return tally.Finish(context, tests.Count);
+    }
+
+    /// <summary>The closing line and exit code of `test`: bugs, verdicts, and what Ctrl-C cut short or left out.</summary>
+    private sealed class Tally
+    {
+        private int bugs, expected, unexpected, interrupted;
+
+        public List<TestCase> NotRun { get; } = [];
+
+        public void Add(BugReport? bug, bool canceled, bool meets)
         {
-            o.WriteLine();
-            o.WriteLine($"{tests.Count} tests: {bugs} found a bug; {tests.Count - unexpected} as expected, {unexpected} not as expected");
+            if (bug is not null) bugs++;
+            if (canceled) interrupted++;
+            else if (meets) expected++;
+            else unexpected++;
         }
-        return bugs > 0 ? ExitCode.BugFound : ExitCode.Ok;
+
+        public int Finish(CliContext context, int tests)
+        {
+            bool stopped = interrupted > 0 || NotRun.Count > 0 || context.Cancellation.IsCancellationRequested;
+            if (tests > 1 || stopped)
+            {
+                context.Out.WriteLine();
+                context.Out.WriteLine((stopped ? "INTERRUPTED (Ctrl-C): " : "") +
+                                      $"{tests} test{(tests == 1 ? "" : "s")}: {bugs} found a bug; {expected} as expected, {unexpected} not as expected" +
+                                      (interrupted > 0 ? $", {interrupted} interrupted before a verdict" : "") +
+                                      (Progress.NotRun(NotRun) is { } left ? $"; {left}" : ""));
+            }
+            return stopped ? ExitCode.Interrupted : bugs > 0 ? ExitCode.BugFound : ExitCode.Ok;
+        }
     }
 
     private static void WriteSummary(CliContext context, RunOptions options, TestReport r)
@@ -57,29 +79,28 @@ public static class TestCommand
         o.WriteLine($"{r.Test.Name}" + (r.Test.Description.Length > 0 ? $" — {r.Test.Description}" : ""));
         string stopped = r.Bug is not null ? $" (bug in iteration {Numbers.Count(r.BugIteration + 1)})"
             : r.Exhausted ? " (every schedule explored)"
-            : r.Iterations < r.Configuration.Iterations ? " (stopped early: time budget or Ctrl-C)" : "";
+            : r.Canceled ? " (INTERRUPTED by Ctrl-C)"
+            : r.Iterations < r.Configuration.Iterations ? " (stopped early: time budget)" : "";
         o.WriteLine($"  iterations:     {Numbers.Count(r.Iterations)}{stopped}");
         o.WriteLine($"  steps:          {Numbers.Count(r.TotalSteps)} in {Numbers.Seconds(r.Elapsed)}: " +
                     $"{Numbers.Rate(r.StepsPerSecond)} steps/s, {Numbers.Rate(r.IterationsPerSecond)} iterations/s");
         o.WriteLine($"  max-steps hits: {Numbers.Count(r.MaxStepsHits)}");
         if (r.Coverage is not null) o.WriteLine($"  coverage:       {r.Coverage}");
         o.WriteLine($"  bug:            {(r.Bug is { } bug ? bug.ToString() : "none found")}");
-        o.WriteLine($"  expected:       {r.Test.ExpectationText} -> {(r.MeetsExpectation ? "as expected" : "NOT AS EXPECTED")}");
+        o.WriteLine($"  expected:       {r.Test.ExpectationText} -> {(r.Canceled ? "interrupted, no verdict" : r.MeetsExpectation ? "as expected" : "NOT AS EXPECTED")}");
         if (r.Schedule is null) return;
-        BugFiles.Written files = BugFiles.Write(context, options.OutputDirectory, r);
+        BugFiles.Written files = BugFiles.Write(context, options.OutputDirectory, r, picture: true);
         o.WriteLine($"  schedule:       {files.Schedule}");
         o.WriteLine($"  trace:          {files.Trace} ({Numbers.Count(r.Trace?.Count ?? 0)} lines)");
         o.WriteLine($"  replay with:    coyote replay {files.Schedule}");
+        o.WriteLine($"  picture:        {files.Picture}");
     }
 
     // ---- `-s portfolio`: the engine's Portfolio (several strategies and seeds on parallel threads) ----
 
-    private static int RunPortfolio(ParsedArgs args, CliContext context)
+    private static int RunPortfolio(ParsedArgs args, RunOptions options, CliContext context)
     {
-        // RunOptions knows only the engine's strategies; the workers choose their own anyway.
-        RunOptions options = RunOptions.From(Without(args, "--strategy"), context);
         int workers = args.Get<int>(Parallel.Long) ?? Environment.ProcessorCount;
-        if (workers > HuntCommand.MaxParallel) throw new UsageException($"option -p needs an integer from 1 to {HuntCommand.MaxParallel}, got '{workers}'", args.Command);
         bool keepGoing = args.Has(KeepGoing.Long);
         IReadOnlyList<TestCase> tests = TestSelection.Select(TestSelection.Load(context, args.Positional(0)), options.Filter, args.Command);
         TextWriter o = context.Out;
@@ -88,9 +109,10 @@ public static class TestCommand
                     $"{(keepGoing ? " (keep going after a bug)" : "")}, seed {c.Seed}, up to {Numbers.Count(c.Iterations)} iterations per worker of up to {Numbers.Count(c.MaxSteps)} steps" +
                     (c.MemoryModel is { } mm ? $", memory model {mm}" : ""));
 
-        int bugs = 0, unexpected = 0;
+        var tally = new Tally();
         foreach (TestCase test in tests)
         {
+            if (context.Cancellation.IsCancellationRequested) { tally.NotRun.Add(test); continue; }
             PortfolioReport p = Portfolio.Run(test, c, workers, keepGoing, context.Cancellation);
             o.WriteLine();
             o.WriteLine($"{test.Name}" + (test.Description.Length > 0 ? $" — {test.Description}" : ""));
@@ -105,37 +127,15 @@ public static class TestCommand
                 o.WriteLine($"  first bug, by worker {p.Workers.First(w => ReferenceEquals(w.Report, first)).Worker}:");
                 WriteSummary(context, options, first);
                 MinimizeCommand.WriteBugExtras(context, options.OutputDirectory, first, args.Has(MinimizeCommand.MinimizeFlag.Long));
-                bugs++;
             }
-            else
+            bool canceled = p.FirstBug is null && context.Cancellation.IsCancellationRequested;
+            if (p.FirstBug is null)
             {
                 o.WriteLine("  bug:            none found");
-                o.WriteLine($"  expected:       {test.ExpectationText} -> {(test.Meets(null) ? "as expected" : "NOT AS EXPECTED")}");
+                o.WriteLine($"  expected:       {test.ExpectationText} -> {(canceled ? "interrupted, no verdict" : test.Meets(null) ? "as expected" : "NOT AS EXPECTED")}");
             }
-            if (!test.Meets(p.FirstBug?.Bug)) unexpected++;
-            if (context.Cancellation.IsCancellationRequested) break;
+            tally.Add(p.FirstBug?.Bug, canceled, test.Meets(p.FirstBug?.Bug));
         }
-        if (tests.Count > 1)
-        {
-            o.WriteLine();
-            o.WriteLine($"{tests.Count} tests: {bugs} found a bug; {tests.Count - unexpected} as expected, {unexpected} not as expected");
-        }
-        return bugs > 0 ? ExitCode.BugFound : ExitCode.Ok;
-    }
-
-    /// <summary><paramref name="args"/> without one option (ParsedArgs is read-only, so rebuild it from the specs).</summary>
-    private static ParsedArgs Without(ParsedArgs args, string option)
-    {
-        var values = new Dictionary<string, object>();
-        foreach (OptionSpec spec in Info.Options.Where(s => s.Long != option && args.Has(s.Long)))
-            values[spec.Long] = spec.Kind switch
-            {
-                OptionKind.Flag => true,
-                OptionKind.Int => args.Get<int>(spec.Long)!.Value,
-                OptionKind.ULong => args.Get<ulong>(spec.Long)!.Value,
-                OptionKind.Double => args.Get<double>(spec.Long)!.Value,
-                _ => args.GetString(spec.Long)!,
-            };
-        return new ParsedArgs(args.Command, args.Positionals, values);
+        return tally.Finish(context, tests.Count);
     }
 }

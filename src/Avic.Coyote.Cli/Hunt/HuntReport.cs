@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Testing;
@@ -24,14 +25,20 @@ public sealed class HuntReport
 
     public required List<HuntTestResult> Tests { get; set; }
 
-    [JsonIgnore] public int FailedTests => Tests.Count(t => !t.Ok);
+    [JsonIgnore] public int FailedTests => Tests.Count(t => t.Verdict == HuntTestResult.Failed);
+
+    /// <summary>Tests Ctrl-C left without a verdict: not run at all, or cut short before a bug decided it.</summary>
+    [JsonIgnore] public int UnfinishedTests => Tests.Count(t => t.Unfinished);
+
+    /// <summary>True when any run of this report was interrupted (Ctrl-C).</summary>
+    [JsonIgnore] public bool Interrupted => Runs.Any(r => r.Canceled);
 
     [JsonIgnore] public int DistinctBugs => Tests.Sum(t => t.Bugs.Count);
 
     /// <summary>Figures for readers of the JSON; recomputed, never read back.</summary>
     public HuntTotals Totals
     {
-        get => new(Tests.Count, Tests.Count - FailedTests, FailedTests, DistinctBugs, Tests.Sum(t => t.Iterations), Tests.Sum(t => t.Steps));
+        get => new(Tests.Count, Tests.Count(t => t.Ok), FailedTests, UnfinishedTests, DistinctBugs, Tests.Sum(t => t.Iterations), Tests.Sum(t => t.Steps));
         set { }
     }
 
@@ -69,7 +76,7 @@ public sealed class HuntReport
         catch (JsonException e)
         {
             string where = e.LineNumber is { } line ? $"{source}:{line + 1}:{(e.BytePositionInLine ?? 0) + 1}" : source;
-            throw new InputException($"{where}: not a valid hunt report: {FirstSentence(e.Message)}");
+            throw new InputException($"{where}: not a valid hunt report: {Plain(e)}");
         }
         if (report is null) throw new InputException($"{source}: not a valid hunt report: the file holds 'null'");
         if (report.Format != FormatName)
@@ -89,14 +96,42 @@ public sealed class HuntReport
         return Parse(text, shownAs);
     }
 
-    private static string FirstSentence(string message)
+    /// <summary>The serializer's complaint in the report's own terms: field path and the kind of value, never a .NET type name.</summary>
+    private static string Plain(JsonException e)
     {
+        string message = e.Message;
         int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd();
+        if (cut > 0) message = message[..cut];
+        string field = e.Path is { Length: > 2 } p ? p[2..] : "";
+        if (Regex.Match(message, @"could not be converted to (?<t>[^ ]+?)\.?$") is { Success: true } m && field.Length > 0)
+            return $"field '{field}' must be {Expected(m.Groups["t"].Value)}";
+        if (Regex.Match(message, @"missing required properties including: (?<p>.+?)\.?$") is { Success: true } r)
+            return $"{(field.Length > 0 ? $"'{field}' is " : "")}missing field {r.Groups["p"].Value}";
+        if (Regex.Match(message, @"property or field '(?<p>[^']+)'.*doesn't allow setting null") is { Success: true } n)
+            return $"field '{n.Groups["p"].Value}' must not be null";
+        // Anything else: keep the sentence, without the type names of this program.
+        return Regex.Replace(message, @"'?\b(?:System|Avic)\.[\w.`\[\], ]+'?", "a value").TrimEnd();
+    }
+
+    private static string Expected(string type)
+    {
+        string name = type[(type.LastIndexOf('.') + 1)..].TrimEnd(']');
+        return name switch
+        {
+            "Int32" or "Int64" or "UInt64" or "UInt32" => "an integer",
+            "Double" or "Single" or "Decimal" => "a number",
+            "String" => "a string",
+            "Boolean" => "true or false",
+            "DateTime" => "a date and time such as \"2026-12-01T12:00:00Z\"",
+            nameof(BugKind) => $"one of {string.Join(", ", Enum.GetNames<BugKind>())}",
+            nameof(Expectation) => $"one of {string.Join(", ", Enum.GetNames<Expectation>())}",
+            _ when type.Contains("List`1", StringComparison.Ordinal) => "an array",
+            _ => "an object",
+        };
     }
 }
 
-public sealed record HuntTotals(int Tests, int Ok, int Failed, int DistinctBugs, long Iterations, long Steps);
+public sealed record HuntTotals(int Tests, int Ok, int Failed, int Unfinished, int DistinctBugs, long Iterations, long Steps);
 
 /// <summary>One `coyote hunt` invocation: its settings and how long it ran.</summary>
 public sealed class HuntRun
@@ -112,6 +147,11 @@ public sealed class HuntRun
     public required double ElapsedSeconds { get; set; }
     public string? Filter { get; set; }
     public string? Assembly { get; set; }
+
+    /// <summary>--tso: "X86Tso"; null: each test's own memory model.</summary>
+    public string? MemoryModel { get; set; }
+    public bool FailOnMaxSteps { get; set; }
+    public int LivenessThreshold { get; set; }
     public bool Canceled { get; set; }
     public DateTime? StartedUtc { get; set; }
 
@@ -136,14 +176,24 @@ public sealed class HuntTestResult
     /// <summary>An exhaustive (dfs) unit covered every schedule without a bug.</summary>
     public bool Proved { get; set; }
 
+    /// <summary>Units of the plan Ctrl-C kept from starting.</summary>
+    public int UnitsNotRun { get; set; }
+
     public List<HuntUnitRun> Runs { get; set; } = [];
     public List<HuntBug> Bugs { get; set; } = [];
 
-    /// <summary>"ok" or "failed": recomputed from the data by <see cref="Judge"/>, never trusted from a file.</summary>
-    public string Verdict { get; set; } = "ok";
+    public const string Passed = "ok", Failed = "failed", NotRun = "not run", Interrupted = "interrupted";
+
+    /// <summary>"ok", "failed", "not run" or "interrupted": recomputed from the data by <see cref="Judge"/>, never trusted from a file.</summary>
+    public string Verdict { get; set; } = Passed;
     public string Reason { get; set; } = "";
 
-    [JsonIgnore] public bool Ok => Verdict == "ok";
+    [JsonIgnore] public bool Ok => Verdict == Passed;
+
+    [JsonIgnore] public bool Unfinished => Verdict is NotRun or Interrupted;
+
+    /// <summary>"ok", "FAILED", "NOT RUN", "INTERRUPTED": the verdict as tables show it.</summary>
+    [JsonIgnore] public string VerdictLabel => Ok ? Passed : Verdict.ToUpperInvariant();
 
     /// <summary>The strategies used, e.g. ["prioritization(3)", "random"].</summary>
     public List<string> Strategies
@@ -171,13 +221,18 @@ public sealed class HuntTestResult
         TestCase probe = Probe();
         var other = Bugs.Where(b => !probe.Meets(b.ToBugReport())).ToList();
         string others = other.Count == 0 ? "" : $"{other.Count} other distinct bug{(other.Count == 1 ? "" : "s")} ({string.Join(", ", other.Select(b => b.Kind).Distinct())})";
+        // Ctrl-C: a test with no unit run, or a unit cut short, has a verdict only if a bug already decided it.
+        bool cut = Runs.Count == 0 || UnitsNotRun > 0 || Runs.Any(r => r.Ended == "canceled");
+        bool decided = Expect == Expectation.Pass ? other.Count > 0 : Expect != Expectation.Explore && other.Count < Bugs.Count;
         (Verdict, Reason) = Expect switch
         {
-            Expectation.Explore => ("ok", Bugs.Count == 0 ? "explore: no bug found" : $"explore: {Bugs.Count} distinct bug(s) found"),
-            Expectation.Pass when other.Count > 0 => ("failed", $"unexpected bug: {other[0].Kind}: {other[0].Message}"),
-            Expectation.Pass => ("ok", Proved ? "no bug: every schedule explored (dfs)" : "no bug found"),
-            _ when other.Count == Bugs.Count => ("failed", $"expected bug not found ({probe.ExpectationText})" + (other.Count > 0 ? $"; found {others} instead" : "")),
-            _ => ("ok", "expected bug found" + (other.Count > 0 ? $"; also {others}" : "")),
+            _ when Runs.Count == 0 && !decided => (NotRun, "not run: the hunt was interrupted (Ctrl-C) before this test started"),
+            _ when cut && !decided && !Proved => (Interrupted, $"interrupted (Ctrl-C) after {Iterations} iterations: no verdict"),
+            Expectation.Explore => (Passed, Bugs.Count == 0 ? "explore: no bug found" : $"explore: {Bugs.Count} distinct bug(s) found"),
+            Expectation.Pass when other.Count > 0 => (Failed, $"unexpected bug: {other[0].Kind}: {other[0].Message}"),
+            Expectation.Pass => (Passed, Proved ? "no bug: every schedule explored (dfs)" : "no bug found"),
+            _ when other.Count == Bugs.Count => (Failed, $"expected bug not found ({probe.ExpectationText})" + (other.Count > 0 ? $"; found {others} instead" : "")),
+            _ => (Passed, "expected bug found" + (other.Count > 0 ? $"; also {others}" : "")),
         };
     }
 

@@ -6,18 +6,19 @@ using Avic.Coyote.Testing;
 
 namespace Avic.Coyote.Cli.Hunt;
 
-/// <summary>Turns what the units found into a <see cref="HuntReport"/>, writing each distinct bug's schedule and trace.</summary>
+/// <summary>Turns what the units found into a <see cref="HuntReport"/> and the schedule and trace of each distinct bug.</summary>
 public static class HuntResults
 {
     /// <summary>
-    /// Builds the report and writes <c>TEST.n.schedule</c> + <c>TEST.n.trace.txt</c> for the n-th
+    /// Builds the report and the files <c>TEST.n.schedule</c> + <c>TEST.n.trace.txt</c> (to write with it) for the n-th
     /// distinct bug of each test (numbered in signature order, so the same bugs get the same numbers).
     /// With <paramref name="minimize"/> each schedule is first shrunk by the engine's
     /// <see cref="ScheduleMinimizer"/> (after the budget, on up to <paramref name="parallel"/> threads).
     /// </summary>
-    public static HuntReport Build(CliContext context, string outputDirectory, HuntRun run, IReadOnlyList<TestState> states,
-        bool minimize, int parallel)
+    public static (HuntReport Report, IReadOnlyList<(string Path, string Text)> Files) Build(string outputDirectory, HuntRun run,
+        IReadOnlyList<TestState> states, bool minimize, int parallel)
     {
+        var files = new List<(string Path, string Text)>();
         var ordered = states.Select(s => (State: s, Bugs: s.Bugs.Values.OrderBy(b => b.Key.Signature, StringComparer.Ordinal).ToList())).ToList();
         var minimized = new Dictionary<FoundBug, Minimized>();
         if (minimize)
@@ -36,7 +37,7 @@ public static class HuntResults
             var result = new HuntTestResult
             {
                 Name = s.Test.Name, Description = s.Test.Description, Expect = s.Test.Expect, ExpectMessage = s.Test.ExpectMessage,
-                Units = s.Runs.Count, Iterations = s.Iterations, Steps = s.Steps, MaxStepsHits = s.MaxStepsHits,
+                Units = s.Runs.Count, UnitsNotRun = s.UnitsLeft, Iterations = s.Iterations, Steps = s.Steps, MaxStepsHits = s.MaxStepsHits,
                 Seconds = Math.Round(s.Seconds, 3), Proved = s.Proved, Runs = s.Runs.OrderBy(r => r.Unit).ToList(),
             };
             for (int n = 1; n <= bugs.Count; n++)
@@ -49,19 +50,24 @@ public static class HuntResults
                     Step = found.First.Bug.Step, Signature = found.Key.Signature, Occurrences = found.Occurrences,
                     Strategy = first.Strategy, StrategyValue = first.StrategyValue, Seed = first.Seed, Iteration = first.Iteration,
                 };
-                BugFiles.Written written;
+                string stem = $"{BugFiles.FileName(s.Test.Name)}.{n}";
+                BugFiles.Set set;
                 if (minimized.TryGetValue(found, out Minimized? m))
                 {
                     bug.StepsBeforeMinimizing = bug.Step;
                     bug.Step = m.Result.Bug.Step;
                     bug.PreemptionsBeforeMinimizing = m.Result.PreemptionsBefore;
                     bug.Preemptions = m.Result.PreemptionsAfter;
-                    written = WriteMinimized(context, outputDirectory, $"{BugFiles.FileName(s.Test.Name)}.{n}", m);
+                    MinimizeResult r = m.Result;
+                    string note = $"minimized: {r.StepsBefore} -> {r.StepsAfter} steps, {r.PreemptionsBefore} -> {r.PreemptionsAfter} preemptions ({r.Replays} replays)";
+                    set = BugFiles.Prepare(outputDirectory, stem, r.Minimized, m.Replay.Trace, null, note);
                 }
                 else
                 {
-                    written = BugFiles.Write(context, outputDirectory, found.First, $".{n}");
+                    set = BugFiles.Prepare(outputDirectory, stem, first, found.First.Trace ?? [], null);
                 }
+                files.AddRange(set.Files);
+                BugFiles.Written written = set.Names;
                 bug.Schedule = Path.GetFileName(written.Schedule);
                 bug.Trace = Path.GetFileName(written.Trace);
                 result.Bugs.Add(bug);
@@ -69,7 +75,7 @@ public static class HuntResults
             result.Judge();
             report.Tests.Add(result);
         }
-        return report;
+        return (report, files);
     }
 
     private sealed record Minimized(MinimizeResult Result, ReplayResult Replay);
@@ -84,24 +90,6 @@ public static class HuntResults
         if (result.StepsAfter >= result.StepsBefore && result.PreemptionsAfter >= result.PreemptionsBefore) return null;
         ReplayResult replay = TestingEngine.Replay(test, result.Minimized);
         return replay.Reproduces(result.Bug) ? new Minimized(result, replay) : null;
-    }
-
-    private static BugFiles.Written WriteMinimized(CliContext context, string outputDirectory, string stem, Minimized m)
-    {
-        MinimizeResult r = m.Result;
-        string note = $"minimized: {r.StepsBefore} -> {r.StepsAfter} steps, {r.PreemptionsBefore} -> {r.PreemptionsAfter} preemptions ({r.Replays} replays)";
-        var written = new BugFiles.Written(Path.Combine(outputDirectory, stem + ".schedule"), Path.Combine(outputDirectory, stem + ".trace.txt"));
-        try
-        {
-            Directory.CreateDirectory(context.Resolve(outputDirectory));
-            File.WriteAllText(context.Resolve(written.Schedule), r.Minimized.ToJson());
-            File.WriteAllText(context.Resolve(written.Trace), TraceTextWriter.Render(r.Minimized, m.Replay.Trace, note));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{outputDirectory}: cannot write the bug files: {e.Message}");
-        }
-        return written;
     }
 
     /// <summary>Runs <paramref name="action"/> on each item, up to <paramref name="parallel"/> at once, on threads

@@ -12,25 +12,30 @@ public static class HuntWriters
     /// <summary>Writes the three report files into <paramref name="outputDirectory"/> (as the user typed it).</summary>
     public static void WriteAll(CliContext context, string outputDirectory, HuntReport report)
     {
-        string dir = context.Resolve(outputDirectory);
-        try
-        {
-            Directory.CreateDirectory(dir);
-            File.WriteAllText(Path.Combine(dir, HuntReport.JsonFile), report.ToJson());
-            File.WriteAllText(Path.Combine(dir, HuntReport.MarkdownFile), Markdown(report, outputDirectory));
-            File.WriteAllText(Path.Combine(dir, HuntReport.JUnitFile), JUnit(report));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"{outputDirectory}: cannot write the hunt report: {e.Message}");
-        }
+        WriteAll(context, outputDirectory, report, [], []);
+    }
+
+    /// <summary>
+    /// Writes the three report files and <paramref name="bugFiles"/> as one set, replacing <paramref name="obsolete"/>
+    /// (an earlier hunt's results) only once everything new is written in full.
+    /// </summary>
+    public static void WriteAll(CliContext context, string outputDirectory, HuntReport report,
+        IReadOnlyList<(string Path, string Text)> bugFiles, IReadOnlyList<string> obsolete)
+    {
+        BugFiles.Commit(context, outputDirectory,
+        [
+            .. bugFiles,
+            (Path.Combine(outputDirectory, HuntReport.JsonFile), report.ToJson()),
+            (Path.Combine(outputDirectory, HuntReport.MarkdownFile), Markdown(report, outputDirectory)),
+            (Path.Combine(outputDirectory, HuntReport.JUnitFile), JUnit(report)),
+        ], "the hunt report", obsolete);
     }
 
     /// <summary>One line per run ("shard 1/4: budget 20m, 4 threads, seed 1, 40 units, ran 20m 1s").</summary>
     public static string RunLine(HuntRun r) =>
         $"shard {r.Shard}: budget {HuntBudget.Format(TimeSpan.FromSeconds(r.BudgetSeconds))}, {r.Parallel} thread{(r.Parallel == 1 ? "" : "s")}, " +
         $"seed {r.Seed}, max steps {Numbers.Count(r.MaxSteps)}, {Numbers.Count(r.Units)} units, ran {HuntBudget.Format(TimeSpan.FromSeconds(r.ElapsedSeconds))}" +
-        (r.Filter is null ? "" : $", filter '{r.Filter}'") + (r.Canceled ? " (canceled)" : "");
+        (r.Filter is null ? "" : $", filter '{r.Filter}'") + (r.Canceled ? " (INTERRUPTED by Ctrl-C)" : "");
 
     /// <summary>The console and Markdown table: one row per test.</summary>
     public static TextTable Table(HuntReport report)
@@ -38,13 +43,15 @@ public static class HuntWriters
         var table = new TextTable("test", "expected", "units", "iterations", "steps", "bugs", "verdict");
         foreach (HuntTestResult t in report.Tests)
             table.Add(t.Name, t.ExpectationText, Numbers.Count(t.Units), Numbers.Count(t.Iterations), Numbers.Count(t.Steps),
-                Numbers.Count(t.Bugs.Count), $"{(t.Ok ? "ok" : "FAILED")}: {t.Reason}");
+                Numbers.Count(t.Bugs.Count), $"{t.VerdictLabel}: {t.Reason}");
         return table;
     }
 
     public static string Headline(HuntReport r) =>
-        $"{r.Tests.Count} test{(r.Tests.Count == 1 ? "" : "s")}: {r.Tests.Count - r.FailedTests} as expected, {r.FailedTests} failed; " +
-        $"{r.DistinctBugs} distinct bug{(r.DistinctBugs == 1 ? "" : "s")}";
+        (r.Interrupted ? "INTERRUPTED (Ctrl-C): " : "") +
+        $"{r.Tests.Count} test{(r.Tests.Count == 1 ? "" : "s")}: {r.Tests.Count(t => t.Ok)} as expected, {r.FailedTests} failed" +
+        (r.UnfinishedTests > 0 ? $", {r.UnfinishedTests} not run or cut short" : "") +
+        $"; {r.DistinctBugs} distinct bug{(r.DistinctBugs == 1 ? "" : "s")}";
 
     public static string Markdown(HuntReport report, string shownDirectory)
     {
@@ -98,7 +105,7 @@ public static class HuntWriters
             x.WriteAttributeString("tests", Count(report.Tests.Count));
             x.WriteAttributeString("failures", Count(report.FailedTests));
             x.WriteAttributeString("errors", "0");
-            x.WriteAttributeString("skipped", "0");
+            x.WriteAttributeString("skipped", Count(report.UnfinishedTests));
             x.WriteAttributeString("time", time);
             foreach (HuntTestResult t in report.Tests)
             {
@@ -116,7 +123,13 @@ public static class HuntWriters
                 Property(x, "strategies", string.Join(" ", t.Strategies));
                 Property(x, "proved", t.Proved ? "true" : "false");
                 x.WriteEndElement();
-                if (!t.Ok)
+                if (t.Unfinished)
+                {
+                    x.WriteStartElement("skipped");
+                    x.WriteAttributeString("message", Clean(t.Reason));
+                    x.WriteEndElement();
+                }
+                else if (!t.Ok)
                 {
                     x.WriteStartElement("failure");
                     x.WriteAttributeString("message", Clean(t.Reason));

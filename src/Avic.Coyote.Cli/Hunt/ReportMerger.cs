@@ -12,6 +12,7 @@ public static class ReportMerger
     /// in messages), in order. Also returns, for each merged bug, the folder its schedule and trace are in.</summary>
     public static (HuntReport Report, Dictionary<HuntBug, string> BugDirectories) Merge(IReadOnlyList<(HuntReport Report, string Directory, string Name)> reports)
     {
+        CheckSameSettings(reports);
         var merged = new HuntReport { Format = HuntReport.FormatName, Runs = [], Tests = [] };
         var byName = new Dictionary<string, (HuntTestResult Test, string From)>(StringComparer.Ordinal);
         var bugDirs = new Dictionary<HuntBug, string>(ReferenceEqualityComparer.Instance);
@@ -39,9 +40,44 @@ public static class ReportMerger
         return (merged, bugDirs);
     }
 
+    /// <summary>
+    /// Shards of one plan share what decides which tests run and how (filter, assembly, step bound, strategy
+    /// value, memory model, ...). Merging runs that differ would add up figures of different experiments
+    /// under one verdict, so it is refused with the first difference named.
+    /// </summary>
+    private static void CheckSameSettings(IReadOnlyList<(HuntReport Report, string Directory, string Name)> reports)
+    {
+        (string Setting, Func<HuntRun, object?> Of)[] settings =
+        [
+            ("-m filter", r => r.Filter), ("assembly", r => r.Assembly), ("--max-steps", r => r.MaxSteps),
+            ("--strategy-value", r => r.StrategyValue), ("memory model (--tso)", r => r.MemoryModel),
+            ("--fail-on-max-steps", r => r.FailOnMaxSteps), ("--liveness-threshold", r => r.LivenessThreshold),
+            ("shard count", r => r.ShardCount),
+        ];
+        var runs = reports.SelectMany(x => x.Report.Runs.Select(run => (Run: run, x.Name))).ToList();
+        if (runs.Count == 0) return;
+        foreach ((string setting, Func<HuntRun, object?> of) in settings)
+        {
+            object? first = of(runs[0].Run);
+            foreach ((HuntRun run, string name) in runs.Skip(1))
+                if (!Equals(of(run), first))
+                    throw new InputException($"{name}: shard {run.Shard} was run with {setting} {Show(of(run))} but {runs[0].Name} with {Show(first)}: " +
+                                             "these are not shards of one hunt (run every shard with the same flags), so they are not merged");
+        }
+    }
+
+    private static string Show(object? value) => value switch
+    {
+        null => "(none)",
+        string s => $"'{s}'",
+        bool b => b ? "on" : "off",
+        _ => value.ToString()!,
+    };
+
     private static void Add(HuntTestResult into, HuntTestResult t, string dir, Dictionary<HuntBug, string> bugDirs)
     {
         into.Units += t.Units;
+        into.UnitsNotRun += t.UnitsNotRun;
         into.Iterations += t.Iterations;
         into.Steps += t.Steps;
         into.MaxStepsHits += t.MaxStepsHits;

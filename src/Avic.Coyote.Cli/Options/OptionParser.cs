@@ -60,20 +60,29 @@ public static class OptionParser
         return new ParsedArgs(command, positionals, values);
     }
 
+    /// <summary>"from 0 to 10,000" or ">= 1" when the option has no practical upper bound.</summary>
+    private static string Range(OptionSpec spec) =>
+        spec.Max < double.MaxValue ? $"from {Number(spec.Min)} to {Number(spec.Max)}" : $">= {Number(spec.Min)}";
+
+    private static string Number(double x) => x.ToString("#,0.###", CultureInfo.InvariantCulture);
+
     private static object Convert(OptionSpec spec, string name, string text, string command)
     {
         const NumberStyles Integer = NumberStyles.None;
         switch (spec.Kind)
         {
             case OptionKind.Int:
-                if (int.TryParse(text, Integer, CultureInfo.InvariantCulture, out int i) && i >= spec.Min) return i;
-                throw new UsageException($"option {name} needs an integer >= {spec.Min}, got '{text}'", command);
+                if (int.TryParse(text, Integer, CultureInfo.InvariantCulture, out int i) && i >= spec.Min && i <= spec.Max) return i;
+                throw new UsageException($"option {name} needs an integer {Range(spec)}, got '{text}'", command);
             case OptionKind.ULong:
                 if (ulong.TryParse(text, Integer, CultureInfo.InvariantCulture, out ulong u)) return u;
                 throw new UsageException($"option {name} needs a non-negative integer, got '{text}'", command);
             case OptionKind.Double:
-                if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double d) && d >= spec.Min) return d;
-                throw new UsageException($"option {name} needs a number >= {spec.Min}, got '{text}'", command);
+                // Digits and a point only: "Infinity" and "NaN" are not budgets.
+                if (text.All(c => char.IsAsciiDigit(c) || c == '.') &&
+                    double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double d) &&
+                    double.IsFinite(d) && d >= spec.Min && d <= spec.Max) return d;
+                throw new UsageException($"option {name} needs a number {Range(spec)}, got '{text}'", command);
             default:
                 if (text.Length == 0) throw new UsageException($"option {name} needs a non-empty value", command);
                 return text;

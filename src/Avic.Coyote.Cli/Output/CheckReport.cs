@@ -16,48 +16,40 @@ public static class CheckReport
 
     /// <summary>Writes <paramref name="table"/> (the aggregated one when <paramref name="seeds"/> is set, then the per-seed runs).</summary>
     public static void Write(CliContext context, RunOptions options, TextTable table, IReadOnlyList<CheckCommand.Row> rows, string verdict,
-        SeedRange? seeds = null)
+        SeedRange? seeds = null, IReadOnlyList<TestCase>? notRun = null)
     {
-        string dir = context.Resolve(options.OutputDirectory);
-        try
+        Configuration c = options.Configuration;
+        var md = new StringWriter { NewLine = "\n" };
+        md.WriteLine("# coyote check" + (notRun is null ? "" : " (INTERRUPTED)"));
+        md.WriteLine();
+        md.WriteLine($"strategy {Configuration.DescribeStrategy(c.Strategy, c.StrategyValue)}, up to {Numbers.Count(c.Iterations)} iterations of up to {Numbers.Count(c.MaxSteps)} steps" +
+                     (c.MemoryModel is { } mm ? $", memory model {mm}" : "") +
+                     (seeds is null ? $", seed {c.Seed}" : $", seeds {seeds.First}..{seeds.Last}"));
+        md.WriteLine();
+        if (seeds is not null)
         {
-            Directory.CreateDirectory(dir);
-            using (var md = new StreamWriter(Path.Combine(dir, MarkdownFile)))
-            {
-                Configuration c = options.Configuration;
-                md.WriteLine("# coyote check");
-                md.WriteLine();
-                md.WriteLine($"strategy {Configuration.DescribeStrategy(c.Strategy, c.StrategyValue)}, up to {Numbers.Count(c.Iterations)} iterations of up to {Numbers.Count(c.MaxSteps)} steps" +
-                             (c.MemoryModel is { } mm ? $", memory model {mm}" : "") +
-                             (seeds is null ? $", seed {c.Seed}" : $", seeds {seeds.First}..{seeds.Last}"));
-                md.WriteLine();
-                if (seeds is not null)
-                {
-                    md.WriteLine("Per test over the seeds: iterations and wall time to the first bug, median and worst " +
-                                 "(a seed that found no bug counts as \"not found\", larger than any figure); for a test no seed " +
-                                 "found a bug in, the wall time of the runs and the iterations explored.");
-                    md.WriteLine();
-                }
-                table.WriteMarkdown(md);
-                md.WriteLine();
-                md.WriteLine(verdict);
-                if (seeds is not null)
-                {
-                    md.WriteLine();
-                    md.WriteLine("## Runs");
-                    md.WriteLine();
-                    seeds.Runs.WriteMarkdown(md);
-                }
-            }
-            File.WriteAllBytes(Path.Combine(dir, JsonFile), Json(options.Configuration, rows, seeds));
+            md.WriteLine("Per test over the seeds: iterations and wall time to the first bug, median and worst " +
+                         "(a seed that found no bug counts as \"not found\", larger than any figure); for a test no seed " +
+                         "found a bug in, the wall time of the runs and the iterations explored.");
+            md.WriteLine();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        table.WriteMarkdown(md);
+        md.WriteLine();
+        md.WriteLine(verdict);
+        if (seeds is not null)
         {
-            throw new InputException($"{options.OutputDirectory}: cannot write the check report: {e.Message}");
+            md.WriteLine();
+            md.WriteLine("## Runs");
+            md.WriteLine();
+            seeds.Runs.WriteMarkdown(md);
         }
+        string dir = options.OutputDirectory;
+        BugFiles.Commit(context, dir,
+            [(Path.Combine(dir, MarkdownFile), md.ToString()), (Path.Combine(dir, JsonFile), System.Text.Encoding.UTF8.GetString(Json(c, rows, seeds, notRun)))],
+            "the check report");
     }
 
-    private static byte[] Json(Configuration c, IReadOnlyList<CheckCommand.Row> rows, SeedRange? seeds)
+    private static byte[] Json(Configuration c, IReadOnlyList<CheckCommand.Row> rows, SeedRange? seeds, IReadOnlyList<TestCase>? notRun)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -73,8 +65,14 @@ public static class CheckReport
             w.WriteNumber("livenessThreshold", c.LivenessThreshold);
             if (c.MemoryModel is { } mm) w.WriteString("memoryModel", mm.ToString());
             w.WriteEndObject();
-            w.WriteNumber("passed", rows.Count(r => r.Report.MeetsExpectation));
-            w.WriteNumber("failed", rows.Count(r => !r.Report.MeetsExpectation));
+            // An interrupted check passes nothing it did not finish: cut runs and unrun tests are counted apart.
+            w.WriteBoolean("interrupted", notRun is not null);
+            w.WriteNumber("passed", rows.Count(r => Progress.Verdict(r.Report) == "ok"));
+            w.WriteNumber("failed", rows.Count(r => Progress.Verdict(r.Report) == "FAIL"));
+            w.WriteNumber("interruptedRuns", rows.Count(r => r.Report.Canceled));
+            w.WriteStartArray("notRun");
+            foreach (TestCase t in notRun ?? []) w.WriteStringValue(t.Name);
+            w.WriteEndArray();
             w.WriteStartArray("rows");
             foreach (CheckCommand.Row row in rows)
             {
@@ -98,7 +96,8 @@ public static class CheckReport
                 w.WriteNumber("maxStepsHits", r.MaxStepsHits);
                 w.WriteNumber("seconds", Math.Round(r.Elapsed.TotalSeconds, 3));
                 if (row.ScheduleFile is not null) w.WriteString("schedule", row.ScheduleFile);
-                w.WriteBoolean("ok", r.MeetsExpectation);
+                w.WriteBoolean("ok", Progress.Verdict(r) == "ok");
+                w.WriteString("verdict", Progress.Verdict(r));
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -9,6 +9,16 @@ public static class Progress
         context.Error.WriteLine($"  {report.Test.Name}: {Numbers.Count(report.Iterations)} iterations, " +
                                 $"{Numbers.Rate(report.StepsPerSecond)} steps/s, {Numbers.Seconds(report.Elapsed)}");
 
+    /// <summary>
+    /// The verdict of one run against its test's expectation: "ok", "FAIL", or "interrupted" when Ctrl-C
+    /// stopped it before a bug (then it proves nothing either way).
+    /// </summary>
+    public static string Verdict(TestReport report) => report.Canceled ? "interrupted" : report.MeetsExpectation ? "ok" : "FAIL";
+
+    /// <summary>"not run: A, B, C" for the tests Ctrl-C left out; null when there are none.</summary>
+    public static string? NotRun(IReadOnlyList<TestCase> tests) =>
+        tests.Count == 0 ? null : $"{tests.Count} test{(tests.Count == 1 ? "" : "s")} not run: {string.Join(", ", tests.Select(t => t.Name))}";
+
     /// <summary>What a run found, in one word or phrase: the bug kind, or "none".</summary>
     public static string Found(TestReport report) =>
         report.Bug is { } bug ? bug.Kind.ToString()

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Avic.Coyote.Cli.Options;
 using Avic.Coyote.Testing;
 
 namespace Avic.Coyote.Cli.Settings;
@@ -16,16 +17,16 @@ public static class SettingsLoader
 
     private static readonly Dictionary<string, Apply> Keys = new(StringComparer.Ordinal)
     {
-        ["iterations"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { Iterations = Int(ref r, f, 1) },
-        ["maxSteps"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { MaxSteps = Int(ref r, f, 1) },
+        ["iterations"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { Iterations = Int(ref r, f, 1, Limits.Iterations) },
+        ["maxSteps"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { MaxSteps = Int(ref r, f, 1, Limits.MaxSteps) },
         ["strategy"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { Strategy = Strategy(ref r, f) },
-        ["strategyValue"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { StrategyValue = Int(ref r, f, 0) },
+        ["strategyValue"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { StrategyValue = Int(ref r, f, 0, Limits.StrategyValue) },
         ["seed"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { Seed = r.TokenType == JsonTokenType.Number && r.TryGetUInt64(out ulong v) ? v : throw f("a non-negative integer") },
         ["outputDirectory"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { OutputDirectory = NonEmptyString(ref r, f) },
-        ["timeoutSeconds"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { TimeoutSeconds = r.TokenType == JsonTokenType.Number && r.TryGetDouble(out double v) && v >= 0 ? v : throw f("a number >= 0 (0: no limit)") },
+        ["timeoutSeconds"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { TimeoutSeconds = r.TokenType == JsonTokenType.Number && r.TryGetDouble(out double v) && v >= 0 && v <= Limits.TimeoutSeconds ? v : throw f($"a number from 0 to {Limits.TimeoutSeconds:#,0} (0: no limit)") },
         ["failOnMaxSteps"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { FailOnMaxSteps = r.TokenType is JsonTokenType.True or JsonTokenType.False ? r.GetBoolean() : throw f("true or false") },
         ["engine"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { Engine = r.TokenType == JsonTokenType.String && Engines.EngineOption.Names.Contains(r.GetString()) ? r.GetString()! : throw f("\"ours\" or \"coyote\"") },
-        ["livenessThreshold"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { LivenessThreshold = Int(ref r, f, 0) },
+        ["livenessThreshold"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { LivenessThreshold = Int(ref r, f, 0, Limits.LivenessThreshold) },
     };
 
     /// <summary>The keys coyote.json accepts, for messages and docs.</summary>
@@ -38,6 +39,9 @@ public static class SettingsLoader
     public static CoyoteSettings Load(CliContext context, string? explicitPath)
     {
         string path = context.Resolve(explicitPath ?? FileName);
+        if (Directory.Exists(path))
+            throw new InputException($"{explicitPath ?? FileName}: is a folder, not a settings file" +
+                                     (explicitPath is null ? " (remove it, or pass --config FILE)" : " (--config needs a JSON file)"));
         if (!File.Exists(path))
         {
             if (explicitPath is not null) throw new InputException($"{explicitPath}: no such settings file");
@@ -83,15 +87,16 @@ public static class SettingsLoader
         return settings;
     }
 
-    private static int Int(ref Utf8JsonReader r, Func<string, Exception> fail, int min) =>
-        r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int v) && v >= min ? v : throw fail($"an integer >= {min}");
+    private static int Int(ref Utf8JsonReader r, Func<string, Exception> fail, int min, int max) =>
+        r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int v) && v >= min && v <= max ? v : throw fail($"an integer from {min} to {max:#,0}");
 
     private static string NonEmptyString(ref Utf8JsonReader r, Func<string, Exception> fail) =>
         r.TokenType == JsonTokenType.String && r.GetString() is { Length: > 0 } s ? s : throw fail("a non-empty string");
 
     private static string Strategy(ref Utf8JsonReader r, Func<string, Exception> fail) =>
-        r.TokenType == JsonTokenType.String && Configuration.StrategyNames.Contains(r.GetString()) ? r.GetString()!
-            : throw fail($"one of {string.Join(", ", Configuration.StrategyNames.Select(n => '"' + n + '"'))}");
+        r.TokenType == JsonTokenType.String && (Configuration.StrategyNames.Contains(r.GetString()) || r.GetString() == RunOptions.PortfolioStrategy)
+            ? r.GetString()!
+            : throw fail($"one of {string.Join(", ", Configuration.StrategyNames.Append(RunOptions.PortfolioStrategy).Select(n => '"' + n + '"'))}");
 
     /// <summary>"source:line:col" of a byte offset (columns count bytes, as System.Text.Json's errors do).</summary>
     private static string Where(string source, byte[] text, long offset)

@@ -41,8 +41,11 @@ public sealed class PrioritizationStrategy : ISchedulingStrategy
         priorities.Clear();
         changeSteps.Clear();
         iterationTag = iteration + 1;
-        // Change points are spread over the length of the longest execution seen so far.
-        for (int i = 0; i < changePoints; i++) changeSteps.Add(rng.Next(estimatedLength));
+        // Change points are spread over the length of the longest execution seen so far, at most one
+        // draw per step of it: an absurd value then costs no more per iteration than the execution
+        // itself (below the cap the draws, and so every schedule, are unchanged).
+        int draws = Math.Min(changePoints, estimatedLength);
+        for (int i = 0; i < draws; i++) changeSteps.Add(rng.Next(estimatedLength));
         changeSteps.Sort();
         return true;
     }

@@ -24,6 +24,9 @@ public sealed class ReplayStrategy : ISchedulingStrategy
     /// <summary>True once every recorded decision has been used.</summary>
     public bool Finished => next >= decisions.Count;
 
+    /// <summary>How many decisions the execution has used.</summary>
+    public int Used => next;
+
     public bool PrepareIteration(int iteration)
     {
         next = 0;

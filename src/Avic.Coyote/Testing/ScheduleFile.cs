@@ -105,6 +105,10 @@ public sealed record ScheduleFile
             if (!Enum.TryParse(c.String("memoryModel"), out MemoryModel mm))
                 throw new ScheduleFormatException($"{source}: configuration.memoryModel must be one of {string.Join(", ", Enum.GetNames<MemoryModel>())}");
 
+            int maxSteps = c.Int("maxSteps");
+            if (maxSteps < 1)
+                throw new ScheduleFormatException($"{source}: configuration.maxSteps is {maxSteps}; it must be at least 1 (the step bound the schedule was recorded with)");
+
             var decisions = new List<Decision>();
             int index = 0;
             foreach (JsonElement chunk in r.Array("decisions"))
@@ -134,7 +138,7 @@ public sealed record ScheduleFile
                 Test = r.String("test"),
                 Assembly = r.String("assembly"),
                 Engine = r.String("engineVersion"),
-                MaxSteps = c.Int("maxSteps"),
+                MaxSteps = maxSteps,
                 MemoryModel = mm,
                 LivenessThreshold = c.Int("livenessThreshold"),
                 FailOnMaxSteps = c.Bool("failOnMaxSteps"),

@@ -13,6 +13,9 @@ public sealed class TestReport
     public int MaxStepsHits { get; internal set; }
     public TimeSpan Elapsed { get; internal set; }
 
+    /// <summary>True when cancellation (Ctrl-C) stopped the run before its iterations or time budget were used up and before a bug.</summary>
+    public bool Canceled { get; internal set; }
+
     /// <summary>True when an exhaustive strategy covered the whole space (no bound cut it).</summary>
     public bool Exhausted { get; internal set; }
 

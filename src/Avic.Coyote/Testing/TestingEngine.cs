@@ -6,9 +6,27 @@ using Avic.Coyote.Strategies;
 
 namespace Avic.Coyote.Testing;
 
+/// <summary>An operation of a replayed execution as typed data, for reports: a store buffer and the operation whose step created it.</summary>
+public sealed record TracedOperation(int Id, string Name, int CreatedBy, int CreatedAtStep, bool IsStoreBuffer);
+
+/// <summary>Step <paramref name="Step"/> (1-based, as in the trace) ran <paramref name="Operation"/>, which touched
+/// <paramref name="Resource"/> (<see cref="Access.KeyOf"/>) with <paramref name="Kind"/>.</summary>
+public readonly record struct StepAccess(int Step, int Operation, long Resource, AccessKind Kind)
+{
+    public bool IsWrite => Kind is AccessKind.Write or AccessKind.ReadWrite or AccessKind.Flush;
+
+    public bool IsMemoryAccess => Kind is AccessKind.Read or AccessKind.Write or AccessKind.ReadWrite or AccessKind.Flush;
+}
+
 /// <summary>What replaying a schedule gave.</summary>
 public sealed record ReplayResult(BugReport? Bug, IReadOnlyList<TraceEntry> Trace, string? Divergence, int Steps)
 {
+    /// <summary>Every operation the replay created, in id order.</summary>
+    public IReadOnlyList<TracedOperation> Operations { get; init; } = [];
+
+    /// <summary>The shared access of each step, in order (steps without one are absent).</summary>
+    public IReadOnlyList<StepAccess> Accesses { get; init; } = [];
+
     /// <summary>True when the replay hit the recorded bug: same kind and invariant (<see cref="BugSignature"/>), at the recorded step.</summary>
     public bool Reproduces(BugReport? expected) =>
         expected is not null && Bug is not null && Bug.Step == expected.Step && BugSignature.Of(expected).Matches(Bug);
@@ -31,17 +49,18 @@ public static class TestingEngine
         var runtime = new ControlledRuntime();
         var clock = Stopwatch.StartNew();
         long nextProgress = Stopwatch.Frequency;
+        var guard = new Deadline(strategy, clock, config.TimeoutSeconds, cancellation);
 
         for (int i = 0; i < config.Iterations; i++)
         {
-            if (cancellation.IsCancellationRequested) break;
-            if (config.TimeoutSeconds > 0 && clock.Elapsed.TotalSeconds >= config.TimeoutSeconds) break;
+            if (guard.Expired()) break;
             if (!strategy.PrepareIteration(i)) break;
 
-            ExecutionOutcome outcome = runtime.RunExecution(test.Entry, strategy, maxSteps, memoryModel, config.LivenessThreshold, tracing: false);
-            report.Iterations++;
+            ExecutionOutcome outcome = runtime.RunExecution(test.Entry, guard, maxSteps, memoryModel, config.LivenessThreshold, tracing: false);
             report.TotalSteps += runtime.Step;
-            strategy.OnIterationEnd(runtime.Step, outcome);
+            if (guard.CutShort) break; // an execution the budget or Ctrl-C cut off is not an explored one
+            report.Iterations++;
+            guard.OnIterationEnd(runtime.Step, outcome);
             if (outcome == ExecutionOutcome.Pruned) report.PrunedIterations++;
 
             if (outcome == ExecutionOutcome.MaxStepsReached) report.MaxStepsHits++;
@@ -78,7 +97,8 @@ public static class TestingEngine
         }
 
         report.Elapsed = clock.Elapsed;
-        report.Exhausted = strategy.IsExhausted && report.Bug is null;
+        report.Canceled = cancellation.IsCancellationRequested && report.Bug is null;
+        report.Exhausted = strategy.IsExhausted && report.Bug is null && !guard.CutShort;
         if (strategy is DfsStrategy dfs) report.Coverage = dfs.Describe(report.Bug is not null);
         if (report.Schedule is not null)
         {
@@ -91,7 +111,12 @@ public static class TestingEngine
         return report;
     }
 
-    /// <summary>Re-executes <paramref name="schedule"/> with tracing on.</summary>
+    /// <summary>
+    /// Re-executes <paramref name="schedule"/> with tracing on and checks the whole file against what ran:
+    /// the step bound fits the decisions, every operation has the recorded name (and there are no more or
+    /// fewer), and every decision is used, none left after the bug. Any mismatch is the divergence, saying
+    /// exactly what differs.
+    /// </summary>
     public static ReplayResult Replay(TestCase test, ScheduleFile schedule)
     {
         if (!string.Equals(test.Name, schedule.Test, StringComparison.Ordinal))
@@ -99,25 +124,154 @@ public static class TestingEngine
         var strategy = new ReplayStrategy(schedule.Decisions);
         strategy.PrepareIteration(0);
         var runtime = new ControlledRuntime();
-        ExecutionOutcome outcome = runtime.RunExecution(test.Entry, strategy, schedule.MaxSteps, schedule.MemoryModel,
+        var recorder = new AccessRecorder(strategy);
+        ExecutionOutcome outcome = runtime.RunExecution(test.Entry, recorder, schedule.MaxSteps, schedule.MemoryModel,
             schedule.LivenessThreshold, tracing: true);
         var trace = runtime.Trace ?? [];
 
-        string? divergence = runtime.Divergence?.Message ?? CompareOperations(runtime, schedule.Operations);
         BugReport? bug = BugOf(runtime, outcome, schedule.MaxSteps, schedule.FailOnMaxSteps);
-        if (divergence is null && bug is null && !strategy.Finished)
-            divergence = $"the schedule diverges from the model at step {runtime.Step}: the execution ended with decisions of the schedule left over";
-        return new ReplayResult(divergence is null ? bug : null, trace, divergence, runtime.Step);
+        string? divergence = CompareOperations(runtime, schedule) ?? runtime.Divergence?.Message ?? CheckStepBound(schedule, outcome, runtime.Step);
+        if (divergence is null && !strategy.Finished)
+        {
+            int left = schedule.Decisions.Length - strategy.Used;
+            divergence = bug is not null
+                ? $"the schedule has {left} decision{(left == 1 ? "" : "s")} after its bug at step {bug.Step} (from decision {strategy.Used} on): " +
+                  "a recorded schedule ends at its bug, so this one was edited or does not belong to this model"
+                : $"the schedule diverges from the model at step {runtime.Step}: the execution ended ({Describe(outcome)}) with {left} decision{(left == 1 ? "" : "s")} " +
+                  $"of the schedule left over (from decision {strategy.Used} on)";
+        }
+        return new ReplayResult(divergence is null ? bug : null, trace, divergence, runtime.Step)
+        {
+            Operations = runtime.Operations.Select(o => new TracedOperation(o.Id, o.Name, o.CreatedBy, o.CreatedAtStep, o.IsStoreBuffer)).ToList(),
+            Accesses = recorder.Accesses,
+        };
     }
 
-    private static string? CompareOperations(ControlledRuntime runtime, string[] recorded)
+    /// <summary>
+    /// Follows the replay and keeps the memory access each step declared at its scheduling point, and for
+    /// a store buffer's step the store it made visible (from the runtime's footprint). Peeks by assertions
+    /// and log lines are not accesses of the interleaving, so they are left out, as are locks and events.
+    /// </summary>
+    private sealed class AccessRecorder(ReplayStrategy inner) : ISchedulingStrategy
+    {
+        private int step;
+
+        public List<StepAccess> Accesses { get; } = [];
+
+        public string Name => inner.Name;
+
+        public bool PrepareIteration(int iteration) => inner.PrepareIteration(iteration);
+
+        public int NextOperation(ReadOnlySpan<Operation> enabled, Operation? current, int step)
+        {
+            int index = inner.NextOperation(enabled, current, step);
+            Operation op = enabled[index];
+            this.step = step + 1;
+            if (!op.IsStoreBuffer && op.PendingResource is { } resource &&
+                op.PendingAccess is AccessKind.Read or AccessKind.Write or AccessKind.ReadWrite && Access.KeyOf(resource) is >= 0 and var key)
+                Accesses.Add(new StepAccess(this.step, op.Id, key, op.PendingAccess));
+            return index;
+        }
+
+        public bool NeedsFootprints => true;
+
+        public void OnStepCompleted(Operation op, ReadOnlySpan<Access> accesses, bool global)
+        {
+            if (!op.IsStoreBuffer) return;
+            foreach (Access a in accesses)
+                if (a.Key >= 0 && a.IsWrite) Accesses.Add(new StepAccess(step, op.Id, a.Key, AccessKind.Flush));
+        }
+
+        public bool NextBoolean(int step) => inner.NextBoolean(step);
+
+        public int NextInteger(int maxValue, int step) => inner.NextInteger(maxValue, step);
+    }
+
+    /// <summary>Operation names in creation order, and their number once the whole schedule ran.</summary>
+    private static string? CompareOperations(ControlledRuntime runtime, ScheduleFile schedule)
     {
         IReadOnlyList<Operation> model = runtime.Operations;
+        string[] recorded = schedule.Operations;
         for (int i = 0; i < Math.Min(model.Count, recorded.Length); i++)
             if (model[i].Name != recorded[i])
                 return $"the schedule diverges from the model at step {model[i].CreatedAtStep}: operation {i} is '{model[i].Name}' in the model " +
-                       $"but '{recorded[i]}' in the schedule; the model has changed since the schedule was recorded";
+                       $"but '{recorded[i]}' in the schedule; the model, or the schedule's configuration ({Settings(schedule)}), is not what recorded it";
+        if (model.Count > recorded.Length)
+            return $"the execution created {model.Count} operations but the schedule lists {recorded.Length}: '{model[recorded.Length].Name}' " +
+                   $"(created at step {model[recorded.Length].CreatedAtStep}) is not in it; the model, or the schedule's configuration ({Settings(schedule)}), is not what recorded it";
+        if (runtime.Divergence is not null) return null; // the runtime's message says where it stopped
+        if (model.Count < recorded.Length && runtime.Bug is not null)
+            return $"the schedule lists {recorded.Length} operations but the execution created {model.Count}: '{recorded[model.Count]}' never appeared; " +
+                   $"the model, or the schedule's configuration ({Settings(schedule)}), is not what recorded it";
         return null;
+    }
+
+    /// <summary>A step bound below the schedule's own scheduling steps cuts it short: say so, rather than blame the model.</summary>
+    private static string? CheckStepBound(ScheduleFile schedule, ExecutionOutcome outcome, int steps)
+    {
+        int scheduled = schedule.Decisions.Count(d => d.Kind == DecisionKind.Operation);
+        return outcome == ExecutionOutcome.MaxStepsReached && scheduled > schedule.MaxSteps
+            ? $"the schedule's configuration.maxSteps is {schedule.MaxSteps} but its decisions take {scheduled} steps: " +
+              $"the replay stopped at step {steps} (was maxSteps edited?)"
+            : null;
+    }
+
+    private static string Settings(ScheduleFile s) =>
+        $"memoryModel {s.MemoryModel}, maxSteps {s.MaxSteps}, livenessThreshold {s.LivenessThreshold}";
+
+    private static string Describe(ExecutionOutcome outcome) => outcome switch
+    {
+        ExecutionOutcome.MaxStepsReached => "it reached the step bound",
+        ExecutionOutcome.Bug => "with a bug",
+        _ => "every operation finished or waits",
+    };
+
+    /// <summary>
+    /// Passes every call to the exploring strategy and, every <see cref="CheckEvery"/> steps, checks the
+    /// time budget and cancellation: past either, it abandons the execution (the runtime's "pruned"),
+    /// so even one long execution stops within a moment of the budget.
+    /// </summary>
+    private sealed class Deadline(ISchedulingStrategy inner, Stopwatch clock, double timeoutSeconds, CancellationToken cancellation)
+        : ISchedulingStrategy
+    {
+        private const int CheckEvery = 1024;
+
+        /// <summary>True when the last execution was abandoned for the budget or cancellation.</summary>
+        public bool CutShort { get; private set; }
+
+        public bool Expired() =>
+            cancellation.IsCancellationRequested || (timeoutSeconds > 0 && clock.Elapsed.TotalSeconds >= timeoutSeconds);
+
+        public string Name => inner.Name;
+
+        public bool PrepareIteration(int iteration) => inner.PrepareIteration(iteration);
+
+        public int NextOperation(ReadOnlySpan<Operation> enabled, Operation? current, int step)
+        {
+            if (step % CheckEvery == CheckEvery - 1 && Expired())
+            {
+                CutShort = true;
+                return -1;
+            }
+            return inner.NextOperation(enabled, current, step);
+        }
+
+        public bool NextBoolean(int step) => inner.NextBoolean(step);
+
+        public int NextInteger(int maxValue, int step) => inner.NextInteger(maxValue, step);
+
+        public void OnIterationEnd(int steps, ExecutionOutcome outcome)
+        {
+            if (!CutShort) inner.OnIterationEnd(steps, outcome);
+        }
+
+        public bool NeedsFootprints => inner.NeedsFootprints;
+
+        public void OnStepCompleted(Operation op, ReadOnlySpan<Access> accesses, bool global) => inner.OnStepCompleted(op, accesses, global);
+
+        public bool IsFair => inner.IsFair;
+
+        public bool IsExhausted => inner.IsExhausted;
     }
 
     /// <summary>The bug an execution ended with: the runtime's, or reaching the step bound when that counts as one.</summary>

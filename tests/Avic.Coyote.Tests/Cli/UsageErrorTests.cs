@@ -19,11 +19,25 @@ public class UsageErrorTests : IDisposable
     [Theory]
     [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
     [InlineData(new[] { "test", "--frob" }, "unknown option '--frob' for 'test'")]
-    [InlineData(new[] { "test", "-i", "abc" }, "option -i needs an integer >= 1, got 'abc'")]
-    [InlineData(new[] { "test", "-i", "0" }, "option -i needs an integer >= 1, got '0'")]
+    [InlineData(new[] { "test", "-i", "abc" }, "option -i needs an integer from 1 to 1,000,000,000, got 'abc'")]
+    [InlineData(new[] { "test", "-i", "0" }, "option -i needs an integer from 1 to 1,000,000,000, got '0'")]
+    [InlineData(new[] { "test", "-i", "2000000000" }, "option -i needs an integer from 1 to 1,000,000,000, got '2000000000'")]
+    [InlineData(new[] { "test", "-sv", "2147483647" }, "option -sv needs an integer from 0 to 10,000, got '2147483647'")]
+    [InlineData(new[] { "test", "-ms", "100000000" }, "option -ms needs an integer from 1 to 10,000,000, got '100000000'")]
+    [InlineData(new[] { "check", "--liveness-threshold", "20000000" }, "option --liveness-threshold needs an integer from 0 to 10,000,000")]
+    [InlineData(new[] { "test", "-t", "Infinity" }, "option -t needs a number from 0 to 604,800, got 'Infinity'")]
+    [InlineData(new[] { "test", "-t", "NaN" }, "option -t needs a number from 0 to 604,800, got 'NaN'")]
+    [InlineData(new[] { "test", "-t", "1e9" }, "option -t needs a number from 0 to 604,800, got '1e9'")]
+    [InlineData(new[] { "test", "-t", "700000" }, "option -t needs a number from 0 to 604,800, got '700000'")]
+    [InlineData(new[] { "test", "-s", "portfolio", "-p", "5000" }, "option -p needs an integer from 1 to 1,024, got '5000'")]
+    [InlineData(new[] { "hunt", "-p", "0" }, "option -p needs an integer from 1 to 1,024, got '0'")]
+    [InlineData(new[] { "minimize", "x.schedule", "--max-replays", "9999999" }, "option --max-replays needs an integer from 2 to 1,000,000")]
+    [InlineData(new[] { "check", "--seeds", "1..1000000" }, "--seeds 1..1000000 is more than 100,000 seeds")]
+    [InlineData(new[] { "check", "-s", "portfolio" }, "strategy 'portfolio' works with `coyote test` only")]
+    [InlineData(new[] { "test", "--config", "." }, ".: is a folder, not a settings file (--config needs a JSON file)")]
     [InlineData(new[] { "test", "--iterations" }, "option --iterations needs a value")]
     [InlineData(new[] { "test", "--seed", "-3" }, "option --seed needs a non-negative integer")]
-    [InlineData(new[] { "test", "-s", "bogus" }, "unknown strategy 'bogus'")]
+    [InlineData(new[] { "test", "-s", "bogus" }, "unknown strategy 'bogus' (expected one of: random, prioritization, fair-prioritization, dfs, dfs-full, dfs-bounded, portfolio (test only))")]
     [InlineData(new[] { "test", "-m", "NoSuchTest" }, "no test matches 'NoSuchTest' (try `coyote list`)")]
     [InlineData(new[] { "check", "--seeds", "5..2" }, "--seeds needs a range A..B")]
     [InlineData(new[] { "list", "a.dll", "b.dll" }, "unexpected argument 'b.dll'")]
@@ -59,7 +73,9 @@ public class UsageErrorTests : IDisposable
 
     [Theory]
     [InlineData("{ \"iteratons\": 10 }", "coyote.json:1:3: unknown key 'iteratons'")]
-    [InlineData("{ \"iterations\": \"10\" }", "key 'iterations' must be an integer >= 1")]
+    [InlineData("{ \"iterations\": \"10\" }", "key 'iterations' must be an integer from 1 to 1,000,000,000")]
+    [InlineData("{ \"strategyValue\": 2147483647 }", "key 'strategyValue' must be an integer from 0 to 10,000")]
+    [InlineData("{ \"timeoutSeconds\": 1e300 }", "key 'timeoutSeconds' must be a number from 0 to 604,800 (0: no limit)")]
     [InlineData("{ \"strategy\": \"dfz\" }", "key 'strategy' must be one of")]
     [InlineData("{ \"failOnMaxSteps\": 1 }", "key 'failOnMaxSteps' must be true or false")]
     [InlineData("{ \"seed\": 1, \"seed\": 2 }", "key 'seed' appears twice")]
@@ -69,6 +85,26 @@ public class UsageErrorTests : IDisposable
         cli.Write("coyote.json", json);
 
         AssertUserError(cli.Run("test"), expected);
+    }
+
+    [Fact]
+    public void ACoyoteJsonThatIsAFolderIsAnErrorNotIgnored()
+    {
+        Directory.CreateDirectory(cli.Path_("coyote.json"));
+
+        AssertUserError(cli.Run("test", "-m", "Samples.LostUpdateFixed"), "coyote.json: is a folder, not a settings file (remove it, or pass --config FILE)");
+    }
+
+    [Fact]
+    public void PortfolioIsAStrategyOfCoyoteJsonToo()
+    {
+        cli.Write("coyote.json", "{ \"strategy\": \"portfolio\", \"iterations\": 5 }");
+
+        CliRunner.Result r = cli.Run("test", CliRunner.ToysAssembly, "-m", "Toys.LostUpdateFixed", "-p", "2");
+
+        Assert.True(r.Exit == 0, r.Out + r.Err);
+        Assert.Contains("portfolio of 2 workers", r.Out);
+        AssertUserError(cli.Run("check", CliRunner.ToysAssembly, "-m", "Toys.LostUpdateFixed"), "strategy 'portfolio' works with `coyote test` only");
     }
 
     [Fact]

@@ -87,6 +87,45 @@ public class ReplayTests
     }
 
     [Fact]
+    public void DecisionsAfterTheBugAreNotAcceptedSilently()
+    {
+        ScheduleFile s = ToyCatalog.Run("Toys.LostUpdate").Schedule!;
+        Decision[] longer = [.. s.Decisions, new Decision(DecisionKind.Operation, 0), new Decision(DecisionKind.Boolean, 1)];
+
+        ReplayResult replay = TestingEngine.Replay(ToyCatalog.Get("Toys.LostUpdate"), s with { Decisions = longer });
+
+        Assert.Null(replay.Bug);
+        Assert.Equal($"the schedule has 2 decisions after its bug at step {s.Bug!.Step} (from decision {s.Decisions.Length} on): " +
+                     "a recorded schedule ends at its bug, so this one was edited or does not belong to this model", replay.Divergence);
+    }
+
+    [Fact]
+    public void AnEditedMemoryModelIsNamedNotReproduced()
+    {
+        ScheduleFile s = ToyCatalog.Run("Toys.LostUpdate").Schedule!;
+        Assert.Equal(MemoryModel.SequentialConsistency, s.MemoryModel);
+
+        ReplayResult replay = TestingEngine.Replay(ToyCatalog.Get("Toys.LostUpdate"), s with { MemoryModel = MemoryModel.X86Tso });
+
+        Assert.Null(replay.Bug);
+        Assert.Contains($"the schedule lists {s.Operations.Length}", replay.Divergence);
+        Assert.Contains("memoryModel X86Tso", replay.Divergence);
+    }
+
+    [Fact]
+    public void AStepBoundBelowTheSchedulesStepsIsNamedNotBlamedOnTheModel()
+    {
+        ScheduleFile s = ToyCatalog.Run("Toys.LostUpdate").Schedule!;
+        int steps = s.Decisions.Count(d => d.Kind == DecisionKind.Operation);
+
+        ReplayResult replay = TestingEngine.Replay(ToyCatalog.Get("Toys.LostUpdate"), s with { MaxSteps = 3 });
+
+        Assert.Null(replay.Bug);
+        Assert.Equal($"the schedule's configuration.maxSteps is 3 but its decisions take {steps} steps: the replay stopped at step 3 (was maxSteps edited?)",
+            replay.Divergence);
+    }
+
+    [Fact]
     public void ReplayOfAScheduleForAnotherTestIsRefused()
     {
         ScheduleFile s = ToyCatalog.Run("Toys.LostUpdate").Schedule!;

@@ -45,6 +45,7 @@ public class ScheduleFileTests
     [InlineData("\"test\"", "\"tst\"", "missing field 'test'")]
     [InlineData("\"seed\": ", "\"seed\": \"one\", \"x\": ", "field 'seed' must be a number")]
     [InlineData("\"format\": \"avic-coyote-schedule/1\"", "\"format\": \"other/2\"", "not a schedule file of this engine")]
+    [InlineData("\"maxSteps\": ", "\"maxSteps\": 0, \"x\": ", "configuration.maxSteps is 0; it must be at least 1")]
     public void FieldErrorsNameTheField(string find, string replace, string expected)
     {
         string json = ValidJson();

@@ -61,7 +61,7 @@ public class HuntCommandTests : IDisposable
     [InlineData(new[] { "hunt", "--budget", "0s" }, "--budget must be more than 0")]
     [InlineData(new[] { "hunt", "--shard", "3/2" }, "--shard needs i/N with 1 <= i <= N")]
     [InlineData(new[] { "hunt", "--shard", "x" }, "--shard needs i/N")]
-    [InlineData(new[] { "hunt", "-p", "0" }, "option -p needs an integer >= 1")]
+    [InlineData(new[] { "hunt", "-p", "0" }, "option -p needs an integer from 1 to 1,024")]
     [InlineData(new[] { "merge-reports" }, "merge-reports needs at least one hunt folder")]
     [InlineData(new[] { "merge-reports", "nowhere" }, "nowhere: no such file")]
     public void UsageMistakesExit2WithOneLine(string[] args, string expected)
@@ -84,6 +84,70 @@ public class HuntCommandTests : IDisposable
 
         Assert.Equal(2, r.Exit);
         Assert.StartsWith($"coyote: error: {Path.Combine("bad", "report.json")}:3:", r.FirstErrorLine);
+    }
+
+    [Fact]
+    public void AnUnwritableOutputFolderFailsBeforeTheBudgetIsSpent()
+    {
+        cli.Write("file", "a file, not a folder");
+
+        CliRunner.Result r = cli.Run("hunt", CliRunner.ToysAssembly, "-m", "Fixed", "-p", "1", "--budget", "1h", "-o", "file/hunt");
+
+        Assert.Equal(2, r.Exit);
+        Assert.StartsWith($"coyote: error: {Path.Combine("file", "hunt")}: cannot write the hunt report there: ", r.FirstErrorLine);
+        Assert.Contains("(checked before running, so no time was spent)", r.FirstErrorLine);
+        Assert.DoesNotContain("ran ", r.Out);
+    }
+
+    [Fact]
+    public void ANewHuntReplacesThePreviousResultsOnlyWhenItsReportIsComplete()
+    {
+        Assert.Equal(0, cli.Run("hunt", CliRunner.ToysAssembly, "-m", "Toys.LostUpdate", "-p", "1", "--budget", "1s", "-o", "h").Exit);
+        Assert.True(File.Exists(cli.Path_("h/Toys.LostUpdate.1.schedule")));
+        cli.Write("h/notes.txt", "mine");
+
+        // The second hunt finds no bug: the old schedule goes, but only together with the old report.
+        CliRunner.Result r = cli.Run("hunt", CliRunner.ToysAssembly, "-m", "Toys.LostUpdateFixed", "-p", "1", "--budget", "1s", "-o", "h");
+
+        Assert.True(r.Exit == 0, r.Out + r.Err);
+        Assert.False(File.Exists(cli.Path_("h/Toys.LostUpdate.1.schedule")));
+        Assert.Equal("mine", File.ReadAllText(cli.Path_("h/notes.txt")));
+        Assert.Equal("Toys.LostUpdateFixed", Assert.Single(Load("h").Tests).Name);
+        Assert.DoesNotContain(Directory.EnumerateFiles(cli.Path_("h")), f => Path.GetFileName(f).Contains(".tmp-"));
+    }
+
+    [Fact]
+    public void ShardsRunWithDifferentFiltersAreNotMerged()
+    {
+        Assert.Equal(0, Hunt("--shard", "1/2", "-o", "s1").Exit);
+        Assert.Equal(0, cli.Run("hunt", CliRunner.ToysAssembly, "-m", "Toys.LostUpdateFixed", "-p", "1", "--budget", "1s", "--shard", "2/2", "-o", "s2").Exit);
+
+        CliRunner.Result r = cli.Run("merge-reports", "s1", "s2", "-o", "merged");
+
+        Assert.Equal(2, r.Exit);
+        Assert.Equal($"coyote: error: {Path.Combine("s2", "report.json")}: shard 2/2 was run with -m filter 'Toys.LostUpdateFixed' but " +
+                     $"{Path.Combine("s1", "report.json")} with 'Fixed': these are not shards of one hunt (run every shard with the same flags), so they are not merged",
+            r.FirstErrorLine);
+        Assert.False(Directory.Exists(cli.Path_("merged")));
+    }
+
+    [Theory]
+    [InlineData("\"seed\": 1,", "\"seed\": \"one\",", "field 'runs[0].seed' must be an integer")]
+    [InlineData("\"kind\": \"AssertionFailure\"", "\"kind\": \"Oops\"", "field 'tests[0].bugs[0].kind' must be one of")]
+    [InlineData("\"canceled\": false", "\"canceled\": 3", "field 'runs[0].canceled' must be true or false")]
+    public void AWrongFieldTypeIsNamedInTheReportsTerms(string find, string replace, string expected)
+    {
+        Assert.Equal(0, cli.Run("hunt", CliRunner.ToysAssembly, "-m", "Toys.LostUpdate", "-p", "1", "--budget", "1s", "-o", "h").Exit);
+        string json = File.ReadAllText(cli.Path_("h/report.json"));
+        Assert.Contains(find, json);
+        cli.Write("h/report.json", json.Replace(find, replace, StringComparison.Ordinal));
+
+        CliRunner.Result r = cli.Run("merge-reports", "h", "-o", "m");
+
+        Assert.Equal(2, r.Exit);
+        Assert.Contains(expected, r.FirstErrorLine);
+        Assert.DoesNotContain("System.", r.Err);
+        Assert.DoesNotContain("Avic.", r.Err);
     }
 
     [Fact]

@@ -107,7 +107,7 @@ public class ReportMergerTests
     [Theory]
     [InlineData("{ \"format\": \"avic-coyote-hunt/1\", \"runs\": [], \"tests\": [ }", "r.json:1:")]
     [InlineData("{\n  \"format\": \"avic-coyote-hunt/1\",\n  \"runs\": [],\n  \"tests\": [ { \"name\": 5 } ]\n}", "r.json:4:")]
-    [InlineData("{ \"runs\": [], \"tests\": [] }", "missing required properties")]
+    [InlineData("{ \"runs\": [], \"tests\": [] }", "not a valid hunt report: missing field 'format'")]
     [InlineData("{ \"format\": \"something-else\", \"runs\": [], \"tests\": [] }", "field 'format' is 'something-else'")]
     [InlineData("null", "holds 'null'")]
     public void BadReportsAreInputErrorsNamingTheFile(string json, string expected)

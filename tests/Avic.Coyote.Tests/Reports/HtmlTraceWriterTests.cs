@@ -44,50 +44,137 @@ public sealed class HtmlTraceWriterTests
         Assert.Contains("Toy.&lt;Hand&gt;", html);
     }
 
+    /// <summary>Typed facts of the hand-made execution: vcpu0's store buffer (id 3) was created by vcpu0 (id 1).</summary>
+    private static readonly TracedOperation[] Facts =
+    [
+        new(0, "main", -1, 0, false), new(1, "vcpu0", 0, 1, false), new(2, "vcpu1", 0, 1, false), new(3, "vcpu0.sb", 1, 2, true),
+    ];
+
+    private static string Lanes(string html) =>
+        string.Join(",", Regex.Matches(html, "<th class=\"lane c\\d\"[^>]*>([^<]*)").Select(m => m.Groups[1].Value.Trim()));
+
     [Fact]
-    public void Has_one_lane_per_operation_with_store_buffers_beside_their_owners()
+    public void Has_one_lane_per_operation_with_store_buffers_beside_their_owners_by_typed_facts()
     {
-        var trace = Hand.Append(new TraceEntry(4, "-", "*** NONDETERMINISM: something")).ToArray();
-        string html = HtmlTraceWriter.Render(trace, Header);
-        string[] lanes = Regex.Matches(html, "<th class=\"lane c\\d\">([^<]*)").Select(m => m.Groups[1].Value.Trim()).ToArray();
-        Assert.Equal(["main", "vcpu0", "vcpu0.sb", "vcpu1", "engine"], lanes);
-        Assert.Contains("vcpu0.sb <span class=\"id\">#3</span>", html); // ids stay those of the schedule
-        // Every row has a cell per lane, plus the step column and one per monitor.
-        Assert.All(Rows(html).Skip(1), r => Assert.Equal(1 + 5 + 2, Regex.Matches(r, "<td").Count));
+        var trace = Hand.Append(new TraceEntry(4, "-", "engine note")).ToArray();
+        string html = HtmlTraceWriter.Render(trace, Header with { OperationFacts = Facts });
+        Assert.Equal("main,vcpu0,vcpu0.sb,vcpu1,engine", Lanes(html));
+        Assert.Contains("title=\"store buffer of vcpu0\">vcpu0.sb <span class=\"id\">#3</span>", html); // ids stay those of the schedule
+        // Every step row has a cell per lane, plus the step column and the monitor column.
+        Assert.All(Rows(html).Skip(1).Where(r => !r.Contains("class=\"bug")), r => Assert.Equal(1 + 5 + 1, Regex.Matches(r, "<td").Count));
     }
 
     [Fact]
-    public void Marks_the_bug_row_and_only_it()
+    public void Groups_lanes_by_what_the_operations_are_not_by_their_names()
     {
-        string html = HtmlTraceWriter.Render(Hand, Header);
+        // Without typed facts, a name ending in ".sb" is just a name: lanes stay in id order.
+        Assert.Equal("main,vcpu0,vcpu1,vcpu0.sb", Lanes(HtmlTraceWriter.Render(Hand, Header)));
+        // With them, a store buffer follows its creator whatever it is called.
+        TraceEntry[] renamed = Hand.Select(e => e with { Operation = e.Operation == "vcpu0.sb" ? "wb" : e.Operation }).ToArray();
+        TracedOperation[] facts = [.. Facts[..3], new(3, "wb", 1, 2, true)];
+        Assert.Equal("main,vcpu0,wb,vcpu1", Lanes(HtmlTraceWriter.Render(renamed, Header with { Operations = ["main", "vcpu0", "vcpu1", "wb"], OperationFacts = facts })));
+    }
+
+    [Fact]
+    public void Gives_the_bug_a_row_of_its_own_with_the_whole_message()
+    {
+        string message = "INV-A1: " + string.Concat(Enumerable.Repeat("a long explanation ", 20)) + "END";
+        TraceEntry[] trace = [.. Hand[..^1], new(4, "vcpu1", "*** BUG: AssertionFailure: " + message)];
+        string html = HtmlTraceWriter.Render(trace, Header with { Bug = new BugReport(BugKind.AssertionFailure, message, 4, "vcpu1") });
         string[] bugRows = Rows(html).Where(r => r.StartsWith("<tr class=\"bug", StringComparison.Ordinal)).ToArray();
         string bugRow = Assert.Single(bugRows);
         Assert.Contains("id=\"bug\"", bugRow);
-        Assert.Contains("<td class=\"step\">4</td>", bugRow);
-        Assert.Contains("<div class=\"bugline\">*** BUG", bugRow);
+        Assert.Contains("<td class=\"step\">4</td><td colspan=\"5\"><div class=\"bugline\">*** BUG: AssertionFailure: INV-A1: a long", bugRow);
+        Assert.Contains("END</div>", bugRow);
+        Assert.DoesNotContain("…", html);
         Assert.Contains("href=\"#bug\"", html);
     }
 
     [Fact]
-    public void Tints_rows_while_a_monitor_is_hot_and_shows_its_state()
+    public void The_header_says_memory_model_strategy_seed_and_counts_iterations_from_one()
+    {
+        var (schedule, trace) = ReportToys.FailingRun(ReportToys.ThreeVcpus());
+        string html = HtmlTraceWriter.Render(trace, schedule);
+        Assert.Contains("<i>memory model</i> X86Tso", html);
+        Assert.Contains($"<i>strategy</i> {schedule.Strategy}", html);
+        Assert.Contains($"<i>seed</i> {schedule.Seed}<", html);
+        Assert.Contains($"<i>iteration</i> {schedule.Iteration + 1}<", html); // as the CLI, the trace file and replay count
+    }
+
+    [Fact]
+    public void Folds_runs_of_steps_by_one_operation_into_a_row_that_opens()
+    {
+        TraceEntry[] trace =
+        [
+            new(1, "main", "starts"),
+            .. Enumerable.Range(2, 6).Select(i => new TraceEntry(i, "vcpu0", $"READ_ONCE(x{i}) -> 0")),
+            new(8, "vcpu1", "WRITE_ONCE(x2, 1)"),
+            new(9, "vcpu0", "READ_ONCE(x2) -> 1"),
+        ];
+        string html = HtmlTraceWriter.Render(trace, Header with { Bug = null });
+        string fold = Assert.Single(Rows(html), r => r.StartsWith("<tr class=\"fold", StringComparison.Ordinal));
+        Assert.Contains("<td class=\"step\">2–7</td>", fold);
+        Assert.Contains("<details><summary>6 steps of vcpu0</summary>", fold);
+        Assert.Equal(6, Regex.Matches(fold, "<div class=\"sub\">").Count); // every step is still there, with its number
+        Assert.Contains("<span class=\"n\">7</span><div class=\"rd\">READ_ONCE(<span class=\"v\">x7</span>) -\u2060&gt; 0</div>", fold);
+        Assert.Equal(5, Rows(html).Length); // the head row, step 1, the fold of steps 2-7, steps 8 and 9
+    }
+
+    [Fact]
+    public void Tints_rows_while_a_monitor_is_hot_and_shows_each_change()
     {
         string[] rows = Rows(HtmlTraceWriter.Render(Hand, Header)).Skip(1).ToArray();
         Assert.DoesNotContain("hot", rows[0].Split('>')[0]);
         Assert.DoesNotContain("hot", rows[1].Split('>')[0]);
         Assert.Contains("hot", rows[2].Split('>')[0]);
-        string head = Rows(HtmlTraceWriter.Render(Hand, Header))[0];
-        Assert.Matches("<th class=\"mon\"[^>]*>Irq</th><th class=\"mon\"[^>]*>Other</th></tr>", head); // a column per monitor, rightmost
-        Assert.Matches("<td class=\"mon\"[^>]*><span class=\"mc ch\">Idle</span></td><td class=\"mon\"[^>]*><span class=\"mc\">–</span></td>", rows[0]);
-        Assert.Contains("<span class=\"mc\">Idle</span>", rows[1]);
-        Assert.Matches("<span class=\"mh ch\">Pending <b>hot</b></span></td><td[^>]*><span class=\"mc ch\">Init</span>", rows[2]);
-        Assert.Contains("<span class=\"mh\">Pending <b>hot</b></span>", rows[3]);
+        Assert.Contains("<th class=\"mon\">monitors</th>", Rows(HtmlTraceWriter.Render(Hand, Header))[0]);
+        Assert.Contains("<td class=\"mon\"><div class=\"mc\">Irq → Idle</div></td>", rows[0]);
+        Assert.Contains("<td class=\"mon\"></td>", rows[1]);
+        Assert.Contains("<div class=\"mh\">Irq → Pending (hot)</div><div class=\"mc\">Other → Init</div>", rows[2]);
+    }
+
+    [Fact]
+    public void A_liveness_bug_says_which_obligation_stayed_hot_and_since_when()
+    {
+        TraceEntry[] trace =
+        [
+            new(1, "main", "monitor NoLostWakeup enters cold state Idle"),
+            new(2, "vcpu0", "WRITE_ONCE(irr, 1)"),
+            new(2, "vcpu0", "monitor NoLostWakeup enters hot state Pending"),
+            new(3, "vcpu1", "vcpu1 sleeps forever"),
+            new(4, "main", "joins 'vcpu1' (completed)"),
+            new(4, "-", "*** BUG: Liveness: INV-B4 ..."),
+        ];
+        string html = HtmlTraceWriter.Render(trace, Header with { Bug = new BugReport(BugKind.Liveness, "INV-B4 ...", 4, null) });
+        Assert.Contains("The obligation that stayed hot: monitor <b>NoLostWakeup</b> entered hot state <b>Pending</b> at step 2 " +
+                        "and was still in it when the execution ended at step 4 (2 steps later).", html);
+        Assert.DoesNotContain("engine", Lanes(html)); // the bug has its own row, not an "engine" lane
+    }
+
+    [Fact]
+    public void Highlights_the_last_race_before_the_bug_from_typed_accesses()
+    {
+        TestCase test = MinimizationToys.LostUpdate(2);
+        ScheduleFile schedule = MinimizationToys.FindBug(test, 3);
+        ReplayResult replay = TestingEngine.Replay(test, schedule);
+        (int first, int second) = Races.LastBefore(replay.Accesses, replay.Operations, schedule.Bug!.Step)!.Value;
+
+        string html = HtmlTraceWriter.Render(replay.Trace, TraceHeader.From(schedule, replay));
+
+        // Two workers' accesses to the counter, one of them a write.
+        StepAccess a = replay.Accesses.First(x => x.Step == first), b = replay.Accesses.First(x => x.Step == second);
+        Assert.Equal(a.Resource, b.Resource);
+        Assert.NotEqual(a.Operation, b.Operation);
+        Assert.True(a.IsWrite || b.IsWrite);
+        Assert.Equal(2, Regex.Matches(html, "<tr class=\"race\">").Count);
+        Assert.Contains($"Highlighted: steps <b>{first}</b> and <b>{second}</b>", html);
     }
 
     [Fact]
     public void Highlights_shared_accesses_by_kind_and_names_the_variable()
     {
-        string html = HtmlTraceWriter.Render(Hand, Header);
-        Assert.Contains("<div class=\"rd\">READ_ONCE(<span class=\"v\">apic_access_memslot_enabled</span>) -&gt; true</div>", html);
+        string html = HtmlTraceWriter.Render(Hand, Header with { OperationFacts = Facts });
+        Assert.Contains("<div class=\"rd\">READ_ONCE(<span class=\"v\">apic_access_memslot_enabled</span>) -\u2060&gt; true</div>", html);
         Assert.Contains("<div class=\"wr\">WRITE_ONCE(<span class=\"v\">irr</span>, 1) (store buffered)</div>", html);
         Assert.Contains("<div class=\"fl\">flushes <span class=\"v\">irr</span> = 1</div>", html); // its lane says whose buffer
         Assert.Contains("<div class=\"fn\"><span class=\"v\">kvm_vcpu_kick</span>(vcpu0)", html);
@@ -119,6 +206,10 @@ public sealed class HtmlTraceWriterTests
         Assert.Equal(preemptions.Length, Regex.Matches(html, "<td class=\"step pre\"").Count);
         Assert.Equal(schedule.Bug!.Step, int.Parse(Regex.Match(html, "<tr class=\"bug[^>]*><td class=\"step[^\"]*\"[^>]*>(\\d+)").Groups[1].Value));
         Assert.DoesNotContain("class=\"mon\"", html); // no monitor in this test, so no monitor column
-        Assert.Equal(replay.Trace[^1].Step, Rows(html).Length - 1);
+        // Every step is shown once: in a row of its own or inside a fold.
+        var shown = Regex.Matches(html, "<td class=\"step[^\"]*\"[^>]*>(\\d+)(?:–(\\d+))?</td>")
+            .SelectMany(m => m.Groups[2].Success ? Enumerable.Range(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value) - int.Parse(m.Groups[1].Value) + 1) : [int.Parse(m.Groups[1].Value)])
+            .Distinct().ToList();
+        Assert.Equal(replay.Trace.Select(e => e.Step).Distinct().OrderBy(x => x), shown.OrderBy(x => x));
     }
 }
