@@ -1,4 +1,5 @@
 using Avic.Coyote.Strategies;
+using Avic.Coyote.Strategies.Exhaustive;
 using Avic.Coyote.Sync;
 
 namespace Avic.Coyote.Testing;
@@ -46,7 +47,7 @@ public sealed record Configuration
     public Configuration WithTimeout(double seconds) => this with { TimeoutSeconds = seconds };
 
     /// <summary>The names accepted by <see cref="CreateStrategy"/>.</summary>
-    public static readonly string[] StrategyNames = ["random", "prioritization", "fair-prioritization", "dfs", "dfs-full", "dfs-bounded"];
+    public static readonly string[] StrategyNames = ["random", "prioritization", "fair-prioritization", "dfs", "dfs-optimal", "dfs-sleepsets", "dfs-full", "dfs-bounded"];
 
     /// <summary>"prioritization (value 6)", "dfs-bounded (at most 2 preemptions)", "random": the strategy as reports show it.</summary>
     public static string DescribeStrategy(string strategy, int strategyValue) => strategy switch
@@ -62,7 +63,8 @@ public sealed record Configuration
         "random" => new RandomStrategy(Seed),
         "prioritization" or "pct" => new PrioritizationStrategy(Seed, StrategyValue),
         "fair-prioritization" or "fairpct" => new PrioritizationStrategy(Seed, StrategyValue, fairAfterSteps: Math.Max(1, MaxSteps / 2)),
-        "dfs" => new DfsStrategy(reduction: true, MaxSteps),
+        "dfs" or "dfs-sleepsets" => new DfsStrategy(reduction: true, MaxSteps),
+        "dfs-optimal" => new OptimalDporStrategy(MaxSteps),
         "dfs-full" => new DfsStrategy(reduction: false, MaxSteps),
         "dfs-bounded" => new DfsStrategy(reduction: false, MaxSteps, preemptionBound: StrategyValue),
         _ => throw new ArgumentException($"unknown strategy '{Strategy}' (expected one of: {string.Join(", ", StrategyNames)})"),
