@@ -13,7 +13,8 @@ public sealed record Configuration
     /// <summary>Step bound of one execution.</summary>
     public int MaxSteps { get; init; } = 10_000;
 
-    /// <summary>random | prioritization | fair-prioritization | dfs (exhaustive, with partial-order reduction) | dfs-full (exhaustive, no reduction)
+    /// <summary>random | prioritization | fair-prioritization | dfs (exhaustive, optimal DPOR; also dfs-optimal) | dfs-sleepsets
+    /// (exhaustive, the older DPOR + sleep sets, kept for comparison) | dfs-full (exhaustive, no reduction)
     /// | dfs-bounded (dfs over schedules with at most StrategyValue preemptions).
     /// With dfs, <see cref="Iterations"/> is an upper bound; the search stops when the tree is explored.</summary>
     public string Strategy { get; init; } = "random";
@@ -63,8 +64,8 @@ public sealed record Configuration
         "random" => new RandomStrategy(Seed),
         "prioritization" or "pct" => new PrioritizationStrategy(Seed, StrategyValue),
         "fair-prioritization" or "fairpct" => new PrioritizationStrategy(Seed, StrategyValue, fairAfterSteps: Math.Max(1, MaxSteps / 2)),
-        "dfs" or "dfs-sleepsets" => new DfsStrategy(reduction: true, MaxSteps),
-        "dfs-optimal" => new OptimalDporStrategy(MaxSteps),
+        "dfs" or "dfs-optimal" => new OptimalDporStrategy(MaxSteps),
+        "dfs-sleepsets" => new DfsStrategy(reduction: true, MaxSteps),
         "dfs-full" => new DfsStrategy(reduction: false, MaxSteps),
         "dfs-bounded" => new DfsStrategy(reduction: false, MaxSteps, preemptionBound: StrategyValue),
         _ => throw new ArgumentException($"unknown strategy '{Strategy}' (expected one of: {string.Join(", ", StrategyNames)})"),

@@ -159,7 +159,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
                 node.Chosen = k;
             }
             path.RemoveRange(i + 1, path.Count - i - 1);
+            // A new value changes the step that drew it: that step's races are looked at again.
             replayedNodes = i;
+            while (replayedNodes > 0 && path[replayedNodes].IsValue) replayedNodes--;
             return true;
         }
         path.Clear();
@@ -291,7 +293,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         Array.Clear(raceScratch, 0, width);
         own.CopyTo(raceScratch, 0);
 
-        // Only steps that touched one of this step's objects (or touched everything) can conflict with it.
+        // Only steps that touched one of this step's objects (or touched everything) can conflict with it;
+        // they are visited latest first (one list is already in order).
+        List<int> visit = candidates;
         candidates.Clear();
         if (footprint.IsWildcard)
         {
@@ -299,17 +303,29 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         }
         else
         {
-            candidates.AddRange(wildcardSteps);
+            List<int>? only = null;
+            int sources = wildcardSteps.Count > 0 ? 1 : 0;
             foreach (Access a in footprint.Accesses)
-                if (stepsByKey.TryGetValue(a.Key, out List<int>? touching)) candidates.AddRange(touching);
-            candidates.Sort();
+                if (stepsByKey.TryGetValue(a.Key, out List<int>? touching) && touching.Count > 0 && touching != only)
+                {
+                    only = touching;
+                    sources++;
+                }
+            if (sources == 1 && only is not null) visit = only;
+            else
+            {
+                candidates.AddRange(wildcardSteps);
+                foreach (Access a in footprint.Accesses)
+                    if (stepsByKey.TryGetValue(a.Key, out List<int>? touching)) candidates.AddRange(touching);
+                candidates.Sort();
+            }
         }
 
         races.Clear();
         int previous = -1;
-        for (int n = candidates.Count - 1; n >= 0; n--)
+        for (int n = visit.Count - 1; n >= 0; n--)
         {
-            int j = candidates[n];
+            int j = visit[n];
             if (j == previous) continue;
             previous = j;
             StepRecord earlier = steps[j];
