@@ -1,4 +1,5 @@
 using Avic.Coyote.Runtime;
+using Avic.Coyote.Strategies.Exhaustive;
 
 namespace Avic.Coyote.Strategies;
 
@@ -21,7 +22,7 @@ namespace Avic.Coyote.Strategies;
 /// the runtime). Every equivalence class (Mazurkiewicz trace) of complete executions is explored
 /// exactly once. Completeness is claimed only when the tree was explored and no execution hit the bound.
 /// </summary>
-public sealed class DfsStrategy : ISchedulingStrategy
+public sealed class DfsStrategy : IExhaustiveStrategy
 {
     /// <summary>One choice point on the current path.</summary>
     private sealed class Node
@@ -42,17 +43,6 @@ public sealed class DfsStrategy : ISchedulingStrategy
         public readonly HashSet<int> Tried = new();
         public readonly HashSet<int> Backtrack = new();
     }
-
-    private readonly record struct Footprint(Access[] Accesses, bool Global)
-    {
-        public bool ConflictsWith(Footprint other) =>
-            Global || other.Global || Access.Conflict(Accesses, other.Accesses);
-
-        public bool RacesWith(Footprint other) =>
-            Global || other.Global || Access.Race(Accesses, other.Accesses);
-    }
-
-    private readonly record struct Sleeper(int OperationId, Footprint Footprint);
 
     /// <summary>An executed step of the current execution, for race detection.</summary>
     private sealed class StepRecord
@@ -95,7 +85,7 @@ public sealed class DfsStrategy : ISchedulingStrategy
         this.preemptionBound = preemptionBound;
     }
 
-    public string Name => preemptionBound >= 0 ? "dfs-bounded" : reduction ? "dfs" : "dfs-full";
+    public string Name => preemptionBound >= 0 ? "dfs-bounded" : reduction ? "dfs-sleepsets" : "dfs-full";
 
     /// <summary>Choices left unexplored because they would exceed the preemption bound.</summary>
     public int BoundSkips { get; private set; }
@@ -300,7 +290,7 @@ public sealed class DfsStrategy : ISchedulingStrategy
         }
 
         // Only steps that touched one of this step's objects (or touched everything) can race with it.
-        if (IsWildcard(footprint))
+        if (footprint.IsWildcard)
         {
             for (int j = steps.Count - 1; j >= 0; j--) Consider(j);
         }
@@ -326,17 +316,9 @@ public sealed class DfsStrategy : ISchedulingStrategy
         Index(steps.Count - 1, footprint);
     }
 
-    /// <summary>A step that conflicts with every other (a random choice, or an object without a stable id).</summary>
-    private static bool IsWildcard(Footprint f)
-    {
-        if (f.Global) return true;
-        foreach (Access a in f.Accesses) if (a.Key == Access.Unknown) return true;
-        return false;
-    }
-
     private void Index(int step, Footprint f)
     {
-        if (IsWildcard(f))
+        if (f.IsWildcard)
         {
             wildcardSteps.Add(step);
             return;

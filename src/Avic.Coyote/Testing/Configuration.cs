@@ -1,4 +1,5 @@
 using Avic.Coyote.Strategies;
+using Avic.Coyote.Strategies.Exhaustive;
 using Avic.Coyote.Sync;
 
 namespace Avic.Coyote.Testing;
@@ -12,7 +13,8 @@ public sealed record Configuration
     /// <summary>Step bound of one execution.</summary>
     public int MaxSteps { get; init; } = 10_000;
 
-    /// <summary>random | prioritization | fair-prioritization | dfs (exhaustive, with partial-order reduction) | dfs-full (exhaustive, no reduction)
+    /// <summary>random | prioritization | fair-prioritization | dfs (exhaustive, optimal DPOR; also dfs-optimal) | dfs-sleepsets
+    /// (exhaustive, the older DPOR + sleep sets, kept for comparison) | dfs-full (exhaustive, no reduction)
     /// | dfs-bounded (dfs over schedules with at most StrategyValue preemptions).
     /// With dfs, <see cref="Iterations"/> is an upper bound; the search stops when the tree is explored.</summary>
     public string Strategy { get; init; } = "random";
@@ -46,7 +48,7 @@ public sealed record Configuration
     public Configuration WithTimeout(double seconds) => this with { TimeoutSeconds = seconds };
 
     /// <summary>The names accepted by <see cref="CreateStrategy"/>.</summary>
-    public static readonly string[] StrategyNames = ["random", "prioritization", "fair-prioritization", "dfs", "dfs-full", "dfs-bounded"];
+    public static readonly string[] StrategyNames = ["random", "prioritization", "fair-prioritization", "dfs", "dfs-optimal", "dfs-sleepsets", "dfs-full", "dfs-bounded"];
 
     /// <summary>"prioritization (value 6)", "dfs-bounded (at most 2 preemptions)", "random": the strategy as reports show it.</summary>
     public static string DescribeStrategy(string strategy, int strategyValue) => strategy switch
@@ -62,7 +64,8 @@ public sealed record Configuration
         "random" => new RandomStrategy(Seed),
         "prioritization" or "pct" => new PrioritizationStrategy(Seed, StrategyValue),
         "fair-prioritization" or "fairpct" => new PrioritizationStrategy(Seed, StrategyValue, fairAfterSteps: Math.Max(1, MaxSteps / 2)),
-        "dfs" => new DfsStrategy(reduction: true, MaxSteps),
+        "dfs" or "dfs-optimal" => new OptimalDporStrategy(MaxSteps),
+        "dfs-sleepsets" => new DfsStrategy(reduction: true, MaxSteps),
         "dfs-full" => new DfsStrategy(reduction: false, MaxSteps),
         "dfs-bounded" => new DfsStrategy(reduction: false, MaxSteps, preemptionBound: StrategyValue),
         _ => throw new ArgumentException($"unknown strategy '{Strategy}' (expected one of: {string.Join(", ", StrategyNames)})"),

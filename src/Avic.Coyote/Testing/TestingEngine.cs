@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Avic.Coyote.Minimization;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Strategies;
+using Avic.Coyote.Strategies.Exhaustive;
 
 namespace Avic.Coyote.Testing;
 
@@ -99,7 +100,7 @@ public static class TestingEngine
         report.Elapsed = clock.Elapsed;
         report.Canceled = cancellation.IsCancellationRequested && report.Bug is null;
         report.Exhausted = strategy.IsExhausted && report.Bug is null && !guard.CutShort;
-        if (strategy is DfsStrategy dfs) report.Coverage = dfs.Describe(report.Bug is not null);
+        if (strategy is IExhaustiveStrategy dfs) report.Coverage = dfs.Describe(report.Bug is not null);
         if (report.Schedule is not null)
         {
             ReplayResult replay = Replay(test, report.Schedule);

@@ -1,0 +1,511 @@
+using Avic.Coyote.Runtime;
+
+namespace Avic.Coyote.Strategies.Exhaustive;
+
+/// <summary>
+/// Exhaustive, stateless search with optimal dynamic partial-order reduction: source sets and wakeup
+/// trees (Abdulla, Aronis, Jonsson, Sagonas, POPL 2014 / JACM 2017). Every execution it runs to the
+/// end is a new equivalence class (Mazurkiewicz trace) of complete executions, and none is started
+/// and then abandoned as equivalent — unlike DPOR with sleep sets alone (<see cref="DfsStrategy"/>),
+/// which throws away the executions whose every enabled operation sleeps.
+/// <para>
+/// Each choice point keeps a <b>wakeup tree</b>: the continuations that must still be explored from
+/// there, as sequences of operations. When a step e' of one execution races with an earlier step e
+/// (they conflict, belong to different operations, and nothing else orders e before e'), the search
+/// computes v = the steps between e and e' that do not happen after e, followed by e'. Running v
+/// at the choice point of e reverses the race. v is inserted in that point's wakeup tree unless an
+/// operation sleeping there is a weak initial of v (that class was explored already) or the tree
+/// already holds a branch that v extends up to equivalence. Branches are explored leftmost first;
+/// a branch's subtree guides the choices below it; past its leaf the search picks freely.
+/// </para>
+/// Dependence is the runtime's step footprints: a shared key touched by both steps with a write.
+/// Happens-before includes every conflict; races exclude a lock release (a later acquire cannot move
+/// before it), so the reversal that matters is between two acquires of the same lock, and readers
+/// (SRCU, rwsem down_read) commute. Nondeterministic values are branched on exhaustively; a step
+/// that draws one conflicts with every step.
+/// </summary>
+public sealed class OptimalDporStrategy : IExhaustiveStrategy
+{
+    /// <summary>A step of a continuation still to explore: its operation and the footprint it had when observed.</summary>
+    private sealed class WakeupNode
+    {
+        public required int Operation;
+        public required Footprint Footprint;
+        public List<WakeupNode> Children = new();
+
+        public WakeupNode Clone()
+        {
+            var copy = new WakeupNode { Operation = Operation, Footprint = Footprint };
+            foreach (WakeupNode c in Children) copy.Children.Add(c.Clone());
+            return copy;
+        }
+    }
+
+    /// <summary>One choice point on the current path.</summary>
+    private sealed class Node
+    {
+        public required bool IsValue;
+        /// <summary>Scheduling node: operation ids enabled here. Value node: number of values.</summary>
+        public int[] Options = [];
+        public int ValueCount;
+        public int Chosen;
+        /// <summary>Scheduling node: sleepers on arrival; operations explored here, with their step's footprint
+        /// (they sleep in the later branches); branches still to explore.</summary>
+        public List<Sleeper> SleepOnEntry = [];
+        public readonly Dictionary<int, Footprint> Explored = new();
+        public List<WakeupNode> Wakeup = new();
+        /// <summary>Value node: the wakeup subtree the scheduling point after it starts from, for every value.</summary>
+        public List<WakeupNode>? Guide;
+    }
+
+    /// <summary>An executed step of the current execution.</summary>
+    private sealed class StepRecord
+    {
+        public required int Node;
+        public required int Operation;
+        public required int Index;      // the step's position in its operation (1-based): its vector-clock entry
+        public required Footprint Footprint;
+        public required int[] Clock;    // happens-before clock after the step
+
+        /// <summary>This step happens before <paramref name="later"/>.</summary>
+        public bool HappensBefore(StepRecord later) => Operation < later.Clock.Length && later.Clock[Operation] >= Index;
+    }
+
+    private readonly int maxSteps;
+    private readonly List<Node> path = new();
+    private readonly List<StepRecord> steps = new();
+    private readonly Dictionary<int, int[]> operationClocks = new();
+    private readonly Dictionary<long, List<int>> stepsByKey = new(); // steps of this execution by object touched
+    private readonly List<int> wildcardSteps = new();
+    private readonly List<int> candidates = new();
+    private readonly List<int> races = new();
+    private int[] hbScratch = new int[16];
+    private int[] raceScratch = new int[16];
+    private int clockWidth; // operation ids seen so far + 1
+    private List<Sleeper> sleep = new();
+    private List<WakeupNode>? pendingGuide; // wakeup subtree for the next new scheduling point
+    private int depth;
+    private int lastSchedulingNode = -1;
+    private int replayedNodes; // choice points this execution replays unchanged: their races were handled before
+    private bool started;
+    private bool exhausted;
+
+    public OptimalDporStrategy(int maxSteps) => this.maxSteps = maxSteps;
+
+    public string Name => "dfs";
+
+    public bool NeedsFootprints => true;
+
+    public bool IsExhausted => exhausted && BoundHits == 0;
+
+    public int CompleteExecutions { get; private set; }
+
+    /// <summary>Executions in which every enabled operation slept (0 unless a footprint changed between runs).</summary>
+    public int PrunedExecutions { get; private set; }
+
+    /// <summary>Executions cut by the step bound: while non-zero the search is not a proof.</summary>
+    public int BoundHits { get; private set; }
+
+    /// <summary>Wakeup-tree branches dropped because their operation could not run where they were to start.</summary>
+    public int InfeasibleBranches { get; private set; }
+
+    /// <summary>Races found whose reversal was already covered (a sleeper or an existing branch).</summary>
+    public long RacesCovered { get; private set; }
+
+    /// <summary>Races whose reversal became a new wakeup-tree branch.</summary>
+    public long RacesInserted { get; private set; }
+
+    public bool PrepareIteration(int iteration)
+    {
+        depth = 0;
+        lastSchedulingNode = -1;
+        sleep = new List<Sleeper>();
+        steps.Clear();
+        operationClocks.Clear();
+        clockWidth = 0;
+        foreach (List<int> list in stepsByKey.Values) list.Clear();
+        wildcardSteps.Clear();
+        pendingGuide = null;
+        replayedNodes = 0;
+        if (!started)
+        {
+            started = true;
+            return true;
+        }
+        if (!Backtrack())
+        {
+            exhausted = true;
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Moves the deepest choice point with something left (a value, a wakeup branch) to it; false when none is left.</summary>
+    private bool Backtrack()
+    {
+        for (int i = path.Count - 1; i >= 0; i--)
+        {
+            Node node = path[i];
+            if (node.IsValue)
+            {
+                if (node.Chosen + 1 >= node.ValueCount) continue;
+                node.Chosen++;
+                pendingGuide = Clone(node.Guide);
+            }
+            else
+            {
+                int k = TakeBranch(node);
+                if (k < 0) continue;
+                node.Chosen = k;
+            }
+            path.RemoveRange(i + 1, path.Count - i - 1);
+            // A new value changes the step that drew it: that step's races are looked at again.
+            replayedNodes = i;
+            while (replayedNodes > 0 && path[replayedNodes].IsValue) replayedNodes--;
+            return true;
+        }
+        path.Clear();
+        return false;
+    }
+
+    /// <summary>Removes the leftmost runnable branch of the node's wakeup tree and returns its option index
+    /// (its subtree becomes the guide below); -1 when the tree is empty.</summary>
+    private int TakeBranch(Node node)
+    {
+        while (node.Wakeup.Count > 0)
+        {
+            WakeupNode branch = node.Wakeup[0];
+            node.Wakeup.RemoveAt(0);
+            int k = Array.IndexOf(node.Options, branch.Operation);
+            if (k < 0 || node.Explored.ContainsKey(branch.Operation) || IsAsleep(node.SleepOnEntry, branch.Operation))
+            {
+                InfeasibleBranches++;
+                continue;
+            }
+            pendingGuide = branch.Children.Count > 0 ? branch.Children : null;
+            return k;
+        }
+        return -1;
+    }
+
+    private static List<WakeupNode>? Clone(List<WakeupNode>? tree) => tree?.ConvertAll(n => n.Clone());
+
+    private static bool IsAsleep(List<Sleeper> set, int id)
+    {
+        foreach (Sleeper s in set) if (s.OperationId == id) return true;
+        return false;
+    }
+
+    public int NextOperation(ReadOnlySpan<Operation> enabled, Operation? current, int step)
+    {
+        Node node;
+        if (depth < path.Count)
+        {
+            node = path[depth];
+            if (node.IsValue || node.Options.Length != enabled.Length)
+                throw new InvalidOperationException($"exhaustive search: the test is not deterministic (step {step} differs from an earlier run of the same path)");
+        }
+        else
+        {
+            node = new Node { IsValue = false, Options = new int[enabled.Length], SleepOnEntry = sleep };
+            for (int i = 0; i < enabled.Length; i++) node.Options[i] = enabled[i].Id;
+            int chosen = -1;
+            if (pendingGuide is { } guide)
+            {
+                pendingGuide = null;
+                node.Wakeup = guide;
+                chosen = TakeBranch(node);
+            }
+            if (chosen < 0) chosen = FirstAwake(node);
+            if (chosen < 0)
+            {
+                // Every enabled operation sleeps: all continuations were explored in a sibling branch.
+                PrunedExecutions++;
+                return -1;
+            }
+            node.Chosen = chosen;
+            path.Add(node);
+        }
+        lastSchedulingNode = depth;
+        depth++;
+        int chosenId = node.Options[node.Chosen];
+        for (int i = 0; i < enabled.Length; i++)
+            if (enabled[i].Id == chosenId)
+            {
+                SeedClock(enabled[i]);
+                return i;
+            }
+        throw new InvalidOperationException($"exhaustive search: the test is not deterministic (operation {chosenId} not enabled at step {step})");
+    }
+
+    private static int FirstAwake(Node node)
+    {
+        for (int k = 0; k < node.Options.Length; k++)
+            if (!IsAsleep(node.SleepOnEntry, node.Options[k])) return k;
+        return -1;
+    }
+
+    /// <summary>An operation's first step happens after the step that created it.</summary>
+    private void SeedClock(Operation op)
+    {
+        if (operationClocks.ContainsKey(op.Id)) return;
+        int creatingStep = op.CreatedAtStep - 1;
+        operationClocks[op.Id] = creatingStep >= 0 && creatingStep < steps.Count ? steps[creatingStep].Clock : [];
+    }
+
+    public void OnStepCompleted(Operation op, ReadOnlySpan<Access> accesses, bool global)
+    {
+        Node node = path[lastSchedulingNode];
+        var footprint = new Footprint(accesses.ToArray(), global);
+        node.Explored[op.Id] = footprint;
+        AddStep(op.Id, footprint);
+        // A race between two steps of the replayed prefix was reversed (or found covered) by the run that made it.
+        if (lastSchedulingNode >= replayedNodes)
+            foreach (int j in races) Reverse(j);
+
+        // Sleep set of the next node: earlier sleepers and siblings explored before this choice,
+        // kept only while independent of the step just taken.
+        var next = new List<Sleeper>();
+        foreach (Sleeper s in node.SleepOnEntry)
+            if (s.OperationId != op.Id && !s.Footprint.ConflictsWith(footprint)) next.Add(s);
+        foreach ((int id, Footprint f) in node.Explored)
+            if (id != op.Id && !f.ConflictsWith(footprint) && !IsAsleep(next, id)) next.Add(new Sleeper(id, f));
+        sleep = next;
+    }
+
+    /// <summary>
+    /// Records the step with its happens-before clock, and collects in <see cref="races"/> the earlier steps it
+    /// races with: reversibly conflicting, of another operation, and not ordered before it by anything else
+    /// (conflicting steps are visited latest first, so one ordered through a later one is not a race).
+    /// </summary>
+    private void AddStep(int op, Footprint footprint)
+    {
+        int[] own = operationClocks.TryGetValue(op, out int[]? c) ? c : [];
+        int width = Math.Max(clockWidth, op + 1);
+        clockWidth = width;
+        if (hbScratch.Length < width)
+        {
+            hbScratch = new int[width * 2];
+            raceScratch = new int[width * 2];
+        }
+        Array.Clear(hbScratch, 0, width);
+        own.CopyTo(hbScratch, 0);
+        Array.Clear(raceScratch, 0, width);
+        own.CopyTo(raceScratch, 0);
+
+        // Only steps that touched one of this step's objects (or touched everything) can conflict with it;
+        // they are visited latest first (one list is already in order).
+        List<int> visit = candidates;
+        candidates.Clear();
+        if (footprint.IsWildcard)
+        {
+            for (int j = 0; j < steps.Count; j++) candidates.Add(j);
+        }
+        else
+        {
+            List<int>? only = null;
+            int sources = wildcardSteps.Count > 0 ? 1 : 0;
+            foreach (Access a in footprint.Accesses)
+                if (stepsByKey.TryGetValue(a.Key, out List<int>? touching) && touching.Count > 0 && touching != only)
+                {
+                    only = touching;
+                    sources++;
+                }
+            if (sources == 1 && only is not null) visit = only;
+            else
+            {
+                candidates.AddRange(wildcardSteps);
+                foreach (Access a in footprint.Accesses)
+                    if (stepsByKey.TryGetValue(a.Key, out List<int>? touching)) candidates.AddRange(touching);
+                candidates.Sort();
+            }
+        }
+
+        races.Clear();
+        int previous = -1;
+        for (int n = visit.Count - 1; n >= 0; n--)
+        {
+            int j = visit[n];
+            if (j == previous) continue;
+            previous = j;
+            StepRecord earlier = steps[j];
+            if (earlier.Operation == op || !earlier.Footprint.ConflictsWith(footprint)) continue;
+            if (earlier.Footprint.RacesWith(footprint))
+            {
+                if (raceScratch[earlier.Operation] < earlier.Index) races.Add(j);
+                Join(raceScratch, earlier.Clock);
+            }
+            Join(hbScratch, earlier.Clock);
+        }
+
+        int index = (op < own.Length ? own[op] : 0) + 1;
+        hbScratch[op] = index;
+        int[] clock = hbScratch.AsSpan(0, width).ToArray();
+        operationClocks[op] = clock;
+        steps.Add(new StepRecord { Node = lastSchedulingNode, Operation = op, Index = index, Footprint = footprint, Clock = clock });
+        Index(steps.Count - 1, footprint);
+    }
+
+    private static void Join(int[] into, int[] clock)
+    {
+        for (int k = 0; k < clock.Length; k++) if (clock[k] > into[k]) into[k] = clock[k];
+    }
+
+    private void Index(int step, Footprint f)
+    {
+        if (f.IsWildcard)
+        {
+            wildcardSteps.Add(step);
+            return;
+        }
+        foreach (Access a in f.Accesses)
+        {
+            if (!stepsByKey.TryGetValue(a.Key, out List<int>? list)) stepsByKey[a.Key] = list = new List<int>();
+            if (list.Count == 0 || list[^1] != step) list.Add(step);
+        }
+    }
+
+    /// <summary>
+    /// The race between step <paramref name="j"/> (e) and the last step (e'): at e's choice point, the
+    /// continuation v = (steps after e that do not happen after it) · e' must be explored, unless an
+    /// explored or sleeping operation there already starts an equivalent one, or the wakeup tree holds it.
+    /// </summary>
+    private void Reverse(int j)
+    {
+        StepRecord e = steps[j];
+        StepRecord last = steps[^1];
+        var v = new List<StepRecord>();
+        bool enabledByV = false;
+        for (int k = j + 1; k < steps.Count - 1; k++)
+        {
+            StepRecord s = steps[k];
+            if (e.HappensBefore(s)) continue;
+            v.Add(s);
+            if (s.HappensBefore(last)) enabledByV = true;
+        }
+        v.Add(last);
+
+        Node at = path[e.Node];
+        // e' would start v; if it could not run at e's choice point, the race cannot be reversed
+        // (e.g. an up_read and the down_write it let through).
+        if (!enabledByV && Array.IndexOf(at.Options, last.Operation) < 0) return;
+
+        foreach (Sleeper s in at.SleepOnEntry)
+            if (IsWeakInitial(s.OperationId, s.Footprint, v)) { RacesCovered++; return; }
+        foreach ((int id, Footprint f) in at.Explored)
+            if (IsWeakInitial(id, f, v)) { RacesCovered++; return; }
+
+        if (Insert(at.Wakeup, v)) RacesInserted++;
+        else RacesCovered++;
+    }
+
+    /// <summary>Operation <paramref name="op"/> (whose next step has footprint <paramref name="f"/>) can start a
+    /// continuation equivalent to <paramref name="v"/>: its first step in v depends on nothing before it in v,
+    /// or it has no step in v and commutes with all of v.</summary>
+    private static bool IsWeakInitial(int op, Footprint f, List<StepRecord> v)
+    {
+        int at = FirstOf(v, op);
+        if (at >= 0) return IsInitial(v, at);
+        foreach (StepRecord s in v) if (f.ConflictsWith(s.Footprint)) return false;
+        return true;
+    }
+
+    private static int FirstOf(List<StepRecord> v, int op)
+    {
+        for (int i = 0; i < v.Count; i++) if (v[i].Operation == op) return i;
+        return -1;
+    }
+
+    private static bool IsInitial(List<StepRecord> v, int at)
+    {
+        for (int i = 0; i < at; i++) if (v[i].HappensBefore(v[at])) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="v"/> in a wakeup tree: walks down the leftmost branch compatible with v
+    /// (an operation that starts v's remainder up to equivalence: taken out of v; or one that commutes
+    /// with all of it), and hangs what is left of v there. False when v was covered: the walk reached a
+    /// leaf (exploring it already yields v's class) or used up v.
+    /// </summary>
+    private static bool Insert(List<WakeupNode> tree, List<StepRecord> v)
+    {
+        List<WakeupNode> level = tree;
+        bool root = true;
+        while (true)
+        {
+            if ((!root && level.Count == 0) || v.Count == 0) return false;
+            WakeupNode? next = null;
+            foreach (WakeupNode child in level)
+            {
+                int at = FirstOf(v, child.Operation);
+                if (at >= 0)
+                {
+                    if (!IsInitial(v, at)) continue;
+                    v.RemoveAt(at);
+                    next = child;
+                    break;
+                }
+                if (IsWeakInitial(child.Operation, child.Footprint, v))
+                {
+                    next = child;
+                    break;
+                }
+            }
+            if (next is null)
+            {
+                List<WakeupNode> into = level;
+                foreach (StepRecord s in v)
+                {
+                    var n = new WakeupNode { Operation = s.Operation, Footprint = s.Footprint };
+                    into.Add(n);
+                    into = n.Children;
+                }
+                return true;
+            }
+            level = next.Children;
+            root = false;
+        }
+    }
+
+    public bool NextBoolean(int step) => NextValue(2) == 1;
+
+    public int NextInteger(int maxValue, int step) => NextValue(maxValue);
+
+    private int NextValue(int count)
+    {
+        Node node;
+        if (depth < path.Count)
+        {
+            node = path[depth];
+            if (!node.IsValue || node.ValueCount != count)
+                throw new InvalidOperationException("exhaustive search: the test is not deterministic (a random choice differs from an earlier run of the same path)");
+        }
+        else
+        {
+            // Each value starts its own subtree; every one must follow the wakeup subtree pending here.
+            node = new Node { IsValue = true, ValueCount = count, Chosen = 0, Guide = Clone(pendingGuide) };
+            path.Add(node);
+        }
+        depth++;
+        return node.Chosen;
+    }
+
+    public void OnIterationEnd(int steps, ExecutionOutcome outcome)
+    {
+        if (outcome == ExecutionOutcome.Pruned) return;
+        if (outcome == ExecutionOutcome.MaxStepsReached) BoundHits++;
+        CompleteExecutions++;
+    }
+
+    public string Describe(bool bugFound)
+    {
+        string pruned = PrunedExecutions > 0 ? $", {PrunedExecutions} more cut short as equivalent" : "";
+        if (bugFound) return $"bug found after {CompleteExecutions} executions{pruned}";
+        if (IsExhausted)
+            return $"complete: all {CompleteExecutions} schedules (one per equivalence class, optimal DPOR) explored{pruned}, no bug: this configuration is verified up to {maxSteps} steps";
+        if (exhausted)
+            return $"incomplete: the tree was explored, but {BoundHits} of {CompleteExecutions} executions hit the step bound ({maxSteps}); raise --max-steps for a proof";
+        return $"incomplete: stopped by the iteration or time budget after {CompleteExecutions} executions{pruned}";
+    }
+}
