@@ -33,23 +33,22 @@ public sealed partial class Kvm
         await mutex_unlock(slots_lock);
     }
 
+    /// <summary>kvm_inhibit_apic_access_page() (A-INHIBIT; caller holds SRCU and vcpu->mutex): the merged body, or the
+    /// whole function a variant replaces it with.</summary>
+    internal Task kvm_inhibit_apic_access_page(Vcpu vcpu) => Variant switch
+    {
+        Variant.A5i => a5i_toggle_memslot(vcpu),
+        Variant.HA1Fix => ha1fix_inhibit_apic_access_page(vcpu),
+        _ => kvm_inhibit_apic_access_page_merged(vcpu),
+    };
+
     /// <summary>
-    /// kvm_inhibit_apic_access_page() (A-INHIBIT; caller holds SRCU and vcpu->mutex).
+    /// Merged kvm_inhibit_apic_access_page() (MA1-MA4 change single steps of it).
     /// "vCPUs can race to set the inhibit and delete the memslot, i.e. can get false positives,
     /// but can't get false negatives" (seed 000).
     /// </summary>
-    internal async Task kvm_inhibit_apic_access_page(Vcpu vcpu)
+    private async Task kvm_inhibit_apic_access_page_merged(Vcpu vcpu)
     {
-        if (Variant == Variant.A5i)
-        {
-            await a5i_toggle_memslot(vcpu);
-            return;
-        }
-        if (Variant == Variant.HA1Fix)
-        {
-            await ha1fix_inhibit_apic_access_page(vcpu);
-            return;
-        }
         // A-INHIBIT.1: the racy read (no lock): the "no false negative" read.
         bool enabled = await READ_ONCE(apic_access_memslot_enabled);
         Log(enabled
@@ -80,9 +79,10 @@ public sealed partial class Kvm
     }
 
     /// <summary>
-    /// The H-A1 fix proposed in docs/findings/memslot-h-a1-late-allocation.md (not upstream): a false
-    /// "enabled" is trusted only together with "inhibited"; otherwise take slots_lock and set
-    /// "inhibited" even if the memslot was never allocated, so a later vCPU creation cannot allocate it.
+    /// H-A1 fix (b) (docs/findings/memslot-h-a1-late-allocation.md, not upstream): a false "enabled" is
+    /// trusted only together with "inhibited"; otherwise take slots_lock and set "inhibited" even if the
+    /// memslot was never allocated, so a later vCPU creation cannot allocate it. Costs a slots_lock round
+    /// trip (and an SRCU drop) per x2APIC vCPU until the flag is set.
     /// </summary>
     private async Task ha1fix_inhibit_apic_access_page(Vcpu vcpu)
     {

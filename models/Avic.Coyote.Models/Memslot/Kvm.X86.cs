@@ -20,13 +20,7 @@ public sealed partial class Kvm
             await kvm_alloc_apic_access_page();
             return;
         }
-        await avic_init_backing_page(vcpu);
-    }
-
-    /// <summary>avic_init_backing_page() (svm/avic.c): A-CREATE.4, allocate only if APICv is activated VM-wide (racy read).</summary>
-    internal async Task avic_init_backing_page(Vcpu vcpu)
-    {
-        if (await kvm_apicv_activated()) await kvm_alloc_apic_access_page();
+        await avic_init_backing_page(vcpu);                                 // svm_vcpu_create -> avic_init_vcpu (Kvm.Avic.cs)
     }
 
     /// <summary>kvm_apicv_activated(kvm): READ_ONCE(kvm->arch.apicv_inhibit_reasons) == 0.</summary>
@@ -84,35 +78,55 @@ public sealed partial class Kvm
         // A-RUN.7: VMRUN. The guest runs with no SRCU held.
         Log($"VMRUN {vcpu.Name} ({(vcpu.X2apicMode ? "x2APIC" : "xAPIC")} mode, AVIC {(vcpu.ApicvActive ? "on" : "off")}): guest does {guest}");
         rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.GuestEntry(vcpu));
-        bool npf = guest == GuestAction.ApicMmioAccess && !await guest_apic_access(vcpu);
+        ApicAccess access = guest is GuestAction.ApicMmioAccess or GuestAction.IcrMmioWrite
+            ? await guest_apic_access(vcpu, guest)
+            : ApicAccess.None;
+        if (guest == GuestAction.ReportOnline && Config.X2apicAccess == AccessOrder.AfterOnline) await accessGate!.Signal();
 
         // A-RUN.8: #VMEXIT: vcpu->mode = OUTSIDE_GUEST_MODE; smp_wmb(); local_irq_enable(); SRCU+; handle the exit.
         await WRITE_ONCE(vcpu.mode, VcpuMode.OUTSIDE_GUEST_MODE);
         await local_irq_enable(vcpu);
         await kvm_vcpu_srcu_read_lock(vcpu);
-        if (npf) await kvm_mmu_page_fault(vcpu);
+        if (access == ApicAccess.NestedPageFault) await kvm_mmu_page_fault(vcpu);
+        else if (access == ApicAccess.IncompleteIpi) avic_incomplete_ipi_interception(vcpu, avic_hw_icr_write(vcpu));
         else if (guest == GuestAction.EnableX2apic) await __kvm_apic_set_base(vcpu, x2apic: true);       // WRMSR exit
         else if (guest == GuestAction.SynicInhibitMsr) await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_HYPERV, set: true);
+        else if (guest == GuestAction.HltUntilEvent) await vcpu_block(vcpu);
         return true;
     }
 
-    /// <summary>The guest's access to GPA 0xFEE00000 in guest mode: served through the NPT if an SPTE exists
-    /// (then AVIC decides redirect vs. memory), otherwise a nested page fault exit. Returns true when served.</summary>
-    private async Task<bool> guest_apic_access(Vcpu vcpu)
+    /// <summary>vcpu_run() -> vcpu_block() after a HLT exit: SRCU is dropped around kvm_vcpu_halt(), the vCPU is outside
+    /// guest mode (a KVM_REQUEST_WAIT kick does not wait for it). It wakes on the guest's ordering event.</summary>
+    private async Task vcpu_block(Vcpu vcpu)
     {
-        if (!await READ_ONCE(apic_access_spte)) return false;
+        await kvm_vcpu_srcu_read_unlock(vcpu);
+        await accessGate!.Wait();                                             // kvm_vcpu_halt() until the wake-up
+        await kvm_vcpu_srcu_read_lock(vcpu);
+    }
+
+    /// <summary>What a guest access to 0xFEE00000 turned into.</summary>
+    private enum ApicAccess { None, NestedPageFault, Served, IncompleteIpi }
+
+    /// <summary>The guest's access to GPA 0xFEE00000 in guest mode: served through the NPT if an SPTE exists
+    /// (then AVIC decides redirect vs. memory), otherwise a nested page fault exit. An ICR write that AVIC
+    /// redirects is an IPI the hardware sends, ending in an incomplete-IPI exit (the target never runs).</summary>
+    private async Task<ApicAccess> guest_apic_access(Vcpu vcpu, GuestAction guest)
+    {
+        if (!await READ_ONCE(apic_access_spte)) return ApicAccess.NestedPageFault;
         bool redirected = vcpu.ApicvActive && !(vcpu.X2apicMode && Config.Hardware != Hardware.Hybrid);
         Log($"{vcpu.Name}'s guest access to 0xFEE00000 hits the SPTE: {(redirected ? "AVIC redirects it to the vAPIC backing page" : "plain memory (scratch page)")}");
-        if (redirected && vcpu.X2apicMode && vcpu.X2apicUpdateHandled)
+        if (redirected && vcpu.X2apicMode && vcpu.X2apicUpdateHandled && Config.InvA3 != InvA3Check.Off)
             throw Bug(BugKind.AssertionFailure,
-                $"INV-A3 (isolation): {vcpu.Name} is in x2APIC mode on hybrid AVIC and its xAPIC MMIO access to 0xFEE00000 reaches its vAPIC page " +
+                $"INV-A3 (weak form, the impact: no x2APIC-mode access reaches the vCPU's own vAPIC backing page): {vcpu.Name} is in x2APIC mode " +
+                "on hybrid AVIC and its xAPIC MMIO access to 0xFEE00000 reaches its vAPIC backing page, bypassing KVM's x2APIC emulation " +
                 "(an NPT SPTE for gfn 0xFEE00 exists after its APICv update was handled)");
+        if (redirected && guest == GuestAction.IcrMmioWrite) return ApicAccess.IncompleteIpi;
         // On VMX the APIC-access page stays virtualized (an APIC-access exit) when APICv is inhibited [inferred].
         if (!vcpu.ApicvActive && !vcpu.X2apicMode && Config.Hardware != Hardware.IntelApicv)
             throw Bug(BugKind.AssertionFailure,
                 $"INV-A6 (§3 A-3): {vcpu.Name}'s xAPIC MMIO access is neither AVIC-redirected nor emulated: AVIC is off in its VMCB " +
                 "but an NPT SPTE maps gfn 0xFEE00, so the access goes to the scratch page as plain memory and an APIC write is lost");
-        return true;
+        return ApicAccess.Served;
     }
 
     private static string Bool(bool b) => b ? "true" : "false";

@@ -50,6 +50,13 @@ public sealed partial class Kvm
         user_slot = new SharedVar<SlotState>(runtime, "kvm->memslots[0].user_slot", SlotState.ABSENT);
         apic_access_spte = new SharedVar<bool>(runtime, "NPT spte(gfn 0xfee00)", false);
         mmu_invalidate_seq = new SharedVar<int>(runtime, "kvm->mmu_invalidate_seq", 0);
+        if (config.X2apicAccess != AccessOrder.Anytime)
+            accessGate = new GuestEvent(runtime, config.X2apicAccess switch
+            {
+                AccessOrder.AfterHotplug => "guest event: the hotplug ioctl returned",
+                AccessOrder.AfterOnline => "guest event: the hotplugged AP reported itself online",
+                _ => "guest event: the VMM's late inhibit flip completed",
+            });
     }
 
     public MemslotConfig Config { get; }
@@ -73,6 +80,8 @@ public sealed partial class Kvm
     /// <summary>The leaf NPT SPTE for gfn 0xFEE00 (TLBs are taken as flushed with it).</summary>
     public readonly SharedVar<bool> apic_access_spte;
     public readonly SharedVar<int> mmu_invalidate_seq;
+    /// <summary>The guest's ordering event for the boot vCPUs' x2APIC-mode accesses (null: no ordering).</summary>
+    private readonly GuestEvent? accessGate;
     /// <summary>kvm->vcpu_array: the online vCPUs (published at the end of kvm_vm_ioctl_create_vcpu).</summary>
     public readonly List<Vcpu> vcpus = new();
     private int created_vcpus;
@@ -87,6 +96,7 @@ public sealed partial class Kvm
     public static async Task Run(IActorRuntime runtime, MemslotConfig config, Variant variant)
     {
         var rt = (ControlledRuntime)runtime;
+        if (config.Problem() is { } problem) throw new ArgumentException($"MemslotConfig: {problem}", nameof(config));
         var kvm = new Kvm(rt, config, variant);
         rt.RegisterMonitor<ProtocolAInvariants>();
         rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.Init(kvm));
@@ -96,12 +106,7 @@ public sealed partial class Kvm
 
         var threads = new List<Operation>();
         foreach (Vcpu v in kvm.vcpus.ToArray()) threads.Add(kvm.SpawnVcpuThread(v));
-        if (config.Hotplug)
-            threads.Add(rt.Spawn("hotplug", async () =>
-            {
-                Vcpu v = await kvm.kvm_vm_ioctl_create_vcpu(config.Vcpus);
-                await kvm.VcpuThread(v);
-            }));
+        if (config.Hotplug) threads.Add(rt.Spawn("hotplug", kvm.HotplugThread));
         if (config.Inhibitor || config.ActivatedMayChange)
             threads.Add(rt.Spawn("inhibitor", kvm.InhibitorThread));
         if (config.UserMem)
@@ -125,6 +130,26 @@ public sealed partial class Kvm
         await kvm_arch_vcpu_ioctl_run(v);
     }
 
+    /// <summary>The VMM hotplugs a vCPU (KVM_CREATE_VCPU) and runs it unless the guest never onlines it; a late
+    /// VM-wide inhibit flip, if configured, is a VMM ioctl ordered after the creation.</summary>
+    private async Task HotplugThread()
+    {
+        Vcpu v = await kvm_vm_ioctl_create_vcpu(Config.Vcpus);
+        if (Config.X2apicAccess == AccessOrder.AfterHotplug) await accessGate!.Signal();
+        Operation? flip = Config.LateFlip ? rt.Spawn("vmm-flip", LateFlipThread) : null;
+        if (Config.HotplugGuest != HotplugGuest.NeverOnlined) await VcpuThread(v);
+        if (flip is not null) await rt.WhenCompleted(flip);
+    }
+
+    /// <summary>A late VM-wide inhibit flip (KVM_SET_GUEST_DEBUG's BLOCKIRQ set, then cleared): every vCPU gets
+    /// KVM_REQ_APICV_UPDATE, so x2APIC vCPUs run kvm_inhibit_apic_access_page() again.</summary>
+    private async Task LateFlipThread()
+    {
+        await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_BLOCKIRQ, set: true);
+        await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_BLOCKIRQ, set: false);
+        if (Config.X2apicAccess == AccessOrder.AfterFlip) await accessGate!.Signal();
+    }
+
     /// <summary>A-INHIBITOR: a VM ioctl toggling a VM-wide inhibit (KVM_SET_GUEST_DEBUG's BLOCKIRQ, or H-A1's
     /// KVM_REINJECT_CONTROL clearing PIT_REINJ).</summary>
     private async Task InhibitorThread()
@@ -139,10 +164,17 @@ public sealed partial class Kvm
     }
 
     /// <summary>The guest program of a vCPU: an xAPIC guest touching its APIC page, switching to x2APIC,
-    /// then (maliciously) touching 0xFEE00000 again. The hotplugged vCPU stays in xAPIC mode.</summary>
+    /// then (maliciously) touching 0xFEE00000 again, possibly after halting until the guest's ordering event.
+    /// The hotplugged vCPU follows <see cref="MemslotConfig.HotplugGuest"/>.</summary>
     private GuestAction[] GuestProgram(int id)
     {
-        if (id >= Config.Vcpus) return [GuestAction.ApicMmioAccess, GuestAction.ApicMmioAccess];
+        if (id >= Config.Vcpus)
+            return Config.HotplugGuest == HotplugGuest.OnlinedX2apic
+                ? [GuestAction.EnableX2apic, GuestAction.ReportOnline]
+                : [GuestAction.ApicMmioAccess, GuestAction.ApicMmioAccess];
+        if (Config.X2apicAccess != AccessOrder.Anytime)
+            return [GuestAction.ApicMmioAccess, GuestAction.EnableX2apic, GuestAction.HltUntilEvent,
+                    GuestAction.ApicMmioAccess, Config.IcrWrite ? GuestAction.IcrMmioWrite : GuestAction.ApicMmioAccess];
         if (Variant == Variant.A2 && id == 0) return [GuestAction.SynicInhibitMsr, GuestAction.Hlt];
         if (id == 0 && Config.HostSetLapic) return [GuestAction.ApicMmioAccess, GuestAction.Hlt];
         return [GuestAction.ApicMmioAccess, GuestAction.EnableX2apic, GuestAction.ApicMmioAccess];

@@ -47,9 +47,48 @@ public enum Variant
     A5i,
     /// <summary>§3 A-5(ii): kvm_lapic_set_base calls kvm_vcpu_update_apicv directly (host ioctl, no SRCU).</summary>
     A5ii,
-    /// <summary>Not upstream: the fix proposed in docs/findings for H-A1 — an x2APIC vCPU that finds the memslot
-    /// not enabled still marks it inhibited (under slots_lock) unless it already is.</summary>
+    /// <summary>Not upstream, H-A1 fix (b): kvm_inhibit_apic_access_page() replaced — an x2APIC vCPU that finds the
+    /// memslot not enabled still marks it inhibited (under slots_lock) unless it already is.</summary>
     HA1Fix,
+    /// <summary>Not upstream, H-A1 fix (a), the preferred one: avic_init_backing_page() replaced — allocate the memslot
+    /// at every vCPU creation (avic_init_vcpu already requires enable_apicv and the in-kernel irqchip), as
+    /// vmx_vcpu_create() does, instead of only while kvm_apicv_activated().</summary>
+    HA1FixAlloc,
+}
+
+/// <summary>What the guest does with a hotplugged vCPU (H-A1: its own x2APIC switch can close the window).</summary>
+public enum HotplugGuest
+{
+    /// <summary>The vCPU runs and touches 0xFEE00000 twice in xAPIC mode (the default program).</summary>
+    XapicMmio,
+    /// <summary>The guest never onlines it: the vCPU never enters guest mode (an AP left waiting for SIPI).</summary>
+    NeverOnlined,
+    /// <summary>The guest onlines it like Linux does with x2APIC on: the AP enables x2APIC, then reports itself online.</summary>
+    OnlinedX2apic,
+}
+
+/// <summary>When the boot vCPUs make their x2APIC-mode accesses to 0xFEE00000 (the guest's own ordering).</summary>
+public enum AccessOrder
+{
+    /// <summary>No ordering: the accesses race with everything else.</summary>
+    Anytime,
+    /// <summary>After the hotplug ioctl returned (the guest waits halted until then).</summary>
+    AfterHotplug,
+    /// <summary>After the hotplugged AP reported itself online (Linux's BSP waits for the AP in cpu_up()).</summary>
+    AfterOnline,
+    /// <summary>After the VMM's late VM-wide inhibit flip completed.</summary>
+    AfterFlip,
+}
+
+/// <summary>How INV-A3 is checked (kvm-protocols.md §1.4 has a strong and a weak form).</summary>
+public enum InvA3Check
+{
+    /// <summary>Both forms: the strong one at every x2APIC VMRUN, the weak one at each access.</summary>
+    AtEveryEntry,
+    /// <summary>Only the weak form (the impact): an x2APIC-mode access that reaches the vAPIC backing page.</summary>
+    AtAccess,
+    /// <summary>Not checked, to see what the access leads to (the ICR/WARN path).</summary>
+    Off,
 }
 
 /// <summary>The modelled VM and its threads.</summary>
@@ -86,6 +125,37 @@ public sealed record MemslotConfig
     /// after); an intermediate patch of the 2024 faultin series had this order as posted [UNCERTAIN].</summary>
     public bool FaultSeqAfterApicvCheck { get; init; }
 
-    /// <summary>Check INV-A1. Off only in the exploratory run that watches H-A1 go on to break INV-A3.</summary>
+    /// <summary>Check INV-A1. Off in the H-A1 runs that watch the late allocation go on to break INV-A3 or INV-A7.</summary>
     public bool CheckInvA1 { get; init; } = true;
+
+    public InvA3Check InvA3 { get; init; } = InvA3Check.AtEveryEntry;
+
+    /// <summary>What the guest does with the hotplugged vCPU (only with <see cref="Hotplug"/>).</summary>
+    public HotplugGuest HotplugGuest { get; init; } = HotplugGuest.XapicMmio;
+
+    /// <summary>After the hotplug, the VMM sets and clears a VM-wide inhibit (BLOCKIRQ), so every vCPU handles
+    /// KVM_REQ_APICV_UPDATE again.</summary>
+    public bool LateFlip { get; init; }
+
+    /// <summary>When the boot vCPUs make their x2APIC-mode accesses; other than Anytime, each boot vCPU halts
+    /// after enabling x2APIC until the event, then touches 0xFEE00000 twice (the first access may fault the
+    /// SPTE in, the second then goes through it, as a re-executed instruction would).</summary>
+    public AccessOrder X2apicAccess { get; init; } = AccessOrder.Anytime;
+
+    /// <summary>The boot vCPUs' last x2APIC-mode access is an xAPIC-format ICR write through 0xFEE00300: a fixed
+    /// IPI, physical destination = the hotplugged vCPU (which must never run, so its IsRunning bit stays 0).</summary>
+    public bool IcrWrite { get; init; }
+
+    /// <summary>The one-line error for a configuration the model does not support, or null.</summary>
+    public string? Problem() =>
+        (X2apicAccess, HotplugGuest) switch
+        {
+            (not AccessOrder.Anytime, _) when !Hotplug => "an ordered x2APIC access needs Hotplug",
+            (AccessOrder.AfterOnline, not HotplugGuest.OnlinedX2apic) => "AfterOnline needs HotplugGuest.OnlinedX2apic",
+            (AccessOrder.AfterFlip, _) when !LateFlip => "AfterFlip needs LateFlip",
+            _ when LateFlip && !Hotplug => "LateFlip needs Hotplug",
+            _ when IcrWrite && (HotplugGuest != HotplugGuest.NeverOnlined || X2apicAccess != AccessOrder.AfterHotplug) =>
+                "IcrWrite needs HotplugGuest.NeverOnlined and AccessOrder.AfterHotplug (its target must exist and never run)",
+            _ => null,
+        };
 }

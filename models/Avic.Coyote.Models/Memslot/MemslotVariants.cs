@@ -99,25 +99,89 @@ public static class MemslotVariants
         Description = "§3 A-5(ii): kvm_lapic_set_base updates APICv directly from KVM_SET_LAPIC, without SRCU: unbalanced unlock")]
     public static Task A5ii(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, HostSetLapic = true }, Variant.A5ii);
 
-    // ---- exploratory -----------------------------------------------------------------------------
+    // ---- H-A1 (docs/findings/memslot-h-a1-late-allocation.md): the merged code, PIT reinjection -------
+    // inhibiting APICv while the boot vCPUs are created, KVM_REINJECT_CONTROL clearing it, a vCPU hotplugged.
+
+    /// <summary>The H-A1 VM with 2 boot vCPUs.</summary>
+    private static readonly MemslotConfig LateActivation = new() { Vcpus = 2, Hotplug = true, ActivatedMayChange = true };
+
+    /// <summary>The H-A1 VM with 1 boot vCPU (enough for the bug; small enough for `-s dfs`), INV-A1 unchecked and
+    /// INV-A3 checked at the access: these tests ask which interleavings let an x2APIC access reach the vAPIC page.</summary>
+    private static readonly MemslotConfig Window =
+        new() { Vcpus = 1, Hotplug = true, ActivatedMayChange = true, CheckInvA1 = false, InvA3 = InvA3Check.AtAccess };
+
+    private static readonly MemslotConfig NeverOnlined = Window with { HotplugGuest = HotplugGuest.NeverOnlined, X2apicAccess = AccessOrder.AfterHotplug };
+    private static readonly MemslotConfig Onlined = Window with { HotplugGuest = HotplugGuest.OnlinedX2apic };
+    private static readonly MemslotConfig LateFlip = Window with { HotplugGuest = HotplugGuest.NeverOnlined, LateFlip = true };
+    private static readonly MemslotConfig IcrWarn = NeverOnlined with { IcrWrite = true, InvA3 = InvA3Check.Off };
 
     [Test(Name = "Memslot.MA13", Expect = Expectation.Explore,
         Description = "MA13 / H-A1: kvm_apicv_activated() false while the boot vCPUs are created (PIT reinject), cleared later, then a vCPU is hotplugged (merged code)")]
-    public static Task MA13(IActorRuntime rt) =>
-        Kvm.Run(rt, new MemslotConfig { Vcpus = 2, Hotplug = true, ActivatedMayChange = true }, Variant.Merged);
+    public static Task MA13(IActorRuntime rt) => Kvm.Run(rt, LateActivation, Variant.Merged);
 
-    [Test(Name = "Memslot.MA13.isolation", Expect = Expectation.Explore,
-        Description = "H-A1 as MA13 with INV-A1 unchecked, to see whether the security property INV-A3 breaks")]
-    public static Task MA13Isolation(IActorRuntime rt) =>
-        Kvm.Run(rt, new MemslotConfig { Vcpus = 2, Hotplug = true, ActivatedMayChange = true, CheckInvA1 = false }, Variant.Merged);
+    [Test(Name = "Memslot.MA13.inv-a3", Expect = Expectation.Explore,
+        Description = "H-A1 as MA13 with INV-A1 unchecked: the late allocation goes on to break INV-A3 (an x2APIC vCPU runs with the APIC page mappable)")]
+    public static Task MA13InvA3(IActorRuntime rt) => Kvm.Run(rt, LateActivation with { CheckInvA1 = false }, Variant.Merged);
 
-    // ---- the H-A1 fix proposed in docs/findings (not upstream) ----------------------------------
+    [Test(Name = "Memslot.MA13.never-onlined", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A3",
+        Description = "H-A1, the guest never onlines the hotplugged vCPU: an x2APIC access made after the hotplug, with nothing else left to run, reaches the vAPIC page (the window lasts the VM's lifetime)")]
+    public static Task MA13NeverOnlined(IActorRuntime rt) => Kvm.Run(rt, NeverOnlined, Variant.Merged);
 
-    [Test(Name = "Memslot.HA1Fix.late-activation", Description = "proposed H-A1 fix under the MA13 scenario: no INV-A1/INV-A3 violation")]
-    public static Task HA1FixLate(IActorRuntime rt) =>
-        Kvm.Run(rt, new MemslotConfig { Vcpus = 2, Hotplug = true, ActivatedMayChange = true }, Variant.HA1Fix);
+    [Test(Name = "Memslot.MA13.onlined", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A3",
+        Description = "H-A1, the guest onlines the hotplugged vCPU in x2APIC mode, which deletes the memslot; an access racing with the onlining still gets through")]
+    public static Task MA13Onlined(IActorRuntime rt) => Kvm.Run(rt, Onlined, Variant.Merged);
 
-    [Test(Name = "Memslot.HA1Fix", Description = "proposed H-A1 fix in the Merged configuration (3 vCPUs, hotplug, SMM, inhibitor)")]
+    [Test(Name = "Memslot.MA13.onlined.access-after-online",
+        Description = "H-A1, the access waits until the hotplugged AP reported itself online (as Linux's cpu_up() waits): the AP's own x2APIC switch closed the window")]
+    public static Task MA13AfterOnline(IActorRuntime rt) => Kvm.Run(rt, Onlined with { X2apicAccess = AccessOrder.AfterOnline }, Variant.Merged);
+
+    [Test(Name = "Memslot.MA13.late-flip", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A3",
+        Description = "H-A1, never onlined, the VMM flips a VM-wide inhibit after the hotplug; an access before the flip is handled gets through")]
+    public static Task MA13LateFlip(IActorRuntime rt) => Kvm.Run(rt, LateFlip, Variant.Merged);
+
+    [Test(Name = "Memslot.MA13.late-flip.access-after-flip",
+        Description = "H-A1, never onlined, the access comes after the VMM's late inhibit flip: the x2APIC vCPU's KVM_REQ_APICV_UPDATE deleted the memslot first")]
+    public static Task MA13AfterFlip(IActorRuntime rt) => Kvm.Run(rt, LateFlip with { X2apicAccess = AccessOrder.AfterFlip }, Variant.Merged);
+
+    [Test(Name = "Memslot.MA13.icr-warn", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A7",
+        Description = "H-A1, never onlined: the x2APIC vCPU writes ICR through the mapped APIC page to the hotplugged (never-run) vCPU; AVIC's incomplete-IPI exit hits WARN_ON_ONCE(dest != index)")]
+    public static Task MA13IcrWarn(IActorRuntime rt) => Kvm.Run(rt, IcrWarn, Variant.Merged);
+
+    // ---- the two H-A1 fixes (not upstream), in every configuration above where the merged code fails -----
+    // (a) HA1FixAlloc, preferred: avic_init_backing_page() allocates unconditionally, as VMX does.
+    // (b) HA1Fix: kvm_inhibit_apic_access_page() marks the memslot inhibited even if it was never allocated.
+    // Here INV-A1 and both forms of INV-A3 are checked.
+
+    private static MemslotConfig Checked(MemslotConfig c) => c with { CheckInvA1 = true, InvA3 = InvA3Check.AtEveryEntry };
+
+    [Test(Name = "Memslot.HA1FixAlloc.late-activation", Description = "H-A1 fix (a) under the MA13 scenario (2 boot vCPUs)")]
+    public static Task HA1FixAllocLate(IActorRuntime rt) => Kvm.Run(rt, LateActivation, Variant.HA1FixAlloc);
+
+    [Test(Name = "Memslot.HA1FixAlloc.never-onlined.icr", Description = "H-A1 fix (a), never onlined, access and ICR write after the hotplug")]
+    public static Task HA1FixAllocNeverOnlined(IActorRuntime rt) => Kvm.Run(rt, Checked(IcrWarn), Variant.HA1FixAlloc);
+
+    [Test(Name = "Memslot.HA1FixAlloc.onlined", Description = "H-A1 fix (a), the hotplugged vCPU onlined in x2APIC mode, accesses unordered")]
+    public static Task HA1FixAllocOnlined(IActorRuntime rt) => Kvm.Run(rt, Checked(Onlined), Variant.HA1FixAlloc);
+
+    [Test(Name = "Memslot.HA1FixAlloc.late-flip", Description = "H-A1 fix (a), never onlined, late VM-wide inhibit flip, accesses unordered")]
+    public static Task HA1FixAllocLateFlip(IActorRuntime rt) => Kvm.Run(rt, Checked(LateFlip), Variant.HA1FixAlloc);
+
+    [Test(Name = "Memslot.HA1FixAlloc", Description = "H-A1 fix (a) in the Merged configuration (3 vCPUs, hotplug, SMM, inhibitor)")]
+    public static Task HA1FixAlloc(IActorRuntime rt) => Kvm.Run(rt, Base with { Vcpus = 3, Smm = true }, Variant.HA1FixAlloc);
+
+    [Test(Name = "Memslot.HA1Fix.late-activation", Description = "H-A1 fix (b) under the MA13 scenario (2 boot vCPUs)")]
+    public static Task HA1FixLate(IActorRuntime rt) => Kvm.Run(rt, LateActivation, Variant.HA1Fix);
+
+    [Test(Name = "Memslot.HA1Fix.never-onlined.icr", Description = "H-A1 fix (b), never onlined, access and ICR write after the hotplug")]
+    public static Task HA1FixNeverOnlined(IActorRuntime rt) => Kvm.Run(rt, Checked(IcrWarn), Variant.HA1Fix);
+
+    [Test(Name = "Memslot.HA1Fix.onlined", Description = "H-A1 fix (b), the hotplugged vCPU onlined in x2APIC mode, accesses unordered")]
+    public static Task HA1FixOnlined(IActorRuntime rt) => Kvm.Run(rt, Checked(Onlined), Variant.HA1Fix);
+
+    [Test(Name = "Memslot.HA1Fix.late-flip", Description = "H-A1 fix (b), never onlined, late VM-wide inhibit flip, accesses unordered")]
+    public static Task HA1FixLateFlip(IActorRuntime rt) => Kvm.Run(rt, Checked(LateFlip), Variant.HA1Fix);
+
+    [Test(Name = "Memslot.HA1Fix", Description = "H-A1 fix (b) in the Merged configuration (3 vCPUs, hotplug, SMM, inhibitor)")]
     public static Task HA1Fix(IActorRuntime rt) => Kvm.Run(rt, Base with { Vcpus = 3, Smm = true }, Variant.HA1Fix);
 
     [Test(Name = "Memslot.Merged.fault-seq-late", Expect = Expectation.Explore,

@@ -1,7 +1,8 @@
 // The Protocol A invariants (kvm-protocols.md §1.4) as a monitor the model notifies at the steps
 // that matter; it checks the shared state with Peek (no scheduling points). INV-A4 (deadlock
 // freedom: engine deadlocks, lock order, SRCU rules) and INV-A5 (SRCU balance) are checked by the
-// kernel primitives (Kernel/LockDep.cs, Kernel/Srcu.cs); INV-A6 (the WARN) in vcpu_enter_guest.
+// kernel primitives (Kernel/LockDep.cs, Kernel/Srcu.cs); INV-A6 (the WARN) in vcpu_enter_guest; INV-A3's
+// weak form in the guest's access (Kvm.X86.cs); INV-A7 (the IPI-path WARN) in Kvm.Avic.cs.
 // Every message starts with the invariant id and says what it means.
 using Avic.Coyote.Actors;
 using Avic.Coyote.Runtime;
@@ -89,8 +90,10 @@ public sealed class ProtocolAInvariants : Monitor
     private void OnGuestEntry(Event e)
     {
         Vcpu v = ((GuestEntry)e).Vcpu;
+        if (kvm.Config.InvA3 != InvA3Check.AtEveryEntry) return;
         if (!kvm.AllowApicvInX2apicWithoutX2apicVirtualization || !v.X2apicMode || !v.X2apicUpdateHandled) return;
-        const string meaning = "INV-A3 (isolation: at every VMRUN of an x2APIC vCPU on hybrid AVIC after its APICv update was handled, no memslot and no SPTE maps the APIC page)";
+        const string meaning = "INV-A3 (strong form, what the code implements: at every VMRUN of an x2APIC vCPU on hybrid AVIC after its APICv update was handled, " +
+                               "no APIC-access memslot and no SPTE maps gfn 0xFEE00, so no xAPIC MMIO access can reach the vCPU's vAPIC backing page)";
         for (int i = 0; i < kvm.apic_access_slot.Length; i++)
             if (kvm.apic_access_slot[i].Peek() != SlotState.ABSENT)
                 throw Fail($"{meaning}: {v.Name} enters the guest while the memslot is {kvm.apic_access_slot[i].Peek()} in address space {i}");

@@ -17,6 +17,13 @@ public enum GuestAction
     SynicInhibitMsr,
     /// <summary>HLT or any other exit with nothing to do for this protocol.</summary>
     Hlt,
+    /// <summary>HLT until the guest's ordering event (<see cref="MemslotConfig.X2apicAccess"/>): the vCPU blocks in vcpu_block().</summary>
+    HltUntilEvent,
+    /// <summary>The hotplugged AP tells the BSP it is online (a store the waiting BSP sees; wakes it).</summary>
+    ReportOnline,
+    /// <summary>xAPIC-format write of ICR2 then ICR through 0xFEE00300/0xFEE00310: fixed, edge, physical destination
+    /// = the hotplugged vCPU's APIC ID in ICR2[31:24].</summary>
+    IcrMmioWrite,
 }
 
 public sealed class Vcpu : KernelVcpu
