@@ -47,7 +47,11 @@ public sealed partial class Kvm
             await mutex_lock(slots_arch_lock);
             // kvm_create_memslot() + kvm_swap_active_memslots(): rcu_assign_pointer publishes the slot.
             await WRITE_ONCE(slot, SlotState.VALID);
+            // kvm_swap_active_memslots(): "Must be released before synchronize SRCU below in order to avoid
+            // deadlock with another thread acquiring the slots_arch_lock in an srcu critical section." MA14 does not.
+            if (Variant == Variant.MA14) await synchronize_srcu(srcu);
             await mutex_unlock(slots_arch_lock);
+            if (Variant == Variant.MA14) return;
             await synchronize_srcu(srcu);
             return;
         }
