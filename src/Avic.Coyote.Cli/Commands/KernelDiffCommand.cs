@@ -25,16 +25,21 @@ public static class KernelDiffCommand
     {
         string path = args.GetString(KernelPath.Long)
             ?? throw new UsageException("kernel-diff needs --kernel PATH (the root of a kernel source tree)", args.Command);
+        return Diff(path, context, KernelSources.All, KernelSources.Checked, args.Has(Fingerprints.Long));
+    }
+
+    /// <summary>Compares the tree at <paramref name="path"/> with <paramref name="sources"/> and prints the table; the exit code.</summary>
+    public static int Diff(string path, CliContext context, IReadOnlyList<KernelSource> sources, string recordedAgainst, bool withPrints)
+    {
         KernelTree tree = KernelTree.Open(context.Resolve(path), path);
-        IReadOnlyList<DriftResult> results = KernelDrift.Compare(tree, KernelSources.All);
+        IReadOnlyList<DriftResult> results = KernelDrift.Compare(tree, sources);
 
         TextWriter o = context.Out;
         string version = tree.Version() is { } v ? $"Linux {v}" : "no version in Makefile";
         string commit = tree.GitCommit() is { } c ? $", commit {c[..Math.Min(12, c.Length)]}" : "";
         o.WriteLine($"kernel-diff: {path} ({version}{commit})");
-        o.WriteLine($"recorded against: {KernelSources.Checked}");
+        o.WriteLine($"recorded against: {recordedAgainst}");
         o.WriteLine();
-        bool withPrints = args.Has(Fingerprints.Long);
         var table = withPrints
             ? new TextTable("function", "file", "status", "detail", "fingerprint here")
             : new TextTable("function", "file", "status", "detail");
@@ -65,6 +70,6 @@ public static class KernelDiffCommand
         DriftStatus.Changed => $"text changed ({r.Source.Fingerprint} -> {r.Fingerprint}); model {r.Source.Model}",
         DriftStatus.Moved => $"now in {r.FoundIn}{(r.Fingerprint == r.Source.Fingerprint ? ", same text" : ", text changed")}; model {r.Source.Model}",
         DriftStatus.Missing => $"defined nowhere in the tree; model {r.Source.Model}",
-        _ => $"{(r.FoundIn is null ? "not in the tree" : r.FoundIn == r.Source.File ? "present" : $"present in {r.FoundIn}")} ({r.Source.Note}); model {r.Source.Model}",
+        _ => $"{(r.FoundIn is null ? "not in its file" : "present")} ({r.Source.Note}); model {r.Source.Model}",
     };
 }
