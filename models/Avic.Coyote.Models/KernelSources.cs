@@ -12,7 +12,8 @@ public sealed record KernelSource(string Model, string File, string Function, st
 
 public static class KernelSources
 {
-    /// <summary>The kernel the fingerprints were taken from.</summary>
+    /// <summary>The kernel the fingerprints were taken from: the drift baseline. The models follow the trees
+    /// their files name (the seeds'); this records the text they are compared with from now on.</summary>
     public const string Checked =
         "v6.12 (Makefile 6.12.0): a source import of the v6.12 release, github.com/ananya101001/linux-kvm-project " +
         "at 314983e1b (its local edits are in vmx/vmx.c and cpuid.c only; no function here comes from them)";
