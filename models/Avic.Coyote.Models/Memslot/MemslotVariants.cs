@@ -85,7 +85,7 @@ public static class MemslotVariants
     public static Task MA12(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, Inhibitor = true }, Variant.MA12);
 
     [Test(Name = "Memslot.MA14", Expect = Expectation.Deadlock, ExpectMessage = "INV-A4",
-        Description = "MA14: kvm_swap_active_memslots holds slots_arch_lock across synchronize_srcu (memslot creation); vcpu0's first shadow root takes it inside SRCU")]
+        Description = "MA14: kvm_swap_active_memslots holds slots_arch_lock across the deletion's first synchronize_srcu; vcpu0's first shadow root took it inside SRCU")]
     public static Task MA14(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, NestedNpt = true }, Variant.MA14);
 
     // ---- real historical bugs (§3) ---------------------------------------------------------------
