@@ -3,7 +3,9 @@
 // retries) and kvm_arch_flush_shadow_memslot (does not; memslot deletion relies on SRCU instead).
 // kvm-protocols.md §1.3 A-RUN.8 and A-DELETE.6. Also the root load at guest entry, whose first
 // shadow root takes kvm->slots_arch_lock inside the vCPU's SRCU read side (the reader that makes
-// lockdep derive "slots_arch_lock is taken inside kvm->srcu" instead of declaring it).
+// lockdep derive "slots_arch_lock is taken inside kvm->srcu" instead of declaring it). Checked in
+// v6.12: x86.c vcpu_enter_guest -> mmu.h kvm_mmu_reload -> mmu.c kvm_mmu_load -> mmu_alloc_shadow_roots
+// (root_role.direct false: svm/nested.c nested_svm_init_mmu_context -> kvm_init_shadow_npt_mmu).
 using Avic.Coyote.Models.Kernel;
 using static Avic.Coyote.Models.Kernel.Linux;
 

@@ -39,7 +39,7 @@ public enum Variant
     MA11,
     /// <summary>the inhibitor writes apicv_inhibit_reasons before kvm_make_all_cpus_request.</summary>
     MA12,
-    /// <summary>kvm_swap_active_memslots releases slots_arch_lock after synchronize_srcu instead of before.</summary>
+    /// <summary>kvm_swap_active_memslots releases slots_arch_lock after the deletion's first synchronize_srcu instead of before.</summary>
     MA14,
     /// <summary>§3 A-2: the inhibit path toggles the memslot (synchronize_srcu) from a vCPU with SRCU held.</summary>
     A2,
