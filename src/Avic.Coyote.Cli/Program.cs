@@ -17,6 +17,7 @@ public static class Program
         MinimizeCommand.Info,
         HuntCommand.Info,
         MergeReportsCommand.Info,
+        KernelDiffCommand.Info,
     ];
 
     public static int Main(string[] args)

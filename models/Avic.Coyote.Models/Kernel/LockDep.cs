@@ -1,7 +1,9 @@
 // lockdep for one modelled kernel (one per execution): which locks each operation holds, a
 // dependency graph between lock classes seeded with the documented order, and the SRCU rules of
 // Documentation/virt/kvm/locking.rst. Like the kernel's lockdep it reports an order inversion the
-// first time both orders have been SEEN, even when this schedule did not deadlock.
+// first time both orders have been SEEN, even when this schedule did not deadlock. The SRCU rules
+// are learned the same way (a lock held across synchronize_srcu, a lock taken inside a read
+// section); a model declares only a rule none of its paths shows (DeclareSynchronizedUnder).
 // Kernel facts: kvm-protocols.md §1.2 (locking.rst), §1.4 INV-A4.
 using Avic.Coyote.Runtime;
 
@@ -65,11 +67,6 @@ public sealed class LockDep
     /// so it must not be taken inside <paramref name="srcu"/> read sections.</summary>
     public void DeclareSynchronizedUnder(string srcu, string mutex) =>
         Class(srcu, isSrcu: true).SynchronizedUnder[Class(mutex)] = "Documentation/virt/kvm/locking.rst";
-
-    /// <summary>locking.rst: <paramref name="mutex"/> may be taken inside <paramref name="srcu"/> read sections,
-    /// so synchronize_srcu(<paramref name="srcu"/>) must not be called while holding it.</summary>
-    public void DeclareTakenInside(string srcu, string mutex) =>
-        Class(srcu, isSrcu: true).TakenInside[Class(mutex)] = "Documentation/virt/kvm/locking.rst";
 
     /// <summary>The locks <paramref name="op"/> holds, outermost first (KernelMutex, RwSemaphore or Srcu).</summary>
     public IReadOnlyList<object> HeldBy(Operation op) => held.TryGetValue(op, out List<object>? l) ? l : [];

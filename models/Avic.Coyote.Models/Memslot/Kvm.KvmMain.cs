@@ -63,8 +63,11 @@ public sealed partial class Kvm
             return;
         }
         await WRITE_ONCE(slot, SlotState.INVALID);                  // A-DELETE.2-3: kvm_invalidate_memslot + swap publishes INVALID
-        await mutex_unlock(slots_arch_lock);                        // A-DELETE.4
+        // kvm_swap_active_memslots(): "Must be released before synchronize SRCU below in order to avoid deadlock
+        // with another thread acquiring the slots_arch_lock in an srcu critical section." MA14 releases it after.
+        if (Variant != Variant.MA14) await mutex_unlock(slots_arch_lock);   // A-DELETE.4
         await synchronize_srcu(srcu);                               // A-DELETE.5: readers that saw VALID are gone
+        if (Variant == Variant.MA14) await mutex_unlock(slots_arch_lock);
         if (isApicSlot) await kvm_arch_flush_shadow_memslot();      // A-DELETE.6: zap + remote TLB flush
         await mutex_lock(slots_arch_lock);                          // A-DELETE.7
         await WRITE_ONCE(slot, SlotState.ABSENT);                   // A-DELETE.9: kvm_delete_memslot + swap publishes ABSENT

@@ -1,7 +1,11 @@
 // arch/x86/kvm/mmu/mmu.c: the nested page fault path that installs the SPTE for gfn 0xFEE00 (under
 // SRCU), and the two zaps: kvm_zap_gfn_range (bumps mmu_invalidate_seq, so an in-flight fault
 // retries) and kvm_arch_flush_shadow_memslot (does not; memslot deletion relies on SRCU instead).
-// kvm-protocols.md §1.3 A-RUN.8 and A-DELETE.6.
+// kvm-protocols.md §1.3 A-RUN.8 and A-DELETE.6. Also the root load at guest entry, whose first
+// shadow root takes kvm->slots_arch_lock inside the vCPU's SRCU read side (the reader that makes
+// lockdep derive "slots_arch_lock is taken inside kvm->srcu" instead of declaring it). Checked in
+// v6.12: x86.c vcpu_enter_guest -> mmu.h kvm_mmu_reload -> mmu.c kvm_mmu_load -> mmu_alloc_shadow_roots
+// (root_role.direct false: svm/nested.c nested_svm_init_mmu_context -> kvm_init_shadow_npt_mmu).
 using Avic.Coyote.Models.Kernel;
 using static Avic.Coyote.Models.Kernel.Linux;
 
@@ -56,4 +60,40 @@ public sealed partial class Kvm
     /// <summary>kvm_flush_remote_tlbs(): KVM_REQ_TLB_FLUSH to every vCPU, kicking (and, KVM_REQUEST_WAIT,
     /// waiting for) those in guest mode. TLB contents are not modelled: the SPTE stands for them.</summary>
     internal Task kvm_flush_remote_tlbs() => kvm_make_all_cpus_request(vcpus.ToArray(), KvmRequest.KVM_REQ_TLB_FLUSH);
+
+    /// <summary>kvm_mmu_reload() (mmu.h), called by vcpu_enter_guest() within the SRCU read side:
+    /// kvm_mmu_load() when the vCPU has no root (vcpu->arch.mmu->root.hpa == INVALID_PAGE).</summary>
+    internal async Task kvm_mmu_reload(Vcpu vcpu)
+    {
+        if (vcpu.RootHpaValid) return;
+        await kvm_mmu_load(vcpu);
+    }
+
+    /// <summary>kvm_mmu_load(): direct (TDP) or shadow roots. Roots, caches and the TLB flush are not
+    /// modelled; a root stays valid once loaded (after the first shadow root nothing here is shared).</summary>
+    internal async Task kvm_mmu_load(Vcpu vcpu)
+    {
+        // mmu_alloc_direct_roots() takes only mmu_lock and touches no modelled state: no scheduling point.
+        if (!root_role_direct(vcpu)) await mmu_alloc_shadow_roots(vcpu);
+        vcpu.RootHpaValid = true;
+    }
+
+    /// <summary>vcpu->arch.mmu->root_role.direct: false for the shadow NPT MMU (guest_mmu) an L1 with a nested
+    /// NPT guest uses; with MemslotConfig.NestedNpt, vcpu0 loads such a root on its first entry.</summary>
+    private bool root_role_direct(Vcpu vcpu) => !(Config.NestedNpt && vcpu.vcpu_id == 0);
+
+    /// <summary>mmu_alloc_shadow_roots(): mmu_first_shadow_root_alloc() before write_lock(mmu_lock).</summary>
+    internal Task mmu_alloc_shadow_roots(Vcpu vcpu) => mmu_first_shadow_root_alloc();
+
+    /// <summary>mmu_first_shadow_root_alloc(): the first shadow root of the VM allocates the memslots' rmaps
+    /// under kvm->slots_arch_lock (not modelled: only the lock and the flag matter here).</summary>
+    internal async Task mmu_first_shadow_root_alloc()
+    {
+        if (await smp_load_acquire(shadow_root_allocated)) return;     // kvm_shadow_root_allocated()
+        await mutex_lock(slots_arch_lock);
+        // "Recheck, under the lock, whether this is the first shadow root."
+        if (!await smp_load_acquire(shadow_root_allocated))
+            await smp_store_release(shadow_root_allocated, true);     // out_success
+        await mutex_unlock(slots_arch_lock);
+    }
 }

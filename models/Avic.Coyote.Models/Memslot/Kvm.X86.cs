@@ -53,6 +53,7 @@ public sealed partial class Kvm
         }
         // A-RUN.2: other requests; KVM_REQ_TLB_FLUSH -> kvm_vcpu_flush_tlb_all (the TLB is not modelled).
         await kvm_check_request(KvmRequest.KVM_REQ_TLB_FLUSH, vcpu);
+        await kvm_mmu_reload(vcpu);                                           // still inside the SRCU read side
 
         // A-RUN.2-3: preempt_disable(); local_irq_disable(); smp_store_release(&vcpu->mode, IN_GUEST_MODE).
         await smp_store_release(vcpu.mode, VcpuMode.IN_GUEST_MODE);

@@ -28,11 +28,12 @@ public sealed partial class Kvm
         rt = runtime;
         Config = config;
         Variant = variant;
-        // locking.rst order (kvm-protocols.md §1.2) and its SRCU rules.
+        // locking.rst order (kvm-protocols.md §1.2). Its SRCU rules are derived from what the model does
+        // (slots_lock held across synchronize_srcu in kvm_set_memslot; slots_arch_lock taken inside the read
+        // side by mmu_first_shadow_root_alloc), except kvm->lock, which no modelled path holds across
+        // synchronize_srcu (kvm_vm_ioctl_set_pmu_event_filter does, in arch/x86/kvm/pmu.c).
         lockdep = new LockDep(runtime, "kvm->lock", "vcpu->mutex", "kvm->slots_lock", "kvm->slots_arch_lock");
-        lockdep.DeclareSynchronizedUnder("kvm->srcu", "kvm->slots_lock");
-        lockdep.DeclareTakenInside("kvm->srcu", "kvm->lock");
-        lockdep.DeclareTakenInside("kvm->srcu", "kvm->slots_arch_lock");
+        lockdep.DeclareSynchronizedUnder("kvm->srcu", "kvm->lock");
         kvm_lock = new KernelMutex(runtime, lockdep, "kvm->lock");
         slots_lock = new KernelMutex(runtime, lockdep, "kvm->slots_lock");
         slots_arch_lock = new KernelMutex(runtime, lockdep, "kvm->slots_arch_lock");
@@ -57,6 +58,7 @@ public sealed partial class Kvm
                 AccessOrder.AfterOnline => "guest event: the hotplugged AP reported itself online",
                 _ => "guest event: the VMM's late inhibit flip completed",
             });
+        shadow_root_allocated = new SharedVar<bool>(runtime, "kvm->arch.shadow_root_allocated", false);
     }
 
     public MemslotConfig Config { get; }
@@ -82,6 +84,7 @@ public sealed partial class Kvm
     public readonly SharedVar<int> mmu_invalidate_seq;
     /// <summary>The guest's ordering event for the boot vCPUs' x2APIC-mode accesses (null: no ordering).</summary>
     private readonly GuestEvent? accessGate;
+    public readonly SharedVar<bool> shadow_root_allocated;
     /// <summary>kvm->vcpu_array: the online vCPUs (published at the end of kvm_vm_ioctl_create_vcpu).</summary>
     public readonly List<Vcpu> vcpus = new();
     private int created_vcpus;

@@ -39,6 +39,8 @@ public enum Variant
     MA11,
     /// <summary>the inhibitor writes apicv_inhibit_reasons before kvm_make_all_cpus_request.</summary>
     MA12,
+    /// <summary>kvm_swap_active_memslots releases slots_arch_lock after the deletion's first synchronize_srcu instead of before.</summary>
+    MA14,
     /// <summary>§3 A-2: the inhibit path toggles the memslot (synchronize_srcu) from a vCPU with SRCU held.</summary>
     A2,
     /// <summary>§3 A-3: the VM-wide flip does not wait for vCPUs in guest mode (no KVM_REQUEST_WAIT ack).</summary>
@@ -116,6 +118,10 @@ public sealed record MemslotConfig
 
     /// <summary>A-USERMEM: a userspace KVM_SET_USER_MEMORY_REGION thread.</summary>
     public bool UserMem { get; init; }
+
+    /// <summary>vcpu0's first entry loads a shadow NPT root (its L1 runs a nested guest with NPT), so
+    /// mmu_first_shadow_root_alloc() takes slots_arch_lock inside its SRCU read side.</summary>
+    public bool NestedNpt { get; init; }
 
     /// <summary>vcpu0 enters x2APIC through host KVM_SET_LAPIC (no SRCU) before KVM_RUN, instead of a guest WRMSR.</summary>
     public bool HostSetLapic { get; init; }

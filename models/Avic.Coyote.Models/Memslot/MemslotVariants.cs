@@ -33,6 +33,9 @@ public static class MemslotVariants
     public static Task MergedNested(IActorRuntime rt) =>
         Kvm.Run(rt, Base with { Nested = true, HostSetLapic = true, UserMem = true }, Variant.Merged);
 
+    [Test(Name = "Memslot.Merged.nested-npt", Description = "merged, vcpu0 loads a shadow NPT root: mmu_first_shadow_root_alloc takes slots_arch_lock inside SRCU")]
+    public static Task MergedNestedNpt(IActorRuntime rt) => Kvm.Run(rt, Base with { NestedNpt = true }, Variant.Merged);
+
     [Test(Name = "Memslot.V4InhibitBit", Description = "seed v4 (APICV_INHIBIT_REASON_X2APIC via check_apicv_inhibit_reasons) on hybrid AVIC: same behaviour as merged")]
     public static Task V4(IActorRuntime rt) => Kvm.Run(rt, Base, Variant.V4InhibitBit);
 
@@ -80,6 +83,10 @@ public static class MemslotVariants
     [Test(Name = "Memslot.MA12", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A6",
         Description = "MA12: the inhibitor publishes the reasons before kicking; a vCPU past its request check enters with the old state")]
     public static Task MA12(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, Inhibitor = true }, Variant.MA12);
+
+    [Test(Name = "Memslot.MA14", Expect = Expectation.Deadlock, ExpectMessage = "INV-A4",
+        Description = "MA14: kvm_swap_active_memslots holds slots_arch_lock across the deletion's first synchronize_srcu; vcpu0's first shadow root took it inside SRCU")]
+    public static Task MA14(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, NestedNpt = true }, Variant.MA14);
 
     // ---- real historical bugs (§3) ---------------------------------------------------------------
 

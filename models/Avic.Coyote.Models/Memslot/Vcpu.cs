@@ -49,6 +49,9 @@ public sealed class Vcpu : KernelVcpu
     /// <summary>INV-A3 starts to hold: this vCPU handled KVM_REQ_APICV_UPDATE after entering x2APIC mode.</summary>
     public bool X2apicUpdateHandled { get; set; }
 
+    /// <summary>vcpu->arch.mmu->root.hpa != INVALID_PAGE (Kvm.Mmu.cs kvm_mmu_reload).</summary>
+    public bool RootHpaValid { get; set; }
+
     /// <summary>The guest's program, one action per entry into guest mode.</summary>
     public GuestAction[] Guest { get; }
 }

@@ -119,4 +119,25 @@ public class SrcuTests
         Assert.Equal(BugKind.Deadlock, report.Bug?.Kind);
         Assert.Contains("first held across synchronize_srcu", report.Bug!.Message);
     }
+
+    [Fact]
+    public void ALockFirstSeenTakenInsideAReaderCannotBeHeldAcrossSynchronize()
+    {
+        // No declaration: the reader path (mmu_first_shadow_root_alloc) teaches lockdep the rule.
+        TestReport report = KernelHarness.Explore(async rt =>
+        {
+            var lockdep = new LockDep(rt);
+            var srcu = new Srcu(rt, lockdep, "kvm->srcu");
+            var archLock = new KernelMutex(rt, lockdep, "kvm->slots_arch_lock");
+            await srcu_read_lock(srcu);
+            await mutex_lock(archLock);
+            await mutex_unlock(archLock);
+            await srcu_read_unlock(srcu);
+            await mutex_lock(archLock);
+            await synchronize_srcu(srcu);
+        }, iterations: 1);
+        Assert.Equal(BugKind.Deadlock, report.Bug?.Kind);
+        Assert.StartsWith("INV-A4(c)", report.Bug!.Message);
+        Assert.Contains("first taken inside a read section", report.Bug!.Message);
+    }
 }
