@@ -32,7 +32,7 @@ public sealed partial class AvicKvm
         {
             await atomic_fetch_or(target.Irr, vector);   // atomic set: a full barrier before the IsRunning read
         }
-        Notify(target.Posted);
+        IrqPostedTo(target);
 
         TableEntry entry = await Table.Entry(target.Id).Read();
         if (!entry.IsRunning) return ExitReason.AvicIncompleteIpi;
@@ -46,7 +46,7 @@ public sealed partial class AvicKvm
         int irr = await v.Irr.Exchange(0);
         if (irr == 0) return;
         if (rt.IsTracing) rt.Log($"VMRUN: {v} takes IRR={irr:x}");
-        Notify(v.Accepted);
+        IrqTakenBy(v);
     }
 
     /// <summary>
@@ -61,6 +61,7 @@ public sealed partial class AvicKvm
         metrics.Doorbells++;
         HostTask? there = sched.CurrentOn(cpu);
         bool targetThere = ReferenceEquals(there, target.Task);
+        if (targetThere && target.HwInGuest) LatchDoorbell(target);
         if (!targetThere)
         {
             metrics.DoorbellsToPcpuNotRunningTarget++;

@@ -9,7 +9,7 @@ using Avic.Coyote.Testing;
 
 namespace Avic.Coyote.Models.Doorbell;
 
-public static class DoorbellVariants
+public static partial class DoorbellVariants
 {
     /// <summary>The liveness monitor's obligation, as it appears in Liveness bug messages.</summary>
     public const string LostWakeup = "INV-B4";
