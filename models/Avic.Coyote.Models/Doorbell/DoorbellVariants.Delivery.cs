@@ -1,7 +1,7 @@
 // Protocol B variants for INV-B7 (interrupt delivery to a guest waiting in guest mode) and the
 // converse of INV-B1 (a vCPU entering the guest with AVIC on has IsRunning=1 on its pCPU).
-// The 'S' guests: vcpu0 waits for vcpu1's IPI, sends one back, halts; vcpu1 sends, waits for
-// vcpu0's IPI, sends again (waking vcpu0's halt). Every IPI to a waiting guest needs a doorbell.
+// The 'S' guests play ping-pong: vcpu0 sends to vcpu1, waits for its IPI, sends again; vcpu1
+// waits, sends back, waits. An IPI that arrives after a waiting guest's VMRUN needs a doorbell.
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
 using Avic.Coyote.Testing;
@@ -16,7 +16,7 @@ public static partial class DoorbellVariants
     /// <summary>The converse of INV-B1 (judged at VMRUN).</summary>
     public const string IsRunningAtEntry = "INV-B1 (converse)";
 
-    private static readonly string[] SpinPrograms = ["SIH", "ISI"];
+    private static readonly string[] SpinPrograms = ["ISI", "SIS"];
 
     // ---- correct variants ------------------------------------------------------------------------------
 

@@ -6,9 +6,10 @@
 // host): an IRQ that only an unrelated exit would deliver is the bug INV-B7 reports.
 //
 // The model's bound: the guest waits as a blocked operation until a doorbell or a host IPI reaches
-// it, or no other operation of the model can act any more. Then, with an IRQ in its IRR, it spins
-// forever (the thread ends in guest mode and INV-B7's monitor stays hot); with IRR empty nobody sent
-// it anything, and it gives up (a voluntary exit, e.g. PAUSE-loop exiting) and runs its next action.
+// it, or no other operation of the model can act any more. Then, with an IRQ in its IRR, it would spin
+// until some unrelated exit: INV-B7 is violated there and then (a liveness bug, reported with the
+// monitor's obligation, which is hot at that point); with IRR empty nobody sent it anything, and it
+// gives up (a voluntary exit, e.g. PAUSE-loop exiting) and runs its next action.
 using Avic.Coyote.Actors;
 using Avic.Coyote.Runtime;
 
@@ -39,13 +40,11 @@ public sealed partial class AvicKvm
                 continue;
             }
             // No other operation can act: nothing will ring this pCPU any more.
-            if (v.Irr.Peek() != 0)
-            {
-                v.SpinsForever = true;
-                if (rt.IsTracing) rt.Log($"{v} spins forever in guest mode with IRR={v.Irr.Peek():x}: no doorbell and no exit will deliver it");
-                return ExitReason.Pause;
-            }
-            if (rt.IsTracing) rt.Log($"{v}: no interrupt came and nothing can send one any more; the guest stops waiting (voluntary exit)");
+            if (v.Irr.Peek() != 0 && checkDelivery)
+                throw rt.Violation(BugKind.Liveness,
+                    $"{rt.GetMonitor<InterruptDelivery>()!.Describe()}: {v} waits in guest mode with IRR={v.Irr.Peek():x}, " +
+                    "no other operation can act any more, and only an unrelated exit would deliver it");
+            if (rt.IsTracing) rt.Log($"{v}: no interrupt reached the guest and nothing can send one any more; it stops waiting (voluntary exit)");
             break;
         }
         v.Spinning = false;

@@ -22,13 +22,12 @@ public sealed partial class AvicKvm
             do exit = await vcpu_enter_guest(v, action);
             // An 'S' guest interrupted by a host IPI goes back to waiting after the next VMRUN.
             while (exit == ExitReason.EntryCancelled || (action == 'S' && exit == ExitReason.ExternalInterrupt));
-            if (v.SpinsForever) break;
 
             await handle_exit(v, exit);
             if (v.SleepsForever) break;
             await sched.PreemptionPoint(v.Task, "in vcpu_run(), between guest entries");
         }
-        if (!v.SleepsForever && !v.SpinsForever)
+        if (!v.SleepsForever)
         {
             await vcpu_put(v);   // return to userspace
             await smp_mb("exit to userspace (serializing)");
@@ -140,7 +139,6 @@ public sealed partial class AvicKvm
             'S' => await guest_wait_for_interrupt(v),
             _ => throw new InvalidOperationException($"guest action '{action}'"),
         };
-        if (v.SpinsForever) return exit;   // the model ends the thread in guest mode (GuestSpin.cs)
 
         // #VMEXIT (serializing), then vcpu->mode = OUTSIDE_GUEST_MODE.
         v.HwInGuest = false;

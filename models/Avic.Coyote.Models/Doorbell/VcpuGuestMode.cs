@@ -27,9 +27,6 @@ public sealed partial class Vcpu
     /// <summary>The guest waits in guest mode for an interrupt.</summary>
     public bool Spinning;
 
-    /// <summary>The guest waits for an interrupt that is in IRR, and nothing will deliver it: it spins forever.</summary>
-    public bool SpinsForever;
-
     /// <summary>IRR bits the vCPU took (VMRUN, a doorbell, or KVM's injection); the 'S' guest waits for this to move.</summary>
     public int Accepts;
 
