@@ -39,6 +39,8 @@ public enum Variant
     MA11,
     /// <summary>the inhibitor writes apicv_inhibit_reasons before kvm_make_all_cpus_request.</summary>
     MA12,
+    /// <summary>A-DELETE keeps the INVALID phase but drops its first grace period (A-DELETE.5): the zap races with faults that saw VALID.</summary>
+    MA14,
     /// <summary>§3 A-2: the inhibit path toggles the memslot (synchronize_srcu) from a vCPU with SRCU held.</summary>
     A2,
     /// <summary>§3 A-3: the VM-wide flip does not wait for vCPUs in guest mode (no KVM_REQUEST_WAIT ack).</summary>

@@ -32,7 +32,8 @@ public static class TestingEngine
         var clock = Stopwatch.StartNew();
         long nextProgress = Stopwatch.Frequency;
 
-        for (int i = 0; i < config.Iterations; i++)
+        int iterations = Math.Max(config.Iterations, test.Iterations);
+        for (int i = 0; i < iterations; i++)
         {
             if (cancellation.IsCancellationRequested) break;
             if (config.TimeoutSeconds > 0 && clock.Elapsed.TotalSeconds >= config.TimeoutSeconds) break;
