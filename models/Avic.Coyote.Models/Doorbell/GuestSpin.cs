@@ -58,6 +58,7 @@ public sealed partial class AvicKvm
     {
         int irr = await v.Irr.Exchange(0);
         if (irr == 0) return false;
+        metrics.DoorbellDeliveriesInGuestMode++;
         if (rt.IsTracing) rt.Log($"doorbell: {v} takes IRR={irr:x} in guest mode");
         IrqTakenBy(v);
         return true;
