@@ -53,7 +53,7 @@ public static partial class DoorbellVariants
 
     // ---- bug variants ----------------------------------------------------------------------------------
 
-    [Test(Name = "Doorbell.MB18", Expect = Expectation.Liveness, ExpectMessage = Delivery,
+    [Test(Name = "Doorbell.MB18", Iterations = RareBugBudget, Expect = Expectation.Liveness, ExpectMessage = Delivery,
         Description = "no software doorbell for a target in guest mode (svm_complete_interrupt_delivery only wakes): with APICv being re-enabled, a sender still without AVIC sets IRR of a guest that waits in guest mode, which never sees it")]
     public static Task MB18(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
@@ -67,7 +67,7 @@ public static partial class DoorbellVariants
         Era = CodeEra.ShadowEntry, EnableIpiv = false, Mutations = Mutation.NoSoftwareDoorbell, Programs = SpinPrograms,
     });
 
-    [Test(Name = "Doorbell.MB18.NonStrict", Expect = Expectation.Liveness, ExpectMessage = Delivery,
+    [Test(Name = "Doorbell.MB18.NonStrict", Iterations = RareBugBudget, Expect = Expectation.Liveness, ExpectMessage = Delivery,
         Description = "MB18 in non-strict mode with an APICv inhibit set and cleared: the IPI of a sender without AVIC to a guest waiting in guest mode is never delivered")]
     public static Task MB18NonStrict(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {

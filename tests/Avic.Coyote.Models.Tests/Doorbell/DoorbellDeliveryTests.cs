@@ -100,6 +100,16 @@ public class DoorbellDeliveryTests
     }
 
     [Fact]
+    public void RareBugVariantsCarryTheirOwnBudget()
+    {
+        // [Test(Iterations = ...)] reaches the catalogue, and only bug variants declare one.
+        Assert.Equal(DoorbellVariants.RareBugBudget, Variant("Doorbell.B-5b").Iterations);
+        Assert.Equal(DoorbellVariants.RareBugBudget, Variant("Doorbell.MB18").Iterations);
+        Assert.Equal(0, Variant("Doorbell.MB1").Iterations);
+        Assert.All(Catalog.Where(t => t.Iterations > 0), t => Assert.NotEqual(Expectation.Pass, t.Expect));
+    }
+
+    [Fact]
     public void SpinningGuestsAreAcceptedByTheConfiguration()
     {
         new DoorbellConfig { Programs = ["S", "ISH"] }.Validate();
