@@ -217,7 +217,7 @@ public sealed partial class AvicKvm
     private async Task kvm_lapic_set_irr(Vcpu sender, Vcpu target)
     {
         await atomic_fetch_or(target.Irr, 1 << sender.Id);
-        Notify(target.Posted);
+        IrqPostedTo(target);
         if (Config.Inhibitor) await target.IrrPending.Write(true);
     }
 
@@ -252,10 +252,10 @@ public sealed partial class AvicKvm
             await kvm_vcpu_kick(target);
             return;
         }
-        if (inGuestMode)
+        if (inGuestMode && !Config.Has(Mutation.NoSoftwareDoorbell))
             await avic_ring_doorbell(sender, target);   // "Signal the doorbell to tell hardware to inject the IRQ."
         else
-            await kvm_vcpu_wake_up(target);   // "Wake the vCPU if it was blocking."
+            await kvm_vcpu_wake_up(target);   // "Wake the vCPU if it was blocking." (MB18: also for a target in guest mode)
     }
 
     // avic.c avic_ring_doorbell(): cpu = READ_ONCE(vcpu->cpu); if (cpu != get_cpu()) wrmsr(DOORBELL).

@@ -33,7 +33,7 @@ public sealed partial class AvicKvm
         {
             await atomic_fetch_or(target.Irr, vector);   // atomic set: a full barrier before the IsRunning read
         }
-        Notify(target.Posted);
+        IrqPostedTo(target);
 
         TableEntry entry = await Table.Entry(target.Id).Read();
         if (!entry.IsRunning)
@@ -51,7 +51,7 @@ public sealed partial class AvicKvm
         int irr = await v.Irr.Exchange(0);
         if (irr == 0) return;
         if (rt.IsTracing) rt.Log($"VMRUN: {v} takes IRR={Vcpu.Bits(irr)}");
-        Notify(v.Accepted);
+        IrqTakenBy(v);
     }
 
     /// <summary>
@@ -66,6 +66,7 @@ public sealed partial class AvicKvm
         metrics.Doorbells++;
         HostTask? there = sched.CurrentOn(cpu);
         bool targetThere = ReferenceEquals(there, target.Task);
+        if (targetThere && target.HwInGuest) LatchDoorbell(target);
         if (!targetThere)
         {
             metrics.DoorbellsToPcpuNotRunningTarget++;

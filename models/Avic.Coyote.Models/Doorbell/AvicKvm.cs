@@ -32,10 +32,14 @@ public sealed partial class AvicKvm : IPreemptNotifier
     /// <summary>The physical APIC ID table (kvm_svm->avic_physical_id_table), one entry per vCPU.</summary>
     internal ControlledPhysicalIdTable Table;
 
+    /// <summary>INV-B7 is judged (some guest waits for interrupts in guest mode).</summary>
+    private readonly bool checkDelivery;
+
     private AvicKvm(ControlledRuntime rt, DoorbellConfig config)
     {
         this.rt = rt;
         Config = config;
+        checkDelivery = config.Checking(Invariant.Delivery) && config.HasSpinningGuest;
         sched = new HostScheduler(rt, config.Pcpus);
         apicvInhibitReasons = new SharedVar<int>(rt, "kvm->arch.apicv_inhibit_reasons", 0);
         apicvUpdateLock = new RwSemaphore(rt, null, "kvm->arch.apicv_update_lock");
@@ -72,9 +76,10 @@ public sealed partial class AvicKvm : IPreemptNotifier
         metrics.Executions++;
         if (Config.Checking(Invariant.IsRunning)) rt.RegisterMonitor<IsRunningConsistency>();
         if (Config.Checking(Invariant.NoLostWakeup)) rt.RegisterMonitor<NoLostWakeup>();
+        if (checkDelivery) rt.RegisterMonitor<InterruptDelivery>();
 
         var threads = new List<Operation>();
-        foreach (Vcpu v in Vcpus) threads.Add(rt.Spawn(v.Name, () => kvm_vcpu_thread(v)));
+        foreach (Vcpu v in Vcpus) threads.Add(v.Thread = rt.Spawn(v.Name, () => kvm_vcpu_thread(v)));
         if (Config.Preemptions > 0) threads.Add(sched.StartTick(Config.Preemptions));
         if (Config.Inhibitor)
         {
@@ -151,6 +156,21 @@ public sealed partial class AvicKvm : IPreemptNotifier
     private void Notify(Event e)
     {
         if (Config.Checking(Invariant.NoLostWakeup)) rt.Monitor<NoLostWakeup>(e);
+    }
+
+    /// <summary>An IRR bit was set for <paramref name="v"/> (INV-B4, INV-B7).</summary>
+    private void IrqPostedTo(Vcpu v)
+    {
+        Notify(v.Posted);
+        NotifyDelivery(v.Posted);
+    }
+
+    /// <summary><paramref name="v"/> took its IRR bits (VMRUN, a doorbell in guest mode, KVM's injection).</summary>
+    private void IrqTakenBy(Vcpu v)
+    {
+        v.Accepts++;
+        Notify(v.Accepted);
+        NotifyDelivery(v.Accepted);
     }
 
     /// <summary>set_bit()/atomic_or(): one locked RMW. The comparand is seeded from memory and

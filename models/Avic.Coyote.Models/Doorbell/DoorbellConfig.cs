@@ -54,6 +54,12 @@ public enum Mutation : long
     LoadPutWithoutIrListLock = 1L << 21,
     /// <summary>MB17: enable_ipiv=0, but the table write does not mask IsRunning.</summary>
     IpivOffWritesIsRunning = 1L << 17,
+    /// <summary>MB18: svm_complete_interrupt_delivery never rings the software doorbell (avic_ring_doorbell) for a
+    /// target in guest mode, it only calls kvm_vcpu_wake_up: the IRQ waits in IRR for an unrelated exit.</summary>
+    NoSoftwareDoorbell = 1L << 18,
+    /// <summary>MB20: kvm_sched_in skips kvm_arch_vcpu_load when the vCPU comes back to the pCPU it left (a
+    /// "nothing changed" shortcut): after a strict put it re-enters the guest with IsRunning=0.</summary>
+    SchedInSkipsLoad = 1L << 22,
 }
 
 /// <summary>Invariants of kvm-protocols.md §2.4 the model checks (each can be switched off to let a
@@ -76,8 +82,11 @@ public enum Invariant
     NoLostIrq = 32,
     /// <summary>INV-B6: every WARN of the modelled kernel code is an assertion.</summary>
     NoWarn = 64,
+    /// <summary>INV-B7 (liveness): an IRQ posted to a vCPU that waits for it in guest mode ('S' guests) is
+    /// delivered there (VMRUN, doorbell, or an exit it causes) without waiting for an unrelated exit.</summary>
+    Delivery = 128,
 
-    All = IsRunning | EntryCoherence | DoorbellTarget | NoLostWakeup | NoLostIrq | NoWarn,
+    All = IsRunning | EntryCoherence | DoorbellTarget | NoLostWakeup | NoLostIrq | NoWarn | Delivery,
 }
 
 /// <summary>One configuration of the Protocol B model.</summary>
@@ -112,7 +121,9 @@ public sealed record DoorbellConfig
 
     /// <summary>
     /// Each vCPU's guest, one character per guest entry: 'I' writes ICR (a fixed IPI to the next vCPU),
-    /// 'H' executes HLT, 'X' enables x2APIC (WRMSR IA32_APIC_BASE). Null: <see cref="DefaultPrograms"/>.
+    /// 'H' executes HLT, 'X' enables x2APIC (WRMSR IA32_APIC_BASE), 'S' spins in guest mode until it sees an
+    /// interrupt (it gives up only when no other thread can act any more; see GuestSpin.cs).
+    /// Null: <see cref="DefaultPrograms"/>.
     /// </summary>
     public string[]? Programs { get; init; }
 
@@ -126,6 +137,9 @@ public sealed record DoorbellConfig
     public bool Has(Mutation m) => (Mutations & m) != 0;
 
     public bool Checking(Invariant i) => (Checks & i) != 0;
+
+    /// <summary>Some guest waits for an interrupt in guest mode, so INV-B7 has something to judge.</summary>
+    public bool HasSpinningGuest => (Programs ?? DefaultPrograms()).Any(p => p.Contains('S'));
 
     /// <summary>"IH", "HI", "IH"...: neighbours alternate between sending and halting.</summary>
     public string[] DefaultPrograms() =>
@@ -141,6 +155,6 @@ public sealed record DoorbellConfig
         string[] programs = Programs ?? DefaultPrograms();
         if (programs.Length != Vcpus) throw new ArgumentException($"{programs.Length} guest programs for {Vcpus} vCPUs");
         foreach (string p in programs)
-            if (p.Any(c => c is not ('I' or 'H' or 'X'))) throw new ArgumentException($"guest program '{p}': use I, H, X");
+            if (p.Any(c => c is not ('I' or 'H' or 'X' or 'S'))) throw new ArgumentException($"guest program '{p}': use I, H, X, S");
     }
 }

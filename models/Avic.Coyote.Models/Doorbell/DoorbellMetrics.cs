@@ -27,6 +27,9 @@ public sealed class DoorbellMetrics
     /// <summary>Doorbells to the pCPU the target's thread is on while it is in host mode (harmless: VMRUN re-evaluates IRR).</summary>
     public long DoorbellsToTargetInHostMode { get; internal set; }
 
+    /// <summary>Doorbells that made a vCPU in guest mode take its IRR there (no VM-exit: INV-B7's good case).</summary>
+    public long DoorbellDeliveriesInGuestMode { get; internal set; }
+
     /// <summary>AVIC_INCOMPLETE_IPI VM-exits taken by senders.</summary>
     public long IncompleteIpiExits { get; internal set; }
 
@@ -35,10 +38,10 @@ public sealed class DoorbellMetrics
 
     public void Reset()
     {
-        Executions = Doorbells = DoorbellsToPcpuNotRunningTarget = HardwareDoorbellsToPcpuNotRunningTarget = DoorbellsToTargetInHostMode = IncompleteIpiExits = NonFatalWarns = 0;
+        Executions = Doorbells = DoorbellsToPcpuNotRunningTarget = HardwareDoorbellsToPcpuNotRunningTarget = DoorbellsToTargetInHostMode = DoorbellDeliveriesInGuestMode = IncompleteIpiExits = NonFatalWarns = 0;
     }
 
     public override string ToString() =>
         $"executions={Executions} doorbells={Doorbells} to-pcpu-not-running-target={DoorbellsToPcpuNotRunningTarget} " +
-        $"(by-avic={HardwareDoorbellsToPcpuNotRunningTarget}) to-target-in-host-mode={DoorbellsToTargetInHostMode} incomplete-ipi-exits={IncompleteIpiExits} non-fatal-warns={NonFatalWarns}";
+        $"(by-avic={HardwareDoorbellsToPcpuNotRunningTarget}) to-target-in-host-mode={DoorbellsToTargetInHostMode} delivered-in-guest-mode={DoorbellDeliveriesInGuestMode} incomplete-ipi-exits={IncompleteIpiExits} non-fatal-warns={NonFatalWarns}";
 }

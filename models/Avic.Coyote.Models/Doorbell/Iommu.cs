@@ -70,7 +70,7 @@ public sealed partial class AvicKvm
     private async Task amd_iommu_post_interrupt(Irte irte, Vcpu target)
     {
         await atomic_fetch_or(target.Irr, irte.Vector);
-        Notify(target.Posted);
+        IrqPostedTo(target);
         IrteEntry e = await irte.Entry.Read();
         if (e.IsRun)
         {

@@ -17,9 +17,11 @@ public sealed partial class AvicKvm
         await vcpu_load(v);
         foreach (char action in v.Program)
         {
+            v.AcceptsAtActionStart = v.Accepts;
             ExitReason exit;
             do exit = await vcpu_enter_guest(v, action);
-            while (exit == ExitReason.EntryCancelled);
+            // An 'S' guest interrupted by a host IPI goes back to waiting after the next VMRUN.
+            while (exit == ExitReason.EntryCancelled || (action == 'S' && exit == ExitReason.ExternalInterrupt));
 
             await handle_exit(v, exit);
             if (v.SleepsForever) break;
@@ -61,6 +63,13 @@ public sealed partial class AvicKvm
     Task IPreemptNotifier.SchedIn(HostTask task, int cpu)
     {
         Vcpu v = VcpuOf(task);
+        if (Config.Has(Mutation.SchedInSkipsLoad) && cpu == v.CpuView)
+        {
+            if (rt.IsTracing) rt.Log($"kvm_sched_in({v}, pCPU {cpu}): same pCPU as before, kvm_arch_vcpu_load skipped (MB20)");
+            v.LoadedOn = cpu;   // the vCPU runs there again; only its vendor state was not reloaded
+            Changed(v);
+            return Task.CompletedTask;
+        }
         if (rt.IsTracing) rt.Log($"kvm_sched_in({v}, pCPU {cpu}) → kvm_arch_vcpu_load");
         return kvm_arch_vcpu_load(v, cpu);
     }
@@ -107,23 +116,33 @@ public sealed partial class AvicKvm
         {
             // kvm_vcpu_exit_request(): a request (or a kick's EXITING_GUEST_MODE) arrived; cancel the entry.
             await v.Mode.Write(VcpuMode.OUTSIDE_GUEST_MODE);
+            v.KickLatched = false;   // local_irq_enable(): a kick IPI that arrived meanwhile is handled in the host
             await sched.preempt_enable(v.Task, "after a cancelled guest entry");
             return ExitReason.EntryCancelled;
         }
 
         // VMRUN (B-ENTER.4): with AVIC on, the CPU evaluates the backing page's IRR, so bits set while
-        // the vCPU was in host mode (doorbell missed, or none rung) are delivered now.
-        if (v.ApicvActiveView) await avic_vmrun_evaluate_irr(v);
+        // the vCPU was in host mode (doorbell missed, or none rung) are delivered now. From here a
+        // doorbell to this pCPU makes it evaluate IRR again (B-ENTER.5).
+        v.HwInGuest = true;
+        if (v.ApicvActiveView)
+        {
+            if (Config.Checking(Invariant.IsRunning)) rt.Monitor<IsRunningConsistency>(v.Entered);
+            await avic_vmrun_evaluate_irr(v);
+        }
 
         ExitReason exit = action switch
         {
             'I' => v.ApicvActiveView ? await avic_hw_icr_write(v, TargetOf(v)) : ExitReason.ApicWrite,
             'H' => ExitReason.Hlt,
             'X' => ExitReason.MsrWrite,
+            'S' => await guest_wait_for_interrupt(v),
             _ => throw new InvalidOperationException($"guest action '{action}'"),
         };
 
         // #VMEXIT (serializing), then vcpu->mode = OUTSIDE_GUEST_MODE.
+        v.HwInGuest = false;
+        v.DoorbellLatched = v.KickLatched = false;
         await smp_mb("#VMEXIT");
         await v.Mode.Write(VcpuMode.OUTSIDE_GUEST_MODE);
         await sched.preempt_enable(v.Task, "after #VMEXIT (local_irq_enable(); preempt_enable())");
@@ -159,7 +178,7 @@ public sealed partial class AvicKvm
         if (!await v.IrrPending.Read()) return;
         await v.IrrPending.Write(false);
         int irr = await v.Irr.Exchange(0);
-        if (irr != 0) Notify(v.Accepted);
+        if (irr != 0) IrqTakenBy(v);
     }
 
     // ---- halting: kvm_main.c kvm_vcpu_halt / kvm_vcpu_block (B-BLOCK) ---------------------------
@@ -265,6 +284,7 @@ public sealed partial class AvicKvm
         {
             int cpu = await t.Cpu.Read();
             if (rt.IsTracing) rt.Log($"smp_send_reschedule(pCPU {cpu}): {t} leaves the guest");
+            SendKickIpi(t);
         }
     }
 
@@ -318,7 +338,8 @@ public sealed partial class AvicKvm
             {
                 await kvm_make_request(Vcpu.KVM_REQ_APICV_UPDATE, v);
                 // kvm_request_needs_ipi(): IN_GUEST_MODE → EXITING_GUEST_MODE, then the IPI makes it exit.
-                await v.Mode.CompareExchange(VcpuMode.EXITING_GUEST_MODE, VcpuMode.IN_GUEST_MODE);
+                if (await v.Mode.CompareExchange(VcpuMode.EXITING_GUEST_MODE, VcpuMode.IN_GUEST_MODE) == VcpuMode.IN_GUEST_MODE)
+                    SendKickIpi(v);
             }
         }
         await apicvInhibitReasons.Write(reasons);

@@ -26,12 +26,33 @@ public sealed record VcpuUnblocked(Vcpu Vcpu) : Event;
 /// then v is loaded there (strict) or last loaded there (non-strict), APICv is active, and v is not
 /// blocking; with enable_ipiv=0 the table never has IsRunning. Judged on the value the owner stored
 /// (its program order), since only the owner writes the entry.
+/// The converse, judged at VMRUN with AVIC on (both modes): the entry has IsRunning=1 and names the
+/// pCPU the vCPU runs on. Elsewhere the kernel leaves a loaded, non-blocking vCPU with IsRunning=0 on
+/// purpose: between kvm_arch_vcpu_blocking and prepare_to_rcuwait and between finish_rcuwait and
+/// kvm_arch_vcpu_unblocking (IPIs then exit and kvm_vcpu_check_block reads IRR), while APICv is
+/// inhibited or being toggled (__kvm_vcpu_update_apicv), and in the table with enable_ipiv=0 (the
+/// shadow has it: every IPI exits and KVM's software doorbell reaches a target in guest mode). None
+/// of these windows includes VMRUN; a guest running with IsRunning=0 makes every IPI to it exit, and
+/// without the software doorbell (MB18) such an IPI waits for an unrelated exit (INV-B7).
 /// </summary>
 public sealed class IsRunningConsistency : Monitor
 {
     [Start]
     [OnEventDoAction(typeof(VcpuChanged), nameof(Check))]
+    [OnEventDoAction(typeof(GuestEntered), nameof(CheckEntry))]
     private sealed class Watching : State;
+
+    private void CheckEntry(GuestEntered e)
+    {
+        DoorbellConfig cfg = e.Kvm.Config;
+        Vcpu v = e.Vcpu;
+        bool ipivOff = cfg.Era == CodeEra.ShadowEntry && !cfg.EnableIpiv;
+        ulong entry = ipivOff ? v.Shadow : e.Kvm.Table.Stored(v.Id);
+        string id = cfg.Strict ? "INV-B1" : "INV-B1-NS";
+        Specification.Assert(IsRunning(entry) && HostPhysicalId(entry) == v.Task.Cpu,
+            $"{id} (converse): {v} enters the guest (VMRUN) on pCPU {v.Task.Cpu} with AVIC on, but {(ipivOff ? "its shadow entry" : $"table[{v.Id}]")} = {Format(entry)}: " +
+            "every IPI to it takes an AVIC_INCOMPLETE_IPI exit on the sender");
+    }
 
     private void Check(VcpuChanged e)
     {
@@ -74,9 +95,7 @@ public sealed class IsRunningConsistency : Monitor
 /// </summary>
 public sealed class NoLostWakeup : Monitor
 {
-    private readonly bool[] blocking = new bool[8];
-    private readonly bool[] pending = new bool[8];
-    private int culprit = -1;
+    private readonly PendingWhileWaiting state = new();
 
     [Start]
     [Cold]
@@ -94,23 +113,19 @@ public sealed class NoLostWakeup : Monitor
     private sealed class IrqPendingOnBlockedVcpu : State;
 
     /// <summary>The vCPU the monitor is hot for (-1 when cold).</summary>
-    public int Culprit => culprit;
+    public int Culprit => state.Culprit;
 
-    private void OnPosted(IrqPosted e) => Set(pending, e.Vcpu.Id, true);
+    private void OnPosted(IrqPosted e) { state.Pending(e.Vcpu.Id, true); Follow(); }
 
-    private void OnAccepted(IrqAccepted e) => Set(pending, e.Vcpu.Id, false);
+    private void OnAccepted(IrqAccepted e) { state.Pending(e.Vcpu.Id, false); Follow(); }
 
-    private void OnBlocking(VcpuBlocking e) => Set(blocking, e.Vcpu.Id, true);
+    private void OnBlocking(VcpuBlocking e) { state.Waiting(e.Vcpu.Id, true); Follow(); }
 
-    private void OnUnblocked(VcpuUnblocked e) => Set(blocking, e.Vcpu.Id, false);
+    private void OnUnblocked(VcpuUnblocked e) { state.Waiting(e.Vcpu.Id, false); Follow(); }
 
-    private void Set(bool[] which, int vcpu, bool value)
+    private void Follow()
     {
-        which[vcpu] = value;
-        culprit = -1;
-        for (int i = 0; i < blocking.Length; i++)
-            if (blocking[i] && pending[i]) { culprit = i; break; }
-        bool hot = culprit >= 0;
+        bool hot = state.Culprit >= 0;
         if (hot == IsHot) return;
         if (hot) RaiseGotoStateEvent<IrqPendingOnBlockedVcpu>();
         else RaiseGotoStateEvent<NoIrqWaitsOnABlockedVcpu>();

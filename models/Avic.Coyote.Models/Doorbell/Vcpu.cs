@@ -29,9 +29,11 @@ public enum ExitReason
     Hlt,
     /// <summary>WRMSR IA32_APIC_BASE (x2APIC enable).</summary>
     MsrWrite,
+    /// <summary>The 'S' guest stopped waiting (it got its interrupt, or gave up): a voluntary exit with nothing to handle.</summary>
+    Pause,
 }
 
-public sealed class Vcpu
+public sealed partial class Vcpu
 {
     public const int KVM_REQ_EVENT = 1 << 0;
     public const int KVM_REQ_APICV_UPDATE = 1 << 1;
@@ -59,6 +61,8 @@ public sealed class Vcpu
         BlockStarted = new VcpuBlocking(this);
         BlockEnded = new VcpuUnblocked(this);
         CpuView = task.Cpu;
+        Entered = new GuestEntered(kvm, this);
+        SpinWait = new GuestSpinWait(kvm, this);
     }
 
     public int Id { get; }

@@ -52,13 +52,17 @@ public sealed partial class Kvm
             return;
         }
 
+        // kvm_arch_flush_shadow_memslot() → kvm_mmu_zap_memslot() unmaps through the slot (kvm_unmap_gfn_range
+        // with .slot: the TDP roots of its address space, or its rmaps), so deleting the SMM copy (as_id 1)
+        // leaves the non-SMM SPTE the model has (vCPUs never run in SMM here) alone.
+        bool zapsApicSpte = isApicSlot && ReferenceEquals(slot, apic_access_slot[0]);
         await mutex_lock(slots_arch_lock);                          // A-DELETE.1
         if (Variant == Variant.MA9)
         {
             // MA9: no INVALID phase: publish ABSENT at once and zap before the grace period.
             await WRITE_ONCE(slot, SlotState.ABSENT);
             await mutex_unlock(slots_arch_lock);
-            if (isApicSlot) await kvm_arch_flush_shadow_memslot();
+            if (zapsApicSpte) await kvm_arch_flush_shadow_memslot();
             await synchronize_srcu(srcu);
             return;
         }
@@ -66,9 +70,9 @@ public sealed partial class Kvm
         // kvm_swap_active_memslots(): "Must be released before synchronize SRCU below in order to avoid deadlock
         // with another thread acquiring the slots_arch_lock in an srcu critical section." MA14 releases it after.
         if (Variant != Variant.MA14) await mutex_unlock(slots_arch_lock);   // A-DELETE.4
-        await synchronize_srcu(srcu);                               // A-DELETE.5: readers that saw VALID are gone
+        if (Variant != Variant.MA15) await synchronize_srcu(srcu);  // A-DELETE.5: readers that saw VALID are gone
         if (Variant == Variant.MA14) await mutex_unlock(slots_arch_lock);
-        if (isApicSlot) await kvm_arch_flush_shadow_memslot();      // A-DELETE.6: zap + remote TLB flush
+        if (zapsApicSpte) await kvm_arch_flush_shadow_memslot();    // A-DELETE.6: zap + remote TLB flush
         await mutex_lock(slots_arch_lock);                          // A-DELETE.7
         await WRITE_ONCE(slot, SlotState.ABSENT);                   // A-DELETE.9: kvm_delete_memslot + swap publishes ABSENT
         await mutex_unlock(slots_arch_lock);

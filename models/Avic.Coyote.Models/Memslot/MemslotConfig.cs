@@ -41,6 +41,8 @@ public enum Variant
     MA12,
     /// <summary>kvm_swap_active_memslots releases slots_arch_lock after the deletion's first synchronize_srcu instead of before.</summary>
     MA14,
+    /// <summary>A-DELETE keeps the INVALID phase but drops its first grace period (A-DELETE.5): the zap races with faults that saw VALID.</summary>
+    MA15,
     /// <summary>§3 A-2: the inhibit path toggles the memslot (synchronize_srcu) from a vCPU with SRCU held.</summary>
     A2,
     /// <summary>§3 A-3: the VM-wide flip does not wait for vCPUs in guest mode (no KVM_REQUEST_WAIT ack).</summary>

@@ -106,6 +106,34 @@ public static class MemslotVariants
         Description = "§3 A-5(ii): kvm_lapic_set_base updates APICv directly from KVM_SET_LAPIC, without SRCU: unbalanced unlock")]
     public static Task A5ii(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, HostSetLapic = true }, Variant.A5ii);
 
+    // ---- bug variants in the larger configurations (where new bugs will be looked for) -------------
+
+    [Test(Name = "Memslot.MA9.3vcpu.hotplug.smm", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A3",
+        Description = "MA9 (no INVALID phase, zap before the grace period) with 3 vCPUs, hotplug, inhibitor and 2 address spaces; INV-A1 off to show the isolation breach")]
+    public static Task MA9Large(IActorRuntime rt) => Kvm.Run(rt, Base with { Vcpus = 3, Smm = true, CheckInvA1 = false }, Variant.MA9);
+
+    [Test(Name = "Memslot.MA15", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A3",
+        Description = "MA15: no synchronize_srcu between publishing INVALID and the zap; a fault that saw VALID re-installs the SPTE (INV-A1 off to show the isolation breach)")]
+    public static Task MA15(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, CheckInvA1 = false }, Variant.MA15);
+
+    [Test(Name = "Memslot.MA15.3vcpu.hotplug.smm", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A3",
+        Description = "MA15 (no grace period before the zap) with 3 vCPUs, hotplug, inhibitor and 2 address spaces; INV-A1 off")]
+    public static Task MA15Large(IActorRuntime rt) => Kvm.Run(rt, Base with { Vcpus = 3, Smm = true, CheckInvA1 = false }, Variant.MA15);
+
+    [Test(Name = "Memslot.MA4.3vcpu.hotplug.smm", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A2",
+        Description = "MA4 (no recheck under slots_lock) with 3 vCPUs, hotplug, inhibitor and 2 address spaces")]
+    public static Task MA4Large(IActorRuntime rt) => Kvm.Run(rt, Base with { Vcpus = 3, Smm = true }, Variant.MA4);
+
+    [Test(Name = "Memslot.MA1.3vcpu.hotplug.smm", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A1",
+        Description = "MA1 (enabled=false before the deletion) with 3 vCPUs, hotplug, inhibitor and 2 address spaces")]
+    public static Task MA1Large(IActorRuntime rt) => Kvm.Run(rt, Base with { Vcpus = 3, Smm = true }, Variant.MA1);
+
+    [Test(Name = "Memslot.MA11.4vcpu", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A6",
+        Description = "MA11 (no request re-check after IN_GUEST_MODE) with 4 vCPUs and the inhibitor")]
+    public static Task MA11Large(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 4, Inhibitor = true }, Variant.MA11);
+
+    // ---- exploratory -----------------------------------------------------------------------------
+
     // ---- H-A1 (docs/findings/memslot-h-a1-late-allocation.md): the merged code, PIT reinjection -------
     // inhibiting APICv while the boot vCPUs are created, KVM_REINJECT_CONTROL clearing it, a vCPU hotplugged.
 

@@ -41,4 +41,8 @@ public sealed class TestAttribute : Attribute
 
     /// <summary>Overrides the step bound when non-zero (for tests whose executions are long by nature).</summary>
     public int MaxSteps { get; set; }
+
+    /// <summary>The test's own iteration budget, used when it is larger than the configured one: a bug
+    /// variant whose bug needs more executions than the default to be found on every seed.</summary>
+    public int Iterations { get; set; }
 }

@@ -13,6 +13,8 @@ public sealed class TestCase
     public string? ExpectMessage { get; init; }
     public MemoryModel MemoryModel { get; init; }
     public int MaxSteps { get; init; }
+    /// <summary>The test's own iteration budget (0: none); the engine runs max(this, the configured budget).</summary>
+    public int Iterations { get; init; }
     public required string AssemblyName { get; init; }
     public required Func<IActorRuntime, Task> Entry { get; init; }
 
@@ -69,6 +71,7 @@ public static class TestCatalog
                     ExpectMessage = attr.ExpectMessage,
                     MemoryModel = attr.MemoryModel,
                     MaxSteps = attr.MaxSteps,
+                    Iterations = attr.Iterations,
                     AssemblyName = assembly.GetName().Name ?? "",
                     Entry = Bind(m),
                 });

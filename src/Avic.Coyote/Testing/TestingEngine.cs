@@ -52,7 +52,8 @@ public static class TestingEngine
         long nextProgress = Stopwatch.Frequency;
         var guard = new Deadline(strategy, clock, config.TimeoutSeconds, cancellation);
 
-        for (int i = 0; i < config.Iterations; i++)
+        int iterations = Math.Max(config.Iterations, test.Iterations);
+        for (int i = 0; i < iterations; i++)
         {
             if (guard.Expired()) break;
             if (!strategy.PrepareIteration(i)) break;

@@ -49,6 +49,11 @@ public class DoorbellModelTests
         { "Doorbell.B-7", "random" },
         { "Doorbell.B-7.IrListLock", "random" },
         { "Doorbell.B-8", "random" },
+        { "Doorbell.MB18", "prioritization" },
+        { "Doorbell.MB18.IpivOff", "random" },
+        { "Doorbell.MB18.NonStrict", "prioritization" },
+        { "Doorbell.MB20", "random" },
+        { "Doorbell.MB20.Delivery", "random" },
     };
 
     public static TheoryData<string> CorrectVariants
