@@ -120,7 +120,9 @@ public static class MicrosoftCoyoteCommands
                 throw new UsageException($"{flag} is not available with --engine coyote ({Why(flag)}); use --engine ours", args.Command);
         CoyoteSettings s = SettingsLoader.Load(context, args.GetString(RunOptions.Config.Long));
         string strategy = args.GetString("--strategy") ?? s.Strategy;
-        if (strategy is "dfs" or "dfs-full" or "dfs-bounded" or TestCommand.PortfolioStrategy)
+        bool oursOnly = !CoyoteRunSettings.StrategyNames.Contains(strategy) &&
+                        (strategy == RunOptions.PortfolioStrategy || Configuration.StrategyNames.Contains(strategy));
+        if (oursOnly)
             throw new UsageException($"strategy '{strategy}' is not available with --engine coyote (Microsoft.Coyote 1.7.11 has no exhaustive search or portfolio; " +
                                      $"it has: {string.Join(", ", CoyoteRunSettings.StrategyNames)}); use --engine ours", args.Command);
         if (!CoyoteRunSettings.StrategyNames.Contains(strategy))
