@@ -101,7 +101,9 @@ public static class Program
             o.WriteLine();
             o.WriteLine("options:");
             int width = info.Options.Max(s => s.Usage.Length);
-            foreach (OptionSpec s in info.Options) o.WriteLine($"  {s.Usage.PadRight(width)}  {s.Help}");
+            foreach (OptionSpec s in info.Options)
+                o.WriteLine($"  {s.Usage.PadRight(width)}  {s.Help}" +
+                            (s.Max < double.MaxValue ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" [{s.Min:#,0.###} to {s.Max:#,0}]") : ""));
         }
         return ExitCode.Ok;
     }

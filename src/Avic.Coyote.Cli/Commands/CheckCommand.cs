@@ -18,7 +18,7 @@ public static class CheckCommand
     public static readonly CommandInfo Info = new("check", "[ASSEMBLY]", 1,
         "run the tests and check each gives its declared verdict; writes check.md and check.json",
         [.. RunOptions.Specs, Seeds, Engines.EngineOption.Spec], Run,
-        "Exit 0: every test met its expectation; 1: some did not; 2: usage or input error.");
+        "Exit 0: every test met its expectation; 1: some did not; 2: usage or input error; 130: interrupted (Ctrl-C).");
 
     private const int MaxSeeds = 100_000;
 

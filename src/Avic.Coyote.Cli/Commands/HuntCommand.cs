@@ -33,7 +33,7 @@ public static partial class HuntCommand
         [RunOptions.Method, Budget, Parallel, ShardSpec, Outdir, Shared("--seed"), Shared("--max-steps"), Shared("--strategy-value"),
          Shared("--fail-on-max-steps"), Shared("--liveness-threshold"), Shared("--tso"), Minimize, RunOptions.Config],
         Run,
-        "Exit 0: every test met its expectation (pass: no bug; known bug: found; explore: anything); 1: some did not; 2: usage or input error.");
+        "Exit 0: every test met its expectation (pass: no bug; known bug: found; explore: anything); 1: some did not; 2: usage or input error; 130: interrupted (Ctrl-C).");
 
     public static int Run(ParsedArgs args, CliContext context)
     {

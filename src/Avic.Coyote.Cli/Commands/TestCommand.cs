@@ -15,8 +15,8 @@ public static class TestCommand
         "with -s portfolio: let the other workers finish their budget after the first bug");
 
     public static readonly CommandInfo Info = new("test", "[ASSEMBLY]", 1,
-        "explore the tests' schedules; write NAME.schedule and NAME.trace.txt for a bug", [.. RunOptions.Specs, MinimizeCommand.MinimizeFlag, Parallel, KeepGoing, Engines.EngineOption.Spec], Run,
-        "Exit 0: no bug in any test; 1: a bug was found (even an expected one; see `coyote check`); 2: usage or input error.");
+        "explore the tests' schedules; write NAME.schedule, NAME.trace.txt and NAME.html for a bug", [.. RunOptions.Specs, MinimizeCommand.MinimizeFlag, Parallel, KeepGoing, Engines.EngineOption.Spec], Run,
+        "Exit 0: no bug in any test; 1: a bug was found (even an expected one; see `coyote check`); 2: usage or input error; 130: interrupted (Ctrl-C).");
 
     public static int Run(ParsedArgs args, CliContext context)
     {

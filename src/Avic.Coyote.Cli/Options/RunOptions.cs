@@ -25,7 +25,7 @@ public sealed class RunOptions
             "prioritization, fair-prioritization: priority change points per execution; dfs-bounded: the preemption bound", Max: Limits.StrategyValue),
         new("--seed", null, OptionKind.ULong, "random seed (same seed, same schedules)"),
         new("--timeout", "-t", OptionKind.Double, "wall-clock budget per test in seconds (0: none)", "SECONDS", Max: Limits.TimeoutSeconds),
-        new("--outdir", "-o", OptionKind.String, "where .schedule and .trace.txt files go", "DIR"),
+        new("--outdir", "-o", OptionKind.String, "where the output files (.schedule, .trace.txt, .html, check.*) go", "DIR"),
         new("--fail-on-max-steps", null, OptionKind.Flag, "report reaching the step bound as a bug"),
         new("--liveness-threshold", null, OptionKind.Int, "steps a monitor may stay hot before a liveness bug (0: only at the end)",
             Max: Limits.LivenessThreshold),

@@ -58,7 +58,8 @@ public sealed record TraceHeader
         From(schedule, preemptionSteps, note) with
         {
             OperationFacts = replay.Operations,
-            Race = Races.LastBefore(replay.Accesses, replay.Operations, schedule.Bug?.Step ?? replay.Steps),
+            Race = Races.LastBefore(replay.Accesses, replay.Operations, schedule.Bug?.Step ?? replay.Steps,
+                schedule.Bug is not null && schedule.Bug.Step == replay.Steps ? replay.LastStepResources : null),
         };
 }
 
@@ -68,16 +69,25 @@ public static class Races
     /// <summary>
     /// The last pair of conflicting memory accesses (same shared object, at least one a write) by two
     /// different CPUs (a store buffer counts as its owner's) at or before <paramref name="bugStep"/>:
-    /// the latest access, and the latest conflicting one of another CPU before it. Null when there is none.
+    /// the latest access, and the latest conflicting one of another CPU before it. With <paramref name="focus"/>
+    /// (the objects the failing check looked at) a race on one of them is preferred. Null when there is none.
     /// </summary>
-    public static (int First, int Second)? LastBefore(IReadOnlyList<StepAccess> accesses, IReadOnlyList<TracedOperation> operations, int bugStep)
+    public static (int First, int Second)? LastBefore(IReadOnlyList<StepAccess> accesses, IReadOnlyList<TracedOperation> operations, int bugStep,
+        IReadOnlyCollection<long>? focus = null)
+    {
+        if (focus is { Count: > 0 } && Last(accesses, operations, bugStep, focus) is { } onFocus) return onFocus;
+        return Last(accesses, operations, bugStep, null);
+    }
+
+    private static (int First, int Second)? Last(IReadOnlyList<StepAccess> accesses, IReadOnlyList<TracedOperation> operations, int bugStep,
+        IReadOnlyCollection<long>? only)
     {
         int Cpu(int op) => op < operations.Count && operations[op].IsStoreBuffer ? operations[op].CreatedBy : op;
         (int First, int Second)? race = null;
         for (int j = 0; j < accesses.Count && accesses[j].Step <= bugStep; j++)
         {
             StepAccess b = accesses[j];
-            if (!b.IsMemoryAccess || b.Resource == Access.Unknown) continue;
+            if (!b.IsMemoryAccess || b.Resource == Access.Unknown || (only is not null && !only.Contains(b.Resource))) continue;
             for (int i = j - 1; i >= 0; i--)
             {
                 StepAccess a = accesses[i];
@@ -399,7 +409,7 @@ public static partial class HtmlTraceWriter
         if (h.Race is { } race)
             html.Append("<p class=\"racemsg\">Highlighted: steps <b>").Append(race.First.ToString(CultureInfo.InvariantCulture)).Append("</b> and <b>")
                 .Append(race.Second.ToString(CultureInfo.InvariantCulture))
-                .Append("</b>, the last pair of conflicting accesses to one shared object by two CPUs before the bug (a race: in the other order the second would see another value).</p>\n");
+                .Append("</b>, the last pair of conflicting accesses by two CPUs before the bug, to an object the failing check looked at when there is one (a race: in the other order the second would see another value).</p>\n");
         if (h.Note is not null) html.Append("<p class=\"note\">").Append(E(h.Note)).Append("</p>\n");
         html.Append("</header>\n");
     }

@@ -28,6 +28,9 @@ public sealed record ReplayResult(BugReport? Bug, IReadOnlyList<TraceEntry> Trac
     /// <summary>The shared access of each step, in order (steps without one are absent).</summary>
     public IReadOnlyList<StepAccess> Accesses { get; init; } = [];
 
+    /// <summary>The shared objects the last step touched, peeks included: for a bug found there, what its check looked at.</summary>
+    public IReadOnlyCollection<long> LastStepResources { get; init; } = [];
+
     /// <summary>True when the replay hit the recorded bug: same kind and invariant (<see cref="BugSignature"/>), at the recorded step.</summary>
     public bool Reproduces(BugReport? expected) =>
         expected is not null && Bug is not null && Bug.Step == expected.Step && BugSignature.Of(expected).Matches(Bug);
@@ -146,13 +149,15 @@ public static class TestingEngine
         {
             Operations = runtime.Operations.Select(o => new TracedOperation(o.Id, o.Name, o.CreatedBy, o.CreatedAtStep, o.IsStoreBuffer)).ToList(),
             Accesses = recorder.Accesses,
+            LastStepResources = recorder.LastStepResources,
         };
     }
 
     /// <summary>
     /// Follows the replay and keeps the memory access each step declared at its scheduling point, and for
     /// a store buffer's step the store it made visible (from the runtime's footprint). Peeks by assertions
-    /// and log lines are not accesses of the interleaving, so they are left out, as are locks and events.
+    /// and log lines are not accesses of the interleaving, so they are left out, as are locks and events;
+    /// only the last step's objects, peeks included, are kept apart (what a failing check looked at).
     /// </summary>
     private sealed class AccessRecorder(ReplayStrategy inner) : ISchedulingStrategy
     {
@@ -177,8 +182,13 @@ public static class TestingEngine
 
         public bool NeedsFootprints => true;
 
+        public HashSet<long> LastStepResources { get; } = [];
+
         public void OnStepCompleted(Operation op, ReadOnlySpan<Access> accesses, bool global)
         {
+            LastStepResources.Clear();
+            foreach (Access a in accesses)
+                if (a.Key >= 0) LastStepResources.Add(a.Key);
             if (!op.IsStoreBuffer) return;
             foreach (Access a in accesses)
                 if (a.Key >= 0 && a.IsWrite) Accesses.Add(new StepAccess(step, op.Id, a.Key, AccessKind.Flush));
