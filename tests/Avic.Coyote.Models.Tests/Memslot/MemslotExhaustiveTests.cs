@@ -13,8 +13,16 @@ public class MemslotExhaustiveTests
     /// <summary>Executions allowed per variant: MA9, the deepest, needs about 32,000.</summary>
     private const int Budget = 100_000;
 
+    /// <summary>The bug variants of the configurations dfs covers within the budget: in the 3-vCPU +
+    /// hotplug + SMM configuration depth-first search spends 100,000 executions on the last decisions
+    /// of a few long prefixes and finds none of them (bench/results/2026-12-01-budgets); PCT does.</summary>
+    public static TheoryData<string> DfsBugVariants() =>
+        new(TestCatalog.FromAssembly(typeof(Avic.Coyote.Models.Memslot.MemslotVariants).Assembly)
+            .Where(t => t.Name.StartsWith("Memslot.", StringComparison.Ordinal) && t.Expect is not (Expectation.Pass or Expectation.Explore))
+            .Select(t => t.Name).Where(n => !n.EndsWith(".3vcpu.hotplug.smm", StringComparison.Ordinal)));
+
     [Theory]
-    [MemberData(nameof(MemslotModelTests.BugVariants), MemberType = typeof(MemslotModelTests))]
+    [MemberData(nameof(DfsBugVariants))]
     public void DfsFindsEveryBugVariant(string name)
     {
         TestCase test = MemslotModelTests.Get(name);
