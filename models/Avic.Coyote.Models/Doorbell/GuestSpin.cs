@@ -72,8 +72,7 @@ public sealed partial class AvicKvm
         foreach (Operation op in rt.Operations)
         {
             if (ReferenceEquals(op, spinner) || op.IsStoreBuffer || op.Status == OperationStatus.Completed) continue;
-            Vcpu? other = Array.Find(Vcpus, v => ReferenceEquals(v.Thread, op));
-            if (other is { Spinning: true })
+            if (WaitingGuestOf(op) is { } other)
             {
                 if (other.DoorbellLatched || other.KickLatched) return false;
                 continue;
@@ -82,6 +81,15 @@ public sealed partial class AvicKvm
             return false;
         }
         return true;
+    }
+
+    // The vCPU whose 'S' guest runs in this operation and waits (null: none). A loop, not a lambda:
+    // the engine asks the blocker at every step.
+    private Vcpu? WaitingGuestOf(Operation op)
+    {
+        foreach (Vcpu v in Vcpus)
+            if (ReferenceEquals(v.Thread, op)) return v.Spinning ? v : null;
+        return null;
     }
 
     /// <summary>A doorbell for <paramref name="target"/> reached its pCPU while it is in guest mode there.</summary>
