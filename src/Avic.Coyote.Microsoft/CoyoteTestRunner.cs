@@ -23,7 +23,8 @@ public sealed record CoyoteRunSettings
     /// <summary>Our step bound for tests that set none.</summary>
     public int MaxSteps { get; init; } = CoyoteExecution.DefaultMaxSteps;
     public int LivenessThreshold { get; init; }
-    /// <summary>Wall-clock budget in whole seconds (0: none); Coyote checks it between iterations.</summary>
+    /// <summary>Wall-clock budget in whole seconds (0: none). Coyote's rule, not ours: with a timeout Coyote runs
+    /// until it, ignoring <see cref="Iterations"/> (it still stops at the first bug).</summary>
     public int TimeoutSeconds { get; init; }
     /// <summary>Overrides the test's memory model when set.</summary>
     public Avic.Coyote.Sync.MemoryModel? MemoryModel { get; init; }
@@ -80,7 +81,7 @@ public sealed class CoyoteRunResult
 
 /// <summary>
 /// Runs one of our tests on Microsoft.Coyote's TestingEngine, in this process (as Coyote's unit-testing docs show):
-/// used by <c>./coyote test --engine microsoft-coyote</c>, the differential xUnit tests and the benchmark.
+/// used by <c>./coyote test --engine coyote</c>, the differential xUnit tests and the benchmark.
 /// </summary>
 public static class CoyoteTestRunner
 {

@@ -11,7 +11,7 @@ namespace Avic.Coyote.Microsoft.Tests;
 /// Budgets: a bug run stops at the first bug, so a bug variant gets a generous budget. With prioritization
 /// seed 2, the slowest bundled bug (Doorbell.MB8, x86-TSO) took 561 Coyote iterations on 2026-12-01. A
 /// passing variant costs its whole budget. Coyote runs about 10² iterations/s here, so a pass gets
-/// <see cref="PassIterations"/>. Only our engine, which is 10–100× faster, explores it more deeply in this test.
+/// <see cref="PassIterations"/>. Only our engine, which is 11–1,000× faster, explores it more deeply in this test.
 /// </summary>
 public class DifferentialTests
 {

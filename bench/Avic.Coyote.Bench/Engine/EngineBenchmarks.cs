@@ -100,15 +100,19 @@ public class EngineBenchmarks
     public long Iteration() => _lastSteps = RunExecutions(null);
 
     /// <summary>Iterations 0..Executions-1 as the testing engine runs them; returns their steps, so nothing is optimised away.</summary>
-    private long RunExecutions(int[]? outcomes)
+    private long RunExecutions(int[]? outcomes) => RunIterations(_runtime, _strategy, _test, _maxSteps, Executions, outcomes);
+
+    /// <summary>Iterations 0..<paramref name="count"/>-1 of <paramref name="test"/> as <see cref="TestingEngine.Run"/> runs them
+    /// (tracing off, one reused runtime); returns their steps and counts the outcomes.</summary>
+    internal static long RunIterations(ControlledRuntime runtime, ISchedulingStrategy strategy, TestCase test, int maxSteps, int count, int[]? outcomes = null)
     {
         long steps = 0;
-        for (int i = 0; i < Executions; i++)
+        for (int i = 0; i < count; i++)
         {
-            _strategy.PrepareIteration(i);
-            ExecutionOutcome outcome = _runtime.RunExecution(_test.Entry, _strategy, _maxSteps, _test.MemoryModel, 0, tracing: false);
-            _strategy.OnIterationEnd(_runtime.Step, outcome);
-            steps += _runtime.Step;
+            strategy.PrepareIteration(i);
+            ExecutionOutcome outcome = runtime.RunExecution(test.Entry, strategy, maxSteps, test.MemoryModel, 0, tracing: false);
+            strategy.OnIterationEnd(runtime.Step, outcome);
+            steps += runtime.Step;
             if (outcomes is not null) outcomes[(int)outcome]++;
         }
         return steps;

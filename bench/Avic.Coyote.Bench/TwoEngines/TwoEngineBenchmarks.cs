@@ -71,16 +71,5 @@ public class TwoEngineBenchmarks
     [Benchmark(OperationsPerInvoke = CoyoteExecutions)]
     public long MicrosoftCoyote() => CoyoteTestRunner.Run(_test, _coyote).TotalSteps;
 
-    private long RunOurs()
-    {
-        long steps = 0;
-        for (int i = 0; i < OurExecutions; i++)
-        {
-            _strategy.PrepareIteration(i);
-            ExecutionOutcome outcome = _runtime.RunExecution(_test.Entry, _strategy, _maxSteps, _test.MemoryModel, 0, tracing: false);
-            _strategy.OnIterationEnd(_runtime.Step, outcome);
-            steps += _runtime.Step;
-        }
-        return steps;
-    }
+    private long RunOurs() => EngineBenchmarks.RunIterations(_runtime, _strategy, _test, _maxSteps, OurExecutions);
 }
