@@ -57,7 +57,7 @@ public sealed class ProtocolAInvariants : Monitor
             if (kvm.apic_access_slot[i].Peek() != SlotState.ABSENT)
                 throw Fail("INV-A1", $"{meaning}: {r.Vcpu.Name} read false but the memslot is {kvm.apic_access_slot[i].Peek()} in address space {i}");
         if (kvm.apic_access_spte.Peek())
-            throw Fail("INV-A1", $"{meaning} (and INV-A3): {r.Vcpu.Name} read false but an NPT SPTE still maps gfn 0xFEE00");
+            throw Fail("INV-A3", $"{meaning} (and INV-A3): {r.Vcpu.Name} read false but an NPT SPTE still maps gfn 0xFEE00");
         falseReader ??= r.Vcpu.Name;
     }
 

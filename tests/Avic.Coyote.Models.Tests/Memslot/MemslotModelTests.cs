@@ -58,7 +58,7 @@ public class MemslotModelTests
             Assert.True(report.Bug is not null, $"{name}: no bug in {BugBudget} iterations with seed {seed}");
             Assert.True(test.Meets(report.Bug), $"{name} seed {seed}: expected {test.ExpectationText}, got {report.Bug}");
             Assert.Equal(test.Invariant, report.Bug!.Invariant);
-            Assert.StartsWith(test.Invariant!, report.Bug.Message); // the message still names it for readers
+            Assert.Contains(test.Invariant!, report.Bug.Message); // the message still names it for readers
 
             ReplayResult replay = TestingEngine.Replay(test, report.Schedule!);
             Assert.Null(replay.Divergence);
