@@ -90,10 +90,10 @@ public sealed partial class AvicKvm
 
         if (Config.Strict)
             Specification.Assert(targetThere,
-                $"INV-B3: {Sender()} doorbells pCPU {cpu} for {target}, but {target} is not on pCPU {cpu} " +
+                "INV-B3", $"INV-B3: {Sender()} doorbells pCPU {cpu} for {target}, but {target} is not on pCPU {cpu} " +
                 $"({(target.Task.OffCpu ? "it is scheduled out" : $"it runs on pCPU {target.Task.Cpu}")})");
         else
             Specification.Assert(cpu == target.LastLoadCpu || cpu == target.PreviousLoadCpu,
-                $"INV-B3: {Sender()} doorbells pCPU {cpu} for {target}, which last ran on pCPU {target.LastLoadCpu}");
+                "INV-B3", $"INV-B3: {Sender()} doorbells pCPU {cpu} for {target}, which last ran on pCPU {target.LastLoadCpu}");
     }
 }

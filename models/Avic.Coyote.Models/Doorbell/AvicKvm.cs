@@ -103,10 +103,10 @@ public sealed partial class AvicKvm : IPreemptNotifier
             {
                 if (v.Irr.Peek() == 0 || v.ApicvActive.Peek()) continue;
                 Specification.Assert(v.IrrPending.Peek(),
-                    $"INV-B5: {v} has IRR={Vcpu.Bits(v.Irr.Peek())} with APICv off but irr_pending is false: KVM never searches IRR, the IRQ is lost");
+                    "INV-B5", $"INV-B5: {v} has IRR={Vcpu.Bits(v.Irr.Peek())} with APICv off but irr_pending is false: KVM never searches IRR, the IRQ is lost");
                 bool eventPending = (v.Requests.Peek() & (Vcpu.KVM_REQ_EVENT | Vcpu.KVM_REQ_APICV_UPDATE)) != 0;
                 Specification.Assert(v.SleepsForever || eventPending,
-                    $"INV-B5: {v} has IRR={Vcpu.Bits(v.Irr.Peek())} with APICv off and no KVM_REQ_EVENT pending: the IRQ is stuck until some other event");
+                    "INV-B5", $"INV-B5: {v} has IRR={Vcpu.Bits(v.Irr.Peek())} with APICv off and no KVM_REQ_EVENT pending: the IRQ is stuck until some other event");
             }
         }
 
@@ -114,7 +114,7 @@ public sealed partial class AvicKvm : IPreemptNotifier
         {
             foreach (Vcpu v in Vcpus)
                 Specification.Assert(!(v.SleepsForever && v.Irr.Peek() != 0),
-                    $"INV-B4: every thread has finished, but {v} sleeps in kvm_vcpu_block with IRR={Vcpu.Bits(v.Irr.Peek())} and nobody will wake it");
+                    "INV-B4", $"INV-B4: every thread has finished, but {v} sleeps in kvm_vcpu_block with IRR={Vcpu.Bits(v.Irr.Peek())} and nobody will wake it");
         }
     }
 
@@ -141,7 +141,7 @@ public sealed partial class AvicKvm : IPreemptNotifier
     private bool WARN_ON(bool condition, string what)
     {
         if (!condition) return false;
-        if (Config.Checking(Invariant.NoWarn)) throw rt.Violation(BugKind.AssertionFailure, "INV-B6: " + what);
+        if (Config.Checking(Invariant.NoWarn)) throw rt.Violation(BugKind.AssertionFailure, "INV-B6", "INV-B6: " + what);
         metrics.NonFatalWarns++;
         if (rt.IsTracing) rt.Log($"WARNING (not fatal in this variant): {what}");
         return true;

@@ -50,7 +50,7 @@ public sealed class InterruptDelivery : Monitor
     [OnEventDoAction(typeof(GuestWaits), nameof(OnWaits))]
     private sealed class NoIrqWaitsInGuestMode : State;
 
-    [Hot("INV-B7 (interrupt delivery): an IRQ is pending on a vCPU whose guest waits for it in guest mode, and no doorbell or exit will deliver it")]
+    [Hot("INV-B7 (interrupt delivery): an IRQ is pending on a vCPU whose guest waits for it in guest mode, and no doorbell or exit will deliver it", Invariant = "INV-B7")]
     [OnEventDoAction(typeof(IrqPosted), nameof(OnPosted))]
     [OnEventDoAction(typeof(IrqAccepted), nameof(OnAccepted))]
     [OnEventDoAction(typeof(GuestWaits), nameof(OnWaits))]

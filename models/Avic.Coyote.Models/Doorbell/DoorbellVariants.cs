@@ -56,11 +56,11 @@ public static partial class DoorbellVariants
 
     // ---- hand-made mutants (kvm-protocols.md §4) ----------------------------------------------------
 
-    [Test(Name = "Doorbell.MB1", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B1",
+    [Test(Name = "Doorbell.MB1", Expect = Expectation.AssertionFailure, Invariant = "INV-B1",
         Description = "avic_vcpu_load ignores kvm_vcpu_is_blocking(): a blocked vCPU scheduled in gets IsRunning=1")]
     public static Task MB1(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig { Mutations = Mutation.LoadIgnoresBlocking });
 
-    [Test(Name = "Doorbell.MB2", Iterations = RareBugBudget, Expect = Expectation.Liveness, ExpectMessage = LostWakeup,
+    [Test(Name = "Doorbell.MB2", Iterations = RareBugBudget, Expect = Expectation.Liveness, Invariant = LostWakeup,
         Description = "no preempt_disable() around kvm_arch_vcpu_{un}blocking (before 18869f26df1a); INV-B1/B6 off to show the lost wakeup")]
     public static Task MB2(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
@@ -69,7 +69,7 @@ public static partial class DoorbellVariants
         Programs = ["HHHH", "IIII"], Preemptions = 3, HaltPoll = false,
     });
 
-    [Test(Name = "Doorbell.MB3", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B6",
+    [Test(Name = "Doorbell.MB3", Expect = Expectation.AssertionFailure, Invariant = "INV-B6",
         Description = "no preempt_disable() in __kvm_vcpu_update_apicv: preempted between apicv_active=true and the refresh, the sched-in loads first; INV-B1 off")]
     public static Task MB3(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
@@ -77,14 +77,14 @@ public static partial class DoorbellVariants
         Checks = Invariant.All & ~Invariant.IsRunning,   // a preemption in the deactivating half leaves IsRunning=1 while scheduled out (INV-B1) first
     });
 
-    [Test(Name = "Doorbell.MB4", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B6",
+    [Test(Name = "Doorbell.MB4", Expect = Expectation.AssertionFailure, Invariant = "INV-B6",
         Description = "avic_vcpu_unblocking loads with READ_ONCE(vcpu->cpu) read before a preemptible point: the second load WARNs")]
     public static Task MB4(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
         Pcpus = 3, Mutations = Mutation.StaleCpuInUnblocking | Mutation.PreemptibleUnblocking, Programs = ["H", "I"], Preemptions = 1,
     });
 
-    [Test(Name = "Doorbell.MB5", Iterations = RareBugBudget, Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B5",
+    [Test(Name = "Doorbell.MB5", Iterations = RareBugBudget, Expect = Expectation.AssertionFailure, Invariant = "INV-B5",
         Description = "the sender reads apicv_active before setting IRR and reading vcpu->mode: a doorbell to a vCPU whose AVIC was just turned off, no KVM_REQ_EVENT")]
     public static Task MB5(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
@@ -92,28 +92,28 @@ public static partial class DoorbellVariants
         Programs = ["III", "IHI"], Preemptions = 0,
     });
 
-    [Test(Name = "Doorbell.MB6", Expect = Expectation.Liveness, ExpectMessage = LostWakeup,
+    [Test(Name = "Doorbell.MB6", Expect = Expectation.Liveness, Invariant = LostWakeup,
         Description = "avic_vcpu_blocking does not clear IsRunning: an IPI after the last IRR check rings a host-mode pCPU; INV-B1/B6 off")]
     public static Task MB6(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
         Mutations = Mutation.BlockingKeepsIsRunning, Checks = Invariant.NoLostWakeup, HaltPoll = false,
     });
 
-    [Test(Name = "Doorbell.MB6.Quiescent", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B4",
+    [Test(Name = "Doorbell.MB6.Quiescent", Expect = Expectation.AssertionFailure, Invariant = "INV-B4",
         Description = "MB6 judged by INV-B4's quiescent-state safety form")]
     public static Task MB6Quiescent(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
         Mutations = Mutation.BlockingKeepsIsRunning, Checks = Invariant.NoLostWakeupAtQuiescence, HaltPoll = false,
     });
 
-    [Test(Name = "Doorbell.MB8", Expect = Expectation.Liveness, ExpectMessage = LostWakeup, MemoryModel = MemoryModel.X86Tso,
+    [Test(Name = "Doorbell.MB8", Expect = Expectation.Liveness, Invariant = LostWakeup, MemoryModel = MemoryModel.X86Tso,
         Description = "the sender's AVIC reads IsRunning before its IRR store is visible (no store→load fence): store buffering loses the wakeup")]
     public static Task MB8(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig { Mutations = Mutation.HardwareIrrNotFenced, HaltPoll = false, Preemptions = 0 });
 
     [Test(Name = "Doorbell.MB8.Sc", Description = "MB8's hardware under sequential consistency: without store buffers the handshake holds")]
     public static Task MB8Sc(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig { Mutations = Mutation.HardwareIrrNotFenced, HaltPoll = false });
 
-    [Test(Name = "Doorbell.MB9", Iterations = RareBugBudget, Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B5",
+    [Test(Name = "Doorbell.MB9", Iterations = RareBugBudget, Expect = Expectation.AssertionFailure, Invariant = "INV-B5",
         Description = "kvm_apic_update_apicv recomputes irr_pending from IRR on deactivation: an AVIC that still sees IsRunning sets IRR after the scan")]
     public static Task MB9(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
@@ -122,32 +122,32 @@ public static partial class DoorbellVariants
         Checks = Invariant.All & ~Invariant.NoLostWakeup,   // the target may also sleep on the lost IRQ (INV-B4) before the end
     });
 
-    [Test(Name = "Doorbell.MB11", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B6",
+    [Test(Name = "Doorbell.MB11", Expect = Expectation.AssertionFailure, Invariant = "INV-B6",
         Description = "non-strict RFC but __avic_vcpu_load keeps WARN_ON(IsRunning): every sched-in after a skipped put WARNs")]
     public static Task MB11(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig { Strict = false, Pcpus = 3, Mutations = Mutation.NonStrictKeepsLoadWarn });
 
-    [Test(Name = "Doorbell.MB12", Expect = Expectation.Liveness, ExpectMessage = LostWakeup,
+    [Test(Name = "Doorbell.MB12", Expect = Expectation.Liveness, Invariant = LostWakeup,
         Description = "non-strict mode that also keeps IsRunning when blocking; INV-B1-NS off to show the lost wakeup")]
     public static Task MB12(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
         Strict = false, Pcpus = 3, Mutations = Mutation.BlockingKeepsIsRunning, Checks = Invariant.NoLostWakeup, HaltPoll = false,
     });
 
-    [Test(Name = "Doorbell.MB13", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B1:",
+    [Test(Name = "Doorbell.MB13", Expect = Expectation.AssertionFailure, Invariant = "INV-B1",
         Description = "strict mode but svm_vcpu_put skips __avic_vcpu_put (the RFC unconditionally): IsRunning=1 while not loaded")]
     public static Task MB13(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig { Mutations = Mutation.StrictSkipsPut });
 
     [Test(Name = "Doorbell.MB13.NonStrictSpec", Description = "MB13's code judged by INV-B1-NS (non-strict spec): it holds; WARN off (the RFC drops it)")]
     public static Task MB13NonStrictSpec(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig { Strict = false, Pcpus = 3, Checks = Invariant.IsRunning });
 
-    [Test(Name = "Doorbell.MB14", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B6",
+    [Test(Name = "Doorbell.MB14", Expect = Expectation.AssertionFailure, Invariant = "INV-B6",
         Description = "avic_set_virtual_apic_mode does put+load with preemption enabled (before e0bead97e759)")]
     public static Task MB14(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
         Pcpus = 3, Mutations = Mutation.SetVirtualApicModeReloads, Programs = ["XXX", "HI"], Preemptions = 2,
     });
 
-    [Test(Name = "Doorbell.MB15", Expect = Expectation.Liveness, ExpectMessage = LostWakeup,
+    [Test(Name = "Doorbell.MB15", Expect = Expectation.Liveness, Invariant = LostWakeup,
         Description = "the IRTE's GALogIntr is not set while blocking: the IOMMU posts to a sleeping vCPU and wakes nobody; INV-B2 off")]
     public static Task MB15(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
@@ -155,7 +155,7 @@ public static partial class DoorbellVariants
         Checks = Invariant.All & ~Invariant.EntryCoherence,
     });
 
-    [Test(Name = "Doorbell.MB17", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B1",
+    [Test(Name = "Doorbell.MB17", Expect = Expectation.AssertionFailure, Invariant = "INV-B1",
         Description = "2025 code with enable_ipiv=0, but the table write does not mask IsRunning")]
     public static Task MB17(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
@@ -164,7 +164,7 @@ public static partial class DoorbellVariants
 
     // ---- historical bugs (kvm-protocols.md §3) --------------------------------------------------------
 
-    [Test(Name = "Doorbell.B-1", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B1",
+    [Test(Name = "Doorbell.B-1", Expect = Expectation.AssertionFailure, Invariant = "INV-B1",
         Description = "7cfc5c653b07: the load picks the pCPU with preemption enabled; after a migration IsRunning=1 names the old pCPU (WARN off, as reported)")]
     public static Task B1(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
@@ -172,26 +172,26 @@ public static partial class DoorbellVariants
         Checks = Invariant.All & ~Invariant.NoWarn, Programs = ["H", "I"], Preemptions = 1,
     });
 
-    [Test(Name = "Doorbell.B-2", Iterations = RareBugBudget, Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B5",
+    [Test(Name = "Doorbell.B-2", Iterations = RareBugBudget, Expect = Expectation.AssertionFailure, Invariant = "INV-B5",
         Description = "66fa226c131f: the sender read a stale apicv_active=true while the target deactivated AVIC and re-entered; the doorbell is ignored, the IRQ sits in IRR")]
     public static Task B2(IActorRuntime rt) => MB5(rt);
 
-    [Test(Name = "Doorbell.B-3", Iterations = RareBugBudget, Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B5",
+    [Test(Name = "Doorbell.B-3", Iterations = RareBugBudget, Expect = Expectation.AssertionFailure, Invariant = "INV-B5",
         Description = "755c2bf87860: irr_pending recomputed on inhibit; a CPU still seeing AVIC sets IRR after the scan, the IRQ is lost")]
     public static Task B3(IActorRuntime rt) => MB9(rt);
 
-    [Test(Name = "Doorbell.B-4", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B6",
+    [Test(Name = "Doorbell.B-4", Expect = Expectation.AssertionFailure, Invariant = "INV-B6",
         Description = "66c768d30e64: preempted in __kvm_vcpu_update_apicv after apicv_active=true: WARN IsRunning already set")]
     public static Task B4(IActorRuntime rt) => MB3(rt);
 
-    [Test(Name = "Doorbell.B-5a", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B6",
+    [Test(Name = "Doorbell.B-5a", Expect = Expectation.AssertionFailure, Invariant = "INV-B6",
         Description = "18869f26df1a (a): preempted between finish_rcuwait and kvm_arch_vcpu_unblocking: sched-in loads, unblocking loads again")]
     public static Task B5a(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
         Mutations = Mutation.PreemptibleUnblocking, Programs = ["H", "I"], Preemptions = 1,
     });
 
-    [Test(Name = "Doorbell.B-5b", Iterations = RareBugBudget, Expect = Expectation.Liveness, ExpectMessage = LostWakeup,
+    [Test(Name = "Doorbell.B-5b", Iterations = RareBugBudget, Expect = Expectation.Liveness, Invariant = LostWakeup,
         Description = "18869f26df1a (b): preempted between kvm_arch_vcpu_blocking and prepare_to_rcuwait, sched-in sets IsRunning, the IPI rings a host-mode pCPU, the vCPU sleeps with IRR set")]
     public static Task B5b(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
@@ -199,18 +199,18 @@ public static partial class DoorbellVariants
         Programs = ["HHHH", "IIII"], Preemptions = 3, HaltPoll = false,
     });
 
-    [Test(Name = "Doorbell.B-5b.IsRunning", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B1",
+    [Test(Name = "Doorbell.B-5b.IsRunning", Expect = Expectation.AssertionFailure, Invariant = "INV-B1",
         Description = "18869f26df1a (b) judged by INV-B1: IsRunning=1 while blocking")]
     public static Task B5bIsRunning(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
         Mutations = Mutation.PreemptibleBlocking, Programs = ["H", "I"], Preemptions = 1, HaltPoll = false,
     });
 
-    [Test(Name = "Doorbell.B-6", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B6",
+    [Test(Name = "Doorbell.B-6", Expect = Expectation.AssertionFailure, Invariant = "INV-B6",
         Description = "e0bead97e759: avic_set_virtual_apic_mode put/load with preemption enabled, double load WARNs")]
     public static Task B6(IActorRuntime rt) => MB14(rt);
 
-    [Test(Name = "Doorbell.B-7", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B2",
+    [Test(Name = "Doorbell.B-7", Expect = Expectation.AssertionFailure, Invariant = "INV-B2",
         Description = "f3cebc75e742 + 4c08e737f056: the IRTE is programmed without the running vCPU's pCPU, and load/put race with avic_pi_update_irte outside ir_list_lock")]
     public static Task B7(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
@@ -218,14 +218,14 @@ public static partial class DoorbellVariants
         Mutations = Mutation.IrteWithoutCpu | Mutation.LoadPutWithoutIrListLock,
     });
 
-    [Test(Name = "Doorbell.B-7.IrListLock", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-B2",
+    [Test(Name = "Doorbell.B-7.IrListLock", Expect = Expectation.AssertionFailure, Invariant = "INV-B2",
         Description = "4c08e737f056 alone: the entry update outside ir_list_lock lets avic_pi_update_irte program a stale IsRun")]
     public static Task B7IrListLock(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {
         Era = CodeEra.ShadowEntry, Pcpus = 3, DeviceIrqs = 2, Programs = ["HHH", "IH"], Mutations = Mutation.LoadPutWithoutIrListLock,
     });
 
-    [Test(Name = "Doorbell.B-8", Expect = Expectation.Liveness, ExpectMessage = LostWakeup, MemoryModel = MemoryModel.X86Tso,
+    [Test(Name = "Doorbell.B-8", Expect = Expectation.Liveness, Invariant = LostWakeup, MemoryModel = MemoryModel.X86Tso,
         Description = "erratum #1235 on the 2025 code with enable_ipiv=1: the AVIC reads a stale IsRunning=1, no INCOMPLETE_IPI, the blocked target hangs")]
     public static Task B8(IActorRuntime rt) => AvicKvm.Run(rt, new DoorbellConfig
     {

@@ -41,7 +41,7 @@ public sealed partial class AvicKvm
             }
             // No other operation can act: nothing will ring this pCPU any more.
             if (v.Irr.Peek() != 0 && checkDelivery)
-                throw rt.Violation(BugKind.Liveness,
+                throw rt.Violation(BugKind.Liveness, "INV-B7",
                     $"{rt.GetMonitor<InterruptDelivery>()!.Describe()}: {v} waits in guest mode with IRR={v.Irr.Peek():x}, " +
                     "no other operation can act any more, and only an unrelated exit would deliver it");
             if (rt.IsTracing) rt.Log($"{v}: no interrupt reached the guest and nothing can send one any more; it stops waiting (voluntary exit)");

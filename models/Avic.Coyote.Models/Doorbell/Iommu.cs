@@ -108,12 +108,12 @@ public sealed partial class AvicKvm
         ulong shadow = v.Shadow;
         ulong table = Table.Stored(v.Id);
         Specification.Assert(table == Avic.Kvm.Avic.AvicEntryUpdate.TableValue(shadow, Config.EnableIpiv),
-            $"INV-B2: table[{v.Id}] = {Format(table)} does not match the shadow {Format(shadow)}");
+            "INV-B2", $"INV-B2: table[{v.Id}] = {Format(table)} does not match the shadow {Format(shadow)}");
         foreach (Irte irte in v.IrList)
         {
             IrteEntry e = irte.Entry.Peek();
             Specification.Assert(e.IsRun == IsRunning(shadow) && (!e.IsRun || e.Dest == HostPhysicalId(shadow)) && e.GaLogIntr == GaLogIntr(shadow),
-                $"INV-B2: {irte.Entry.Name} ({e}) disagrees with {v}'s shadow entry ({Format(shadow)})");
+                "INV-B2", $"INV-B2: {irte.Entry.Name} ({e}) disagrees with {v}'s shadow entry ({Format(shadow)})");
         }
     }
 }

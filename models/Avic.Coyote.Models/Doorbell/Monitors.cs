@@ -50,7 +50,7 @@ public sealed class IsRunningConsistency : Monitor
         ulong entry = ipivOff ? v.Shadow : e.Kvm.Table.Stored(v.Id);
         string id = cfg.Strict ? "INV-B1" : "INV-B1-NS";
         Specification.Assert(IsRunning(entry) && HostPhysicalId(entry) == v.Task.Cpu,
-            $"{id} (converse): {v} enters the guest (VMRUN) on pCPU {v.Task.Cpu} with AVIC on, but {(ipivOff ? "its shadow entry" : $"table[{v.Id}]")} = {Format(entry)}: " +
+            id + "-CONVERSE", $"{id} (converse): {v} enters the guest (VMRUN) on pCPU {v.Task.Cpu} with AVIC on, but {(ipivOff ? "its shadow entry" : $"table[{v.Id}]")} = {Format(entry)}: " +
             "every IPI to it takes an AVIC_INCOMPLETE_IPI exit on the sender");
     }
 
@@ -63,7 +63,7 @@ public sealed class IsRunningConsistency : Monitor
         bool ipivOff = cfg.Era == CodeEra.ShadowEntry && !cfg.EnableIpiv;
         if (ipivOff)
             Specification.Assert(!IsRunning(table),
-                $"INV-B1: enable_ipiv=0 but table[{v.Id}] = {Format(table)} exposes IsRunning to the AVIC");
+                "INV-B1", $"INV-B1: enable_ipiv=0 but table[{v.Id}] = {Format(table)} exposes IsRunning to the AVIC");
         ulong entry = ipivOff ? v.Shadow : table;
         if (!IsRunning(entry)) return;
 
@@ -72,19 +72,19 @@ public sealed class IsRunningConsistency : Monitor
         if (cfg.Strict)
         {
             Specification.Assert(v.LoadedOn >= 0,
-                $"INV-B1: table[{v.Id}] has IsRunning=1 (host {host}) but {v} is not loaded on any pCPU");
+                "INV-B1", $"INV-B1: table[{v.Id}] has IsRunning=1 (host {host}) but {v} is not loaded on any pCPU");
             Specification.Assert(host == v.LoadedOn,
-                $"INV-B1: table[{v.Id}] has IsRunning=1 with host {host}, but {v} is loaded on pCPU {v.LoadedOn}");
+                "INV-B1", $"INV-B1: table[{v.Id}] has IsRunning=1 with host {host}, but {v} is loaded on pCPU {v.LoadedOn}");
         }
         else
         {
             Specification.Assert(host == v.LastLoadCpu,
-                $"INV-B1-NS: table[{v.Id}] has IsRunning=1 with host {host}, but the last __avic_vcpu_load of {v} was on pCPU {v.LastLoadCpu}");
+                "INV-B1-NS", $"INV-B1-NS: table[{v.Id}] has IsRunning=1 with host {host}, but the last __avic_vcpu_load of {v} was on pCPU {v.LastLoadCpu}");
         }
         Specification.Assert(v.ApicvActiveView || v.UpdatingApicv,
-            $"{id}: table[{v.Id}] has IsRunning=1 but {v}'s apicv_active is false");
+            id, $"{id}: table[{v.Id}] has IsRunning=1 but {v}'s apicv_active is false");
         Specification.Assert(!v.InBlockingRegion,
-            $"{id}: table[{v.Id}] has IsRunning=1 while {v} is blocking (between kvm_arch_vcpu_blocking and finish_rcuwait): " +
+            id, $"{id}: table[{v.Id}] has IsRunning=1 while {v} is blocking (between kvm_arch_vcpu_blocking and finish_rcuwait): " +
             "peers' IPIs ring a doorbell instead of taking the VM-exit that would wake it");
     }
 }
@@ -105,7 +105,7 @@ public sealed class NoLostWakeup : Monitor
     [OnEventDoAction(typeof(VcpuUnblocked), nameof(OnUnblocked))]
     private sealed class NoIrqWaitsOnABlockedVcpu : State;
 
-    [Hot("INV-B4 (no lost wakeup): an IRQ is pending on a vCPU blocked in kvm_vcpu_block() and nothing will wake it")]
+    [Hot("INV-B4 (no lost wakeup): an IRQ is pending on a vCPU blocked in kvm_vcpu_block() and nothing will wake it", Invariant = "INV-B4")]
     [OnEventDoAction(typeof(IrqPosted), nameof(OnPosted))]
     [OnEventDoAction(typeof(IrqAccepted), nameof(OnAccepted))]
     [OnEventDoAction(typeof(VcpuBlocking), nameof(OnBlocking))]

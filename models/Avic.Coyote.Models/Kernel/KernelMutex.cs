@@ -43,7 +43,7 @@ public sealed class KernelMutex : Blocker, IControlledResource
         Operation op = runtime.CurrentOperation;
         lockdep?.BeforeAcquire(op, this, "mutex_lock");
         if (ReferenceEquals(Owner, op))
-            throw runtime.Violation(BugKind.Deadlock, $"INV-A4: '{op.Name}' calls mutex_lock(&{Name}) while already holding it (self-deadlock)");
+            throw runtime.Violation(BugKind.Deadlock, "INV-A4", $"INV-A4: '{op.Name}' calls mutex_lock(&{Name}) while already holding it (self-deadlock)");
         return runtime.Point<LockAction, Unit>(new LockAction(this), this, AccessKind.Lock, this);
     }
 
@@ -75,7 +75,7 @@ public sealed class KernelMutex : Blocker, IControlledResource
         {
             Operation op = rt.CurrentOperation;
             if (!ReferenceEquals(m.Owner, op))
-                throw rt.Violation(BugKind.AssertionFailure,
+                throw rt.Violation(BugKind.AssertionFailure, "DEBUG_MUTEXES",
                     $"DEBUG_MUTEXES: '{op.Name}' calls mutex_unlock(&{m.Name}), which it does not hold ({(m.Owner is null ? "nobody holds it" : "held by '" + m.Owner.Name + "'")})");
             m.Owner = null;
             m.lockdep?.Released(op, m);

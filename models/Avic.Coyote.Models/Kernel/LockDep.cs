@@ -115,7 +115,7 @@ public sealed class LockDep
                 // INV-A4(a): a reader must not wait for a lock that is held across synchronize_srcu().
                 if (hc.SynchronizedUnder.TryGetValue(target, out string? origin))
                     throw runtime.Violation(BugKind.Deadlock,
-                        $"INV-A4(a): possible deadlock: '{op.Name}' waits for {what}({NameOf(lockObject)}) inside a {hc.Name} read-side critical section, " +
+                        "INV-A4", $"INV-A4(a): possible deadlock: '{op.Name}' waits for {what}({NameOf(lockObject)}) inside a {hc.Name} read-side critical section, " +
                         $"but {target.Name} is held across synchronize_srcu({hc.Name}) ({origin}): the holder waits for this reader, this reader waits for the holder");
                 if (!hc.TakenInside.ContainsKey(target)) hc.TakenInside[target] = $"first taken inside a read section by '{op.Name}' at step {runtime.Step}";
                 continue;
@@ -124,13 +124,13 @@ public sealed class LockDep
             {
                 if (ReferenceEquals(h, lockObject) || !(lockObject is RwSemaphore))
                     throw runtime.Violation(BugKind.AssertionFailure,
-                        $"INV-A4(b): possible recursive locking detected: '{op.Name}' takes {NameOf(lockObject)} while holding {NameOf(h)} (same lock class {hc.Name})");
+                        "INV-A4", $"INV-A4(b): possible recursive locking detected: '{op.Name}' takes {NameOf(lockObject)} while holding {NameOf(h)} (same lock class {hc.Name})");
                 continue;
             }
             if (HasEdge(hc, target)) continue;
             if (FindPath(target, hc) is { } why)
                 throw runtime.Violation(BugKind.AssertionFailure,
-                    $"INV-A4(b): possible deadlock: lock order: {target.Name} taken while holding {hc.Name} (by '{op.Name}'), " +
+                    "INV-A4", $"INV-A4(b): possible deadlock: lock order: {target.Name} taken while holding {hc.Name} (by '{op.Name}'), " +
                     $"but {hc.Name} is taken while holding {target.Name} elsewhere ({why})");
             hc.After.Add((target, $"first seen in '{op.Name}' at step {runtime.Step}"));
         }
@@ -145,12 +145,12 @@ public sealed class LockDep
         {
             if (ReferenceEquals(h, srcu))
                 throw runtime.Violation(BugKind.Deadlock,
-                    $"INV-A4: synchronize_srcu() called inside an SRCU read-side critical section ({srcu.Name}, by '{op.Name}'): it waits for its own reader");
+                    "INV-A4", $"INV-A4: synchronize_srcu() called inside an SRCU read-side critical section ({srcu.Name}, by '{op.Name}'): it waits for its own reader");
             LockClass hc = ClassOf(h);
             if (hc.IsSrcu) continue;
             if (sc.TakenInside.TryGetValue(hc, out string? origin))
                 throw runtime.Violation(BugKind.Deadlock,
-                    $"INV-A4(c): possible deadlock: '{op.Name}' calls synchronize_srcu({sc.Name}) while holding {NameOf(h)}, " +
+                    "INV-A4", $"INV-A4(c): possible deadlock: '{op.Name}' calls synchronize_srcu({sc.Name}) while holding {NameOf(h)}, " +
                     $"which is taken inside {sc.Name} read-side critical sections ({origin})");
             if (!sc.SynchronizedUnder.ContainsKey(hc)) sc.SynchronizedUnder[hc] = $"first held across synchronize_srcu by '{op.Name}' at step {runtime.Step}";
         }

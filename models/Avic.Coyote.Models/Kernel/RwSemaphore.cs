@@ -55,7 +55,7 @@ public sealed class RwSemaphore : IControlledResource
         Operation op = runtime.CurrentOperation;
         lockdep?.BeforeAcquire(op, this, "down_write");
         if (ReferenceEquals(Writer, op) || readHolds.GetValueOrDefault(op) > 0)
-            throw runtime.Violation(BugKind.Deadlock, $"INV-A4: '{op.Name}' calls down_write(&{Name}) while already holding it (self-deadlock)");
+            throw runtime.Violation(BugKind.Deadlock, "INV-A4", $"INV-A4: '{op.Name}' calls down_write(&{Name}) while already holding it (self-deadlock)");
         return runtime.Point<Action, Unit>(new Action(this, Kind.DownWrite), this, AccessKind.Lock, writeBlocker);
     }
 
@@ -80,7 +80,7 @@ public sealed class RwSemaphore : IControlledResource
                     break;
                 case Kind.UpRead:
                     if (s.readHolds.GetValueOrDefault(op) == 0)
-                        throw rt.Violation(BugKind.AssertionFailure, $"'{op.Name}' calls up_read(&{s.Name}) without holding it for read");
+                        throw rt.Violation(BugKind.AssertionFailure, "DEBUG_RWSEMS", $"'{op.Name}' calls up_read(&{s.Name}) without holding it for read");
                     s.readers--;
                     s.readHolds[op]--;
                     s.lockdep?.Released(op, s);
@@ -91,7 +91,7 @@ public sealed class RwSemaphore : IControlledResource
                     break;
                 default:
                     if (!ReferenceEquals(s.Writer, op))
-                        throw rt.Violation(BugKind.AssertionFailure, $"'{op.Name}' calls up_write(&{s.Name}) without holding it for write");
+                        throw rt.Violation(BugKind.AssertionFailure, "DEBUG_RWSEMS", $"'{op.Name}' calls up_write(&{s.Name}) without holding it for write");
                     s.Writer = null;
                     s.lockdep?.Released(op, s);
                     break;

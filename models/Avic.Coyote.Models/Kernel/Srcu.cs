@@ -66,7 +66,7 @@ public sealed class Srcu : Blocker, IControlledResource
         Operation op = runtime.CurrentOperation;
         lockdep?.BeforeSynchronize(op, this);
         if (lockdep is null && IsReader(op))
-            throw runtime.Violation(BugKind.Deadlock, $"INV-A4: synchronize_srcu() called inside an SRCU read-side critical section ({Name}, by '{op.Name}')");
+            throw runtime.Violation(BugKind.Deadlock, "INV-A4", $"INV-A4: synchronize_srcu() called inside an SRCU read-side critical section ({Name}, by '{op.Name}')");
         await runtime.Point<SyncStartAction, Unit>(new SyncStartAction(this), this, AccessKind.Other);
         await runtime.Point<SyncEndAction, Unit>(new SyncEndAction(this), this, AccessKind.Other, this);
     }
@@ -111,7 +111,7 @@ public sealed class Srcu : Blocker, IControlledResource
             s.readers.TryGetValue(op, out Reader r);
             if (r.Depth == 0)
                 throw rt.Violation(BugKind.AssertionFailure,
-                    $"INV-A5: SRCU imbalance: '{op.Name}' calls srcu_read_unlock(&{s.Name}) without holding srcu_read_lock(&{s.Name})");
+                    "INV-A5", $"INV-A5: SRCU imbalance: '{op.Name}' calls srcu_read_unlock(&{s.Name}) without holding srcu_read_lock(&{s.Name})");
             r.Depth--;
             s.readers[op] = r;
             s.lockdep?.Released(op, s);
@@ -165,6 +165,6 @@ public static partial class Linux
         Operation op = rt.CurrentOperation;
         if (ssp.IsReader(op) || (orLock is not null && ReferenceEquals(orLock.Owner, op))) return;
         throw rt.Violation(BugKind.AssertionFailure,
-            $"INV-A5: suspicious rcu_dereference_check() usage: '{op.Name}' walks {what} without holding {ssp.Name}{(orLock is null ? "" : " or " + orLock.Name)}");
+            "INV-A5", $"INV-A5: suspicious rcu_dereference_check() usage: '{op.Name}' walks {what} without holding {ssp.Name}{(orLock is null ? "" : " or " + orLock.Name)}");
     }
 }

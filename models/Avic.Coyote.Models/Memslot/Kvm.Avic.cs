@@ -65,7 +65,7 @@ public sealed partial class Kvm
         if ((icrl & 0x800) != APIC_DEST_PHYSICAL) return;
         if (x2apic ? dest == X2APIC_BROADCAST : dest == APIC_BROADCAST) return;
         if (dest != index)
-            throw Bug(BugKind.AssertionFailure,
+            throw Bug(BugKind.AssertionFailure, "INV-A7",
                 $"INV-A7 (no WARN on the AVIC IPI path): WARN_ON_ONCE(dest != index) fires in avic_kick_target_vcpus_fast: " +
                 $"{source.Name} is in x2APIC mode, so dest = ICR2 = 0x{dest:x}, but AVIC decoded the xAPIC-format write and reported index {index}");
         Log($"avic_kick_target_vcpus_fast: {source.Name}'s IPI to physical ID {dest}: kick");

@@ -191,5 +191,5 @@ public sealed partial class Kvm
         if (rt.IsTracing) rt.Log(text);
     }
 
-    private Exception Bug(BugKind kind, string message) => rt.Violation(kind, message);
+    private Exception Bug(BugKind kind, string invariant, string message) => rt.Violation(kind, invariant, message);
 }

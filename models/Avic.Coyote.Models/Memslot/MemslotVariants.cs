@@ -44,91 +44,91 @@ public static class MemslotVariants
 
     // ---- hand-made mutants (§4) ------------------------------------------------------------------
 
-    [Test(Name = "Memslot.MA1", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A1",
+    [Test(Name = "Memslot.MA1", Expect = Expectation.AssertionFailure, Invariant = "INV-A1",
         Description = "MA1: enabled=false written before the deletion; a vCPU reads false and skips while the slot is still there")]
     public static Task MA1(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2 }, Variant.MA1);
 
-    [Test(Name = "Memslot.MA2", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A2",
+    [Test(Name = "Memslot.MA2", Expect = Expectation.AssertionFailure, Invariant = "INV-A2",
         Description = "MA2: 'inhibited' never set; the hotplugged vCPU re-creates the memslot")]
     public static Task MA2(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, Hotplug = true }, Variant.MA2);
 
-    [Test(Name = "Memslot.MA3", Expect = Expectation.Deadlock, ExpectMessage = "INV-A4",
+    [Test(Name = "Memslot.MA3", Expect = Expectation.Deadlock, Invariant = "INV-A4",
         Description = "MA3: SRCU kept across mutex_lock(slots_lock); the holder's synchronize_srcu waits for this reader")]
     public static Task MA3(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2 }, Variant.MA3);
 
-    [Test(Name = "Memslot.MA4", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A2",
+    [Test(Name = "Memslot.MA4", Expect = Expectation.AssertionFailure, Invariant = "INV-A2",
         Description = "MA4: no recheck of enabled under slots_lock; two vCPUs enter the deletion")]
     public static Task MA4(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2 }, Variant.MA4);
 
-    [Test(Name = "Memslot.MA5", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A2",
+    [Test(Name = "Memslot.MA5", Expect = Expectation.AssertionFailure, Invariant = "INV-A2",
         Description = "MA5: kvm_alloc_apic_access_page checks only enabled; hotplug re-creates the memslot")]
     public static Task MA5(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, Hotplug = true }, Variant.MA5);
 
-    [Test(Name = "Memslot.MA7", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A5",
+    [Test(Name = "Memslot.MA7", Expect = Expectation.AssertionFailure, Invariant = "INV-A5",
         Description = "MA7: nested_svm_vmexit calls kvm_vcpu_update_apicv without SRCU; the inhibition unlocks SRCU it does not hold")]
     public static Task MA7(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, Nested = true, HostSetLapic = true }, Variant.MA7);
 
-    [Test(Name = "Memslot.MA8", Expect = Expectation.Deadlock, ExpectMessage = "INV-A4",
+    [Test(Name = "Memslot.MA8", Expect = Expectation.Deadlock, Invariant = "INV-A4",
         Description = "MA8: the memslot is deleted inside the APIC_BASE write, SRCU held")]
     public static Task MA8(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2 }, Variant.MA8);
 
-    [Test(Name = "Memslot.MA9", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A3",
+    [Test(Name = "Memslot.MA9", Expect = Expectation.AssertionFailure, Invariant = "INV-A3",
         Description = "MA9: ABSENT published without the INVALID phase, zap before synchronize_srcu; an in-flight fault re-installs the SPTE")]
     public static Task MA9(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2 }, Variant.MA9);
 
-    [Test(Name = "Memslot.MA11", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A6",
+    [Test(Name = "Memslot.MA11", Expect = Expectation.AssertionFailure, Invariant = "INV-A6",
         Description = "MA11: no request re-check after IN_GUEST_MODE; a vCPU enters with a stale APICv state (the WARN fires)")]
     public static Task MA11(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, Inhibitor = true }, Variant.MA11);
 
-    [Test(Name = "Memslot.MA12", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A6",
+    [Test(Name = "Memslot.MA12", Expect = Expectation.AssertionFailure, Invariant = "INV-A6",
         Description = "MA12: the inhibitor publishes the reasons before kicking; a vCPU past its request check enters with the old state")]
     public static Task MA12(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, Inhibitor = true }, Variant.MA12);
 
-    [Test(Name = "Memslot.MA14", Expect = Expectation.Deadlock, ExpectMessage = "INV-A4",
+    [Test(Name = "Memslot.MA14", Expect = Expectation.Deadlock, Invariant = "INV-A4",
         Description = "MA14: kvm_swap_active_memslots holds slots_arch_lock across the deletion's first synchronize_srcu; vcpu0's first shadow root took it inside SRCU")]
     public static Task MA14(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, NestedNpt = true }, Variant.MA14);
 
     // ---- real historical bugs (§3) ---------------------------------------------------------------
 
-    [Test(Name = "Memslot.A2", Expect = Expectation.Deadlock, ExpectMessage = "INV-A4",
+    [Test(Name = "Memslot.A2", Expect = Expectation.Deadlock, Invariant = "INV-A4",
         Description = "§3 A-2 (fixed by 36222b117e36): an inhibit set from a guest MSR write toggles the memslot with SRCU held")]
     public static Task A2(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2 }, Variant.A2);
 
-    [Test(Name = "Memslot.A3", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A6",
+    [Test(Name = "Memslot.A3", Expect = Expectation.AssertionFailure, Invariant = "INV-A6",
         Description = "§3 A-3 (fixed by b0a1637f64b0): the VM-wide APICv flip does not wait for vCPUs in guest mode")]
     public static Task A3(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, Hotplug = true, Inhibitor = true }, Variant.A3);
 
-    [Test(Name = "Memslot.A5i", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A2",
+    [Test(Name = "Memslot.A5i", Expect = Expectation.AssertionFailure, Invariant = "INV-A2",
         Description = "§3 A-5(i): the memslot toggled from every vCPU's update: deleted twice")]
     public static Task A5i(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2 }, Variant.A5i);
 
-    [Test(Name = "Memslot.A5ii", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A5",
+    [Test(Name = "Memslot.A5ii", Expect = Expectation.AssertionFailure, Invariant = "INV-A5",
         Description = "§3 A-5(ii): kvm_lapic_set_base updates APICv directly from KVM_SET_LAPIC, without SRCU: unbalanced unlock")]
     public static Task A5ii(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, HostSetLapic = true }, Variant.A5ii);
 
     // ---- bug variants in the larger configurations (where new bugs will be looked for) -------------
 
-    [Test(Name = "Memslot.MA9.3vcpu.hotplug.smm", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A3",
+    [Test(Name = "Memslot.MA9.3vcpu.hotplug.smm", Expect = Expectation.AssertionFailure, Invariant = "INV-A3",
         Description = "MA9 (no INVALID phase, zap before the grace period) with 3 vCPUs, hotplug, inhibitor and 2 address spaces; INV-A1 off to show the isolation breach")]
     public static Task MA9Large(IActorRuntime rt) => Kvm.Run(rt, Base with { Vcpus = 3, Smm = true, CheckInvA1 = false }, Variant.MA9);
 
-    [Test(Name = "Memslot.MA15", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A3",
+    [Test(Name = "Memslot.MA15", Expect = Expectation.AssertionFailure, Invariant = "INV-A3",
         Description = "MA15: no synchronize_srcu between publishing INVALID and the zap; a fault that saw VALID re-installs the SPTE (INV-A1 off to show the isolation breach)")]
     public static Task MA15(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 2, CheckInvA1 = false }, Variant.MA15);
 
-    [Test(Name = "Memslot.MA15.3vcpu.hotplug.smm", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A3",
+    [Test(Name = "Memslot.MA15.3vcpu.hotplug.smm", Expect = Expectation.AssertionFailure, Invariant = "INV-A3",
         Description = "MA15 (no grace period before the zap) with 3 vCPUs, hotplug, inhibitor and 2 address spaces; INV-A1 off")]
     public static Task MA15Large(IActorRuntime rt) => Kvm.Run(rt, Base with { Vcpus = 3, Smm = true, CheckInvA1 = false }, Variant.MA15);
 
-    [Test(Name = "Memslot.MA4.3vcpu.hotplug.smm", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A2",
+    [Test(Name = "Memslot.MA4.3vcpu.hotplug.smm", Expect = Expectation.AssertionFailure, Invariant = "INV-A2",
         Description = "MA4 (no recheck under slots_lock) with 3 vCPUs, hotplug, inhibitor and 2 address spaces")]
     public static Task MA4Large(IActorRuntime rt) => Kvm.Run(rt, Base with { Vcpus = 3, Smm = true }, Variant.MA4);
 
-    [Test(Name = "Memslot.MA1.3vcpu.hotplug.smm", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A1",
+    [Test(Name = "Memslot.MA1.3vcpu.hotplug.smm", Expect = Expectation.AssertionFailure, Invariant = "INV-A1",
         Description = "MA1 (enabled=false before the deletion) with 3 vCPUs, hotplug, inhibitor and 2 address spaces")]
     public static Task MA1Large(IActorRuntime rt) => Kvm.Run(rt, Base with { Vcpus = 3, Smm = true }, Variant.MA1);
 
-    [Test(Name = "Memslot.MA11.4vcpu", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A6",
+    [Test(Name = "Memslot.MA11.4vcpu", Expect = Expectation.AssertionFailure, Invariant = "INV-A6",
         Description = "MA11 (no request re-check after IN_GUEST_MODE) with 4 vCPUs and the inhibitor")]
     public static Task MA11Large(IActorRuntime rt) => Kvm.Run(rt, new MemslotConfig { Vcpus = 4, Inhibitor = true }, Variant.MA11);
 
@@ -158,11 +158,11 @@ public static class MemslotVariants
         Description = "H-A1 as MA13 with INV-A1 unchecked: the late allocation goes on to break INV-A3 (an x2APIC vCPU runs with the APIC page mappable)")]
     public static Task MA13InvA3(IActorRuntime rt) => Kvm.Run(rt, LateActivation with { CheckInvA1 = false }, Variant.Merged);
 
-    [Test(Name = "Memslot.MA13.never-onlined", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A3",
+    [Test(Name = "Memslot.MA13.never-onlined", Expect = Expectation.AssertionFailure, Invariant = "INV-A3",
         Description = "H-A1, the guest never onlines the hotplugged vCPU: an x2APIC access made after the hotplug, with nothing else left to run, reaches the vAPIC page (the window lasts the VM's lifetime)")]
     public static Task MA13NeverOnlined(IActorRuntime rt) => Kvm.Run(rt, NeverOnlined, Variant.Merged);
 
-    [Test(Name = "Memslot.MA13.onlined", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A3",
+    [Test(Name = "Memslot.MA13.onlined", Expect = Expectation.AssertionFailure, Invariant = "INV-A3",
         Description = "H-A1, the guest onlines the hotplugged vCPU in x2APIC mode, which deletes the memslot; an access racing with the onlining still gets through")]
     public static Task MA13Onlined(IActorRuntime rt) => Kvm.Run(rt, Onlined, Variant.Merged);
 
@@ -170,7 +170,7 @@ public static class MemslotVariants
         Description = "H-A1, the access waits until the hotplugged AP reported itself online (as Linux's cpu_up() waits): the AP's own x2APIC switch closed the window")]
     public static Task MA13AfterOnline(IActorRuntime rt) => Kvm.Run(rt, Onlined with { X2apicAccess = AccessOrder.AfterOnline }, Variant.Merged);
 
-    [Test(Name = "Memslot.MA13.late-flip", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A3",
+    [Test(Name = "Memslot.MA13.late-flip", Expect = Expectation.AssertionFailure, Invariant = "INV-A3",
         Description = "H-A1, never onlined, the VMM flips a VM-wide inhibit after the hotplug; an access before the flip is handled gets through")]
     public static Task MA13LateFlip(IActorRuntime rt) => Kvm.Run(rt, LateFlip, Variant.Merged);
 
@@ -178,7 +178,7 @@ public static class MemslotVariants
         Description = "H-A1, never onlined, the access comes after the VMM's late inhibit flip: the x2APIC vCPU's KVM_REQ_APICV_UPDATE deleted the memslot first")]
     public static Task MA13AfterFlip(IActorRuntime rt) => Kvm.Run(rt, LateFlip with { X2apicAccess = AccessOrder.AfterFlip }, Variant.Merged);
 
-    [Test(Name = "Memslot.MA13.icr-warn", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-A7",
+    [Test(Name = "Memslot.MA13.icr-warn", Expect = Expectation.AssertionFailure, Invariant = "INV-A7",
         Description = "H-A1, never onlined: the x2APIC vCPU writes ICR through the mapped APIC page to the hotplugged (never-run) vCPU; AVIC's incomplete-IPI exit hits WARN_ON_ONCE(dest != index)")]
     public static Task MA13IcrWarn(IActorRuntime rt) => Kvm.Run(rt, IcrWarn, Variant.Merged);
 

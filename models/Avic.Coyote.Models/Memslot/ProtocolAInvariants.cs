@@ -39,8 +39,8 @@ public sealed class ProtocolAInvariants : Monitor
     [OnEventDoAction(typeof(GuestEntry), nameof(OnGuestEntry))]
     private sealed class Watching : State;
 
-    private static Exception Fail(string message) =>
-        (ControlledRuntime.Current ?? throw new InvalidOperationException("monitor outside the engine")).Violation(BugKind.AssertionFailure, message);
+    private static Exception Fail(string invariant, string message) =>
+        (ControlledRuntime.Current ?? throw new InvalidOperationException("monitor outside the engine")).Violation(BugKind.AssertionFailure, invariant, message);
 
     private void OnInit(Event e) => kvm = ((Init)e).Kvm;
 
@@ -50,14 +50,14 @@ public sealed class ProtocolAInvariants : Monitor
         if (r.Value || !kvm.Config.CheckInvA1) return;
         const string meaning = "INV-A1 (no false negative: a vCPU that reads apic_access_memslot_enabled == false out of slots_lock must find the deletion complete)";
         if (deletionInProgress)
-            throw Fail($"{meaning}: {r.Vcpu.Name} read false while {firstDeleter}'s deletion of the memslot has not completed " +
+            throw Fail("INV-A1", $"{meaning}: {r.Vcpu.Name} read false while {firstDeleter}'s deletion of the memslot has not completed " +
                        $"(memslot {kvm.apic_access_slot[0].Peek()}, SPTE {(kvm.apic_access_spte.Peek() ? "present" : "absent")}): " +
                        $"{r.Vcpu.Name} goes on to enter the guest in x2APIC mode with its APIC page still mapped");
         for (int i = 0; i < kvm.apic_access_slot.Length; i++)
             if (kvm.apic_access_slot[i].Peek() != SlotState.ABSENT)
-                throw Fail($"{meaning}: {r.Vcpu.Name} read false but the memslot is {kvm.apic_access_slot[i].Peek()} in address space {i}");
+                throw Fail("INV-A1", $"{meaning}: {r.Vcpu.Name} read false but the memslot is {kvm.apic_access_slot[i].Peek()} in address space {i}");
         if (kvm.apic_access_spte.Peek())
-            throw Fail($"{meaning} (and INV-A3): {r.Vcpu.Name} read false but an NPT SPTE still maps gfn 0xFEE00");
+            throw Fail("INV-A3", $"{meaning} (and INV-A3): {r.Vcpu.Name} read false but an NPT SPTE still maps gfn 0xFEE00");
         falseReader ??= r.Vcpu.Name;
     }
 
@@ -65,7 +65,7 @@ public sealed class ProtocolAInvariants : Monitor
     {
         string by = ((DeletionEntered)e).By;
         if (firstDeleter is not null)
-            throw Fail($"INV-A2 (single deletion: the memslot deletion critical section runs at most once per VM): {by} enters it again after {firstDeleter}");
+            throw Fail("INV-A2", $"INV-A2 (single deletion: the memslot deletion critical section runs at most once per VM): {by} enters it again after {firstDeleter}");
         firstDeleter = by;
         deletionInProgress = true;
     }
@@ -80,10 +80,10 @@ public sealed class ProtocolAInvariants : Monitor
     {
         string by = ((MemslotCreated)e).By;
         if (firstDeleter is not null)
-            throw Fail($"INV-A2 (no resurrection: the memslot is never created again once inhibited): {by} creates it after {firstDeleter} deleted it" +
+            throw Fail("INV-A2", $"INV-A2 (no resurrection: the memslot is never created again once inhibited): {by} creates it after {firstDeleter} deleted it" +
                        (deletionCompleted ? "" : " (deletion still in progress)"));
         if (falseReader is not null && kvm.Config.CheckInvA1)
-            throw Fail($"INV-A1 (no false negative: once a vCPU read apic_access_memslot_enabled == false the slot must never be present again): " +
+            throw Fail("INV-A1", $"INV-A1 (no false negative: once a vCPU read apic_access_memslot_enabled == false the slot must never be present again): " +
                        $"{by} creates the memslot after {falseReader} read false and skipped the inhibition (H-A1: the slot was never allocated, so 'inhibited' was never set)");
     }
 
@@ -96,8 +96,8 @@ public sealed class ProtocolAInvariants : Monitor
                                "no APIC-access memslot and no SPTE maps gfn 0xFEE00, so no xAPIC MMIO access can reach the vCPU's vAPIC backing page)";
         for (int i = 0; i < kvm.apic_access_slot.Length; i++)
             if (kvm.apic_access_slot[i].Peek() != SlotState.ABSENT)
-                throw Fail($"{meaning}: {v.Name} enters the guest while the memslot is {kvm.apic_access_slot[i].Peek()} in address space {i}");
+                throw Fail("INV-A3", $"{meaning}: {v.Name} enters the guest while the memslot is {kvm.apic_access_slot[i].Peek()} in address space {i}");
         if (kvm.apic_access_spte.Peek())
-            throw Fail($"{meaning}: {v.Name} enters the guest while an NPT SPTE maps gfn 0xFEE00");
+            throw Fail("INV-A3", $"{meaning}: {v.Name} enters the guest while an NPT SPTE maps gfn 0xFEE00");
     }
 }

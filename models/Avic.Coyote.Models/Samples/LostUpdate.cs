@@ -13,7 +13,7 @@ public static class LostUpdate
 {
     private const int Workers = 2;
 
-    [Test(Name = "Samples.LostUpdate", Expect = Expectation.AssertionFailure, ExpectMessage = "lost update",
+    [Test(Name = "Samples.LostUpdate", Expect = Expectation.AssertionFailure, Invariant = "LOST-UPDATE",
         Description = "two workers do counter = counter + 1 without a lock; an increment is lost")]
     public static Task Racy(IActorRuntime runtime) => Run(runtime, locked: false);
 
@@ -37,6 +37,6 @@ public static class LostUpdate
             });
         }
         foreach (Operation worker in workers) await runtime.WhenCompleted(worker);
-        Specification.Assert(counter.Peek() == Workers, $"lost update: counter is {counter.Peek()} after {Workers} increments");
+        Specification.Assert(counter.Peek() == Workers, "LOST-UPDATE", $"lost update: counter is {counter.Peek()} after {Workers} increments");
     }
 }

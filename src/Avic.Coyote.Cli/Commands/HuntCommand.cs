@@ -84,7 +84,7 @@ public static partial class HuntCommand
         o.WriteLine();
         foreach (HuntTestResult t in report.Tests)
             foreach (HuntBug bug in t.Bugs)
-                o.WriteLine($"{t.Name}: {bug.Kind}{(bug.Operation is null ? "" : $" in '{bug.Operation}'")} x{Numbers.Count(bug.Occurrences)}: " +
+                o.WriteLine($"{t.Name}: {bug.Kind}{(bug.Invariant is null ? "" : " " + bug.Invariant)}{(bug.Operation is null ? "" : $" in '{bug.Operation}'")} x{Numbers.Count(bug.Occurrences)}: " +
                             $"{bug.Message} -> {Path.Combine(outdir, bug.Schedule ?? "-")}");
         o.WriteLine(HuntWriters.Headline(report));
         o.WriteLine($"report: {Path.Combine(outdir, HuntReport.JsonFile)}, {Path.Combine(outdir, HuntReport.MarkdownFile)}, {Path.Combine(outdir, HuntReport.JUnitFile)}");

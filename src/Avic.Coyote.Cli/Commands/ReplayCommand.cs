@@ -52,7 +52,7 @@ public static class ReplayCommand
         else if (Differences(schedule.Bug!, result.Bug) is { Count: > 0 } differences)
             o.WriteLine($"replay: same kind of bug at the same step, but {string.Join("; ", differences)}");
         else
-            o.WriteLine("replay: reproduces the recorded bug (same kind, step, operation and message)");
+            o.WriteLine("replay: reproduces the recorded bug (same kind, invariant, step, operation and message)");
         return ExitCode.BugFound;
     }
 

@@ -164,7 +164,8 @@ public sealed class HuntTestResult
     public required string Name { get; set; }
     public string Description { get; set; } = "";
     public required Expectation Expect { get; set; }
-    public string? ExpectMessage { get; set; }
+    /// <summary>The invariant the expected bug breaks (e.g. "INV-A1"); null: any bug of the expected kind.</summary>
+    public string? Invariant { get; set; }
     public int Units { get; set; }
     public long Iterations { get; set; }
     public long Steps { get; set; }
@@ -238,7 +239,7 @@ public sealed class HuntTestResult
 
     private TestCase Probe() => new()
     {
-        Name = Name, Description = Description, Expect = Expect, ExpectMessage = ExpectMessage,
+        Name = Name, Description = Description, Expect = Expect, Invariant = Invariant,
         AssemblyName = "", Entry = _ => Task.CompletedTask,
     };
 }
@@ -274,6 +275,8 @@ public sealed class HuntUnitRun
 public sealed class HuntBug
 {
     public required BugKind Kind { get; set; }
+    /// <summary>The invariant id declared where the bug was asserted (absent in reports written before it was recorded).</summary>
+    public string? Invariant { get; set; }
     public required string Message { get; set; }
     public string? Operation { get; set; }
     public int Step { get; set; }
@@ -296,7 +299,7 @@ public sealed class HuntBug
     public int? PreemptionsBeforeMinimizing { get; set; }
     public int? Preemptions { get; set; }
 
-    public BugReport ToBugReport() => new(Kind, Message, Step, Operation);
+    public BugReport ToBugReport() => new(Kind, Message, Step, Operation, Invariant);
 
     public BugKey Key(string test) => BugKey.Of(test, ToBugReport());
 }

@@ -36,7 +36,7 @@ public static class HuntResults
         {
             var result = new HuntTestResult
             {
-                Name = s.Test.Name, Description = s.Test.Description, Expect = s.Test.Expect, ExpectMessage = s.Test.ExpectMessage,
+                Name = s.Test.Name, Description = s.Test.Description, Expect = s.Test.Expect, Invariant = s.Test.Invariant,
                 Units = s.Runs.Count, UnitsNotRun = s.UnitsLeft, Iterations = s.Iterations, Steps = s.Steps, MaxStepsHits = s.MaxStepsHits,
                 Seconds = Math.Round(s.Seconds, 3), Proved = s.Proved, Runs = s.Runs.OrderBy(r => r.Unit).ToList(),
             };
@@ -46,7 +46,7 @@ public static class HuntResults
                 ScheduleFile first = found.First.Schedule!;
                 var bug = new HuntBug
                 {
-                    Kind = found.First.Bug!.Kind, Message = found.First.Bug.Message, Operation = found.First.Bug.Operation,
+                    Kind = found.First.Bug!.Kind, Invariant = found.First.Bug.Invariant, Message = found.First.Bug.Message, Operation = found.First.Bug.Operation,
                     Step = found.First.Bug.Step, Signature = found.Key.Signature, Occurrences = found.Occurrences,
                     Strategy = first.Strategy, StrategyValue = first.StrategyValue, Seed = first.Seed, Iteration = first.Iteration,
                 };

@@ -152,7 +152,7 @@ public static class HuntWriters
         s.Append($"expected: {t.ExpectationText}\nverdict: {t.Verdict}: {t.Reason}\n");
         s.Append($"units: {t.Units}, iterations: {t.Iterations}, steps: {t.Steps}, strategies: {string.Join(", ", t.Strategies)}\n");
         foreach (HuntBug b in t.Bugs)
-            s.Append($"bug: {b.Kind}{(b.Operation is null ? "" : $" in '{b.Operation}'")}: {b.Message} (x{b.Occurrences}; schedule {b.Schedule ?? "-"})\n");
+            s.Append($"bug: {b.Kind}{(b.Invariant is null ? "" : " " + b.Invariant)}{(b.Operation is null ? "" : $" in '{b.Operation}'")}: {b.Message} (x{b.Occurrences}; schedule {b.Schedule ?? "-"})\n");
         return s.ToString();
     }
 

@@ -23,11 +23,11 @@ public static class ReportMerger
             {
                 if (!byName.TryGetValue(t.Name, out var into))
                 {
-                    into = (new HuntTestResult { Name = t.Name, Description = t.Description, Expect = t.Expect, ExpectMessage = t.ExpectMessage }, name);
+                    into = (new HuntTestResult { Name = t.Name, Description = t.Description, Expect = t.Expect, Invariant = t.Invariant }, name);
                     byName[t.Name] = into;
                     merged.Tests.Add(into.Test);
                 }
-                else if (into.Test.Expect != t.Expect || into.Test.ExpectMessage != t.ExpectMessage)
+                else if (into.Test.Expect != t.Expect || into.Test.Invariant != t.Invariant)
                 {
                     throw new InputException($"{name}: test '{t.Name}' expects {t.ExpectationText} here but {into.Test.ExpectationText} in {into.From}: " +
                                              "the reports come from different versions of the models");
@@ -102,7 +102,7 @@ public static class ReportMerger
 
     private static HuntBug Copy(HuntBug b) => new()
     {
-        Kind = b.Kind, Message = b.Message, Operation = b.Operation, Step = b.Step, Signature = b.Signature,
+        Kind = b.Kind, Invariant = b.Invariant, Message = b.Message, Operation = b.Operation, Step = b.Step, Signature = b.Signature,
         Occurrences = b.Occurrences, Strategy = b.Strategy, StrategyValue = b.StrategyValue, Seed = b.Seed,
         Iteration = b.Iteration, Schedule = b.Schedule, Trace = b.Trace, StepsBeforeMinimizing = b.StepsBeforeMinimizing,
         PreemptionsBeforeMinimizing = b.PreemptionsBeforeMinimizing, Preemptions = b.Preemptions,

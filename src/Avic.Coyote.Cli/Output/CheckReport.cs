@@ -84,6 +84,7 @@ public static class CheckReport
                 if (r.Bug is { } bug)
                 {
                     w.WriteString("found", bug.Kind.ToString());
+                    if (bug.Invariant is not null) w.WriteString("invariant", bug.Invariant);
                     w.WriteString("bug", bug.ToString());
                     w.WriteNumber("iterationsToFirstBug", r.BugIteration + 1);
                 }

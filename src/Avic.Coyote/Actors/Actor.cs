@@ -56,6 +56,9 @@ public abstract class Actor : IControlledResource
 
     protected void Assert(bool condition, string message) => runtime.Assert(condition, message);
 
+    /// <summary>Asserts the invariant <paramref name="invariant"/> (e.g. "INV-A1").</summary>
+    protected void Assert(bool condition, string invariant, string message) => runtime.Assert(condition, invariant, message);
+
     protected void Monitor<T>(Event e) where T : Specifications.Monitor => runtime.Monitor<T>(e);
 
     /// <summary>Halts the actor once the current handler returns; later events are dropped.</summary>

@@ -55,6 +55,9 @@ public sealed class IgnoreEventsAttribute(params Type[] eventTypes) : Attribute
 public sealed class HotAttribute(string? obligation = null) : Attribute
 {
     public string? Obligation { get; } = obligation;
+
+    /// <summary>The invariant a liveness bug of this state breaks (e.g. "INV-B4"): the bug's identity.</summary>
+    public string? Invariant { get; set; }
 }
 
 /// <summary>On a monitor state: nothing is pending.</summary>

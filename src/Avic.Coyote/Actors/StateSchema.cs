@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Reflection;
+using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Actors;
 
@@ -68,6 +69,8 @@ internal sealed class StateInfo
     public bool IsHot { get; init; }
     /// <summary>What a hot state is waiting for, for liveness reports (from [Hot("...")]).</summary>
     public string? Obligation { get; init; }
+    /// <summary>The invariant id a liveness bug of this hot state carries (from [Hot(Invariant = ...)]).</summary>
+    public string? Invariant { get; init; }
     public bool IsCold { get; init; }
     public string Name => Type.Name;
 }
@@ -128,6 +131,7 @@ internal sealed class StateSchema
             Ignored = new HashSet<Type>(state.GetCustomAttribute<IgnoreEventsAttribute>(false)?.EventTypes ?? []),
             IsHot = state.IsDefined(typeof(HotAttribute), false),
             Obligation = state.GetCustomAttribute<HotAttribute>(false)?.Obligation,
+            Invariant = BugReport.CheckInvariant(state.GetCustomAttribute<HotAttribute>(false)?.Invariant),
             IsCold = state.IsDefined(typeof(ColdAttribute), false),
         };
     }

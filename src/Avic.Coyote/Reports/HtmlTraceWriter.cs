@@ -396,7 +396,7 @@ public static partial class HtmlTraceWriter
         html.Append("</p>\n");
         if (h.Bug is { } bug)
         {
-            html.Append("<p class=\"bugmsg\"><b>").Append(E(bug.Kind.ToString())).Append("</b> at <a href=\"#bug\">step ")
+            html.Append("<p class=\"bugmsg\"><b>").Append(E(bug.Kind.ToString())).Append(bug.Invariant is null ? "" : " " + E(bug.Invariant)).Append("</b> at <a href=\"#bug\">step ")
                 .Append(bug.Step.ToString(CultureInfo.InvariantCulture)).Append("</a>")
                 .Append(bug.Operation is null ? "" : " in " + E(bug.Operation)).Append(": ").Append(E(bug.Message)).Append("</p>\n");
             if (obligation is { } o)

@@ -19,12 +19,24 @@ public enum BugKind
     UnhandledEvent,
 }
 
-/// <summary>A bug found in one execution: what, where (step and operation), and why.</summary>
-public sealed record BugReport(BugKind Kind, string Message, int Step, string? Operation)
+/// <summary>
+/// A bug found in one execution: what (kind, and the invariant id declared where it was asserted,
+/// null when the check names none), where (step and operation), and why (free text for people).
+/// Identity and expectations use the typed fields, never the message.
+/// </summary>
+public sealed record BugReport(BugKind Kind, string Message, int Step, string? Operation, string? Invariant = null)
 {
     /// <summary>One line for consoles and logs.</summary>
     public override string ToString() =>
-        $"{Kind} at step {Step}{(Operation is null ? "" : $" in '{Operation}'")}: {Message}";
+        $"{Kind}{(Invariant is null ? "" : $" [{Invariant}]")} at step {Step}{(Operation is null ? "" : $" in '{Operation}'")}: {Message}";
+
+    /// <summary>An invariant id is one non-empty word ("INV-A1", "DEBUG_MUTEXES"): a key, not a message.</summary>
+    public static bool IsInvariantId(string invariant) => invariant.Length > 0 && !invariant.Any(char.IsWhiteSpace);
+
+    /// <summary>Checks an invariant id given at an assertion site: non-blank, no spaces (it is a key, not a message).</summary>
+    public static string? CheckInvariant(string? invariant) =>
+        invariant is null || IsInvariantId(invariant) ? invariant
+            : throw new ArgumentException($"an invariant id must be a non-empty word such as \"INV-A1\", not \"{invariant}\"", nameof(invariant));
 }
 
 /// <summary>Thrown by the engine to unwind model code once a bug has been recorded.

@@ -192,7 +192,7 @@ public sealed class ControlledRuntime : IActorRuntime
     private ExecutionOutcome AtStepBound()
     {
         if (strategy.IsFair && HotMonitor() is { } hot)
-            return Fail(BugKind.Liveness, $"{hot.Describe()} is still hot when the execution reached the step bound ({maxSteps}) under a fair strategy", null);
+            return Fail(BugKind.Liveness, $"{hot.Describe()} is still hot when the execution reached the step bound ({maxSteps}) under a fair strategy", null, hot.HotInvariant);
         return ExecutionOutcome.MaxStepsReached;
     }
 
@@ -302,7 +302,7 @@ public sealed class ControlledRuntime : IActorRuntime
         }
 
         if (HotMonitor() is { } hot)
-            return Fail(BugKind.Liveness, $"{hot.Describe()} is still hot at the end of the execution (every operation finished or idle)", null);
+            return Fail(BugKind.Liveness, $"{hot.Describe()} is still hot at the end of the execution (every operation finished or idle)", null, hot.HotInvariant);
         return ExecutionOutcome.Quiescent;
     }
 
@@ -318,7 +318,7 @@ public sealed class ControlledRuntime : IActorRuntime
         {
             if (m.IsHot && step - m.HotSinceStep >= livenessThreshold)
             {
-                Fail(BugKind.Liveness, $"{m.Describe()} has been hot for {step - m.HotSinceStep} steps (threshold {livenessThreshold})", null);
+                Fail(BugKind.Liveness, $"{m.Describe()} has been hot for {step - m.HotSinceStep} steps (threshold {livenessThreshold})", null, m.HotInvariant);
                 return true;
             }
         }
@@ -334,20 +334,24 @@ public sealed class ControlledRuntime : IActorRuntime
 
     /// <summary>Records a bug (the first one wins) and returns <see cref="ExecutionOutcome.Bug"/>.
     /// <paramref name="op"/> is the operation at fault; null for bugs of the whole execution (liveness, deadlock of all).</summary>
-    internal ExecutionOutcome Fail(BugKind kind, string message, Operation? op)
+    internal ExecutionOutcome Fail(BugKind kind, string message, Operation? op, string? invariant = null)
     {
         if (Bug is null)
         {
-            Bug = new BugReport(kind, message, step, op?.Name);
+            Bug = new BugReport(kind, message, step, op?.Name, invariant);
             TraceLine(op, $"*** BUG: {kind}: {message}");
         }
         return ExecutionOutcome.Bug;
     }
 
     /// <summary>Records a bug found by model code and unwinds it.</summary>
-    public Exception Violation(BugKind kind, string message)
+    public Exception Violation(BugKind kind, string message) => Violation(kind, null, message);
+
+    /// <summary>Records a bug of the invariant <paramref name="invariant"/> (e.g. "INV-A1"; its identity
+    /// for hunt, minimization and expectations) found by model code, and unwinds it.</summary>
+    public Exception Violation(BugKind kind, string? invariant, string message)
     {
-        Fail(kind, message, running);
+        Fail(kind, message, running, BugReport.CheckInvariant(invariant));
         return kind == BugKind.AssertionFailure ? new AssertionFailureException(message) : new ExecutionCanceledException(message);
     }
 
@@ -520,6 +524,12 @@ public sealed class ControlledRuntime : IActorRuntime
     public void Assert(bool condition, string message)
     {
         if (!condition) throw Violation(BugKind.AssertionFailure, message);
+    }
+
+    /// <summary>Asserts the invariant <paramref name="invariant"/> (e.g. "INV-A1").</summary>
+    public void Assert(bool condition, string invariant, string message)
+    {
+        if (!condition) throw Violation(BugKind.AssertionFailure, invariant, message);
     }
 
     // ---- nondeterminism ------------------------------------------------------------------

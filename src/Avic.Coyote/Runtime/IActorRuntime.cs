@@ -48,6 +48,10 @@ public interface IActorRuntime
     /// <summary>Fails the execution with an assertion bug when <paramref name="condition"/> is false.</summary>
     void Assert(bool condition, string message);
 
+    /// <summary>Fails the execution with a bug of the invariant <paramref name="invariant"/> (e.g. "INV-A1",
+    /// the bug's identity for hunt, minimization and expectations) when <paramref name="condition"/> is false.</summary>
+    void Assert(bool condition, string invariant, string message);
+
     /// <summary>Records a bug of <paramref name="kind"/> at this step and returns the exception that unwinds the model
     /// (<c>throw runtime.Violation(...)</c>); for primitives reporting misuse such as a deadlock-by-construction.</summary>
     Exception Violation(BugKind kind, string message);

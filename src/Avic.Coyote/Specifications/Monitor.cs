@@ -25,6 +25,9 @@ public abstract class Monitor : IControlledResource
 
     public Type CurrentState => state.Type;
 
+    /// <summary>The invariant a liveness bug of the current (hot) state breaks, from [Hot(Invariant = ...)].</summary>
+    public string? HotInvariant => state.Invariant;
+
     public int ResourceId { get; private set; }
 
     internal void Attach(ControlledRuntime rt)
@@ -40,9 +43,12 @@ public abstract class Monitor : IControlledResource
     public string Describe() =>
         state.Obligation is { } obligation ? $"{obligation} (monitor {GetType().Name}, state {state.Name})" : $"monitor {GetType().Name} (state {state.Name})";
 
-    protected void Assert(bool condition, string message)
+    protected void Assert(bool condition, string message) => Assert(condition, null, message);
+
+    /// <summary>Asserts the invariant <paramref name="invariant"/> (e.g. "INV-A1").</summary>
+    protected void Assert(bool condition, string? invariant, string message)
     {
-        if (!condition) throw runtime.Violation(BugKind.AssertionFailure, $"{message} (monitor {GetType().Name})");
+        if (!condition) throw runtime.Violation(BugKind.AssertionFailure, invariant, $"{message} (monitor {GetType().Name})");
     }
 
     protected void RaiseGotoStateEvent<TState>() where TState : State => pendingGoto = typeof(TState);

@@ -7,10 +7,14 @@ namespace Avic.Coyote.Specifications;
 public static class Specification
 {
     /// <summary>Fails the execution (an assertion bug at this step) when <paramref name="condition"/> is false.</summary>
-    public static void Assert(bool condition, string message)
+    public static void Assert(bool condition, string message) => Assert(condition, null, message);
+
+    /// <summary>Fails the execution with a bug of the invariant <paramref name="invariant"/> (e.g. "INV-A1":
+    /// the bug's identity for hunt, minimization and expectations) when <paramref name="condition"/> is false.</summary>
+    public static void Assert(bool condition, string? invariant, string message)
     {
         if (condition) return;
-        if (ControlledRuntime.Current is { } rt) throw rt.Violation(BugKind.AssertionFailure, message);
+        if (ControlledRuntime.Current is { } rt) throw rt.Violation(BugKind.AssertionFailure, invariant, message);
         throw new AssertionFailureException(message);
     }
 

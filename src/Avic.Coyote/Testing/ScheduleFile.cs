@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
 
@@ -12,9 +13,11 @@ public sealed class ScheduleFormatException(string message) : Exception(message)
 /// strategy and seed for the record, and every decision in order. No timestamps, so the same
 /// run writes the same bytes.
 /// </summary>
-public sealed record ScheduleFile
+public sealed partial record ScheduleFile
 {
-    public const string FormatName = "avic-coyote-schedule/1";
+    /// <summary>Version 2 records the bug's invariant id; version 1 files (no id) are still read.</summary>
+    public const string FormatName = "avic-coyote-schedule/2";
+    public const string FormatName1 = "avic-coyote-schedule/1";
 
     public static string EngineVersion => typeof(ScheduleFile).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
@@ -57,6 +60,7 @@ public sealed record ScheduleFile
             {
                 w.WriteStartObject("bug");
                 w.WriteString("kind", Bug.Kind.ToString());
+                if (Bug.Invariant is not null) w.WriteString("invariant", Bug.Invariant);
                 w.WriteNumber("step", Bug.Step);
                 if (Bug.Operation is not null) w.WriteString("operation", Bug.Operation);
                 w.WriteString("message", Bug.Message);
@@ -98,8 +102,8 @@ public sealed record ScheduleFile
         {
             var r = new JsonReader(doc.RootElement, source);
             string format = r.String("format");
-            if (format != FormatName)
-                throw new ScheduleFormatException($"{source}: field 'format' is '{format}', expected '{FormatName}' (not a schedule file of this engine)");
+            if (format != FormatName && format != FormatName1)
+                throw new ScheduleFormatException($"{source}: field 'format' is '{format}', expected '{FormatName}' or '{FormatName1}' (not a schedule file of this engine)");
             JsonElement config = r.Object("configuration");
             var c = new JsonReader(config, source + " (configuration)");
             if (!Enum.TryParse(c.String("memoryModel"), out MemoryModel mm))
@@ -130,7 +134,11 @@ public sealed record ScheduleFile
                 var br = new JsonReader(b, source + " (bug)");
                 if (!Enum.TryParse(br.String("kind"), out BugKind kind))
                     throw new ScheduleFormatException($"{source}: bug.kind must be one of {string.Join(", ", Enum.GetNames<BugKind>())}");
-                bug = new BugReport(kind, br.String("message"), br.Int("step"), br.OptionalString("operation"));
+                string message = br.String("message");
+                string? invariant = format == FormatName1 ? LegacyInvariant(message) : br.OptionalString("invariant");
+                if (invariant is not null && !BugReport.IsInvariantId(invariant))
+                    throw new ScheduleFormatException($"{source}: bug.invariant '{invariant}' is not an invariant id (a word such as \"INV-A1\")");
+                bug = new BugReport(kind, message, br.Int("step"), br.OptionalString("operation"), invariant);
             }
 
             return new ScheduleFile
@@ -153,6 +161,19 @@ public sealed record ScheduleFile
             };
         }
     }
+
+    /// <summary>
+    /// Version 1 files did not record the invariant: it is derived once, here, as version 1 engines
+    /// identified bugs: the first "INV-..." id in the message, or none. Nothing else reads messages.
+    /// </summary>
+    private static string? LegacyInvariant(string message)
+    {
+        Match id = LegacyInvariantId().Match(message);
+        return id.Success ? id.Value : null;
+    }
+
+    [GeneratedRegex(@"\bINV-[A-Z0-9]+(?:-[A-Z0-9]+)*")]
+    private static partial Regex LegacyInvariantId();
 
     private static string FirstSentence(string message)
     {

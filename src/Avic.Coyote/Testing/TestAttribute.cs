@@ -33,8 +33,9 @@ public sealed class TestAttribute : Attribute
     /// <summary>The verdict the test must give (tests and `coyote check` hold the engine to it).</summary>
     public Expectation Expect { get; set; } = Expectation.Pass;
 
-    /// <summary>For a bug expectation: text the bug message must contain (e.g. the invariant, "INV-A1").</summary>
-    public string? ExpectMessage { get; set; }
+    /// <summary>For a bug expectation: the invariant id the bug must carry, as declared where it is
+    /// asserted (e.g. "INV-A1" for <c>Specification.Assert(cond, "INV-A1", message)</c>).</summary>
+    public string? Invariant { get; set; }
 
     /// <summary>The memory model this test runs under.</summary>
     public MemoryModel MemoryModel { get; set; } = MemoryModel.SequentialConsistency;

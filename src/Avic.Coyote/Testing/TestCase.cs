@@ -10,7 +10,8 @@ public sealed class TestCase
     public required string Name { get; init; }
     public required string Description { get; init; }
     public required Expectation Expect { get; init; }
-    public string? ExpectMessage { get; init; }
+    /// <summary>For a bug expectation: the invariant id the bug must carry (e.g. "INV-A1"); null: any.</summary>
+    public string? Invariant { get; init; }
     public MemoryModel MemoryModel { get; init; }
     public int MaxSteps { get; init; }
     /// <summary>The test's own iteration budget (0: none); the engine runs max(this, the configured budget).</summary>
@@ -23,16 +24,28 @@ public sealed class TestCase
     {
         Expectation.Pass => "pass",
         Expectation.Explore => "explore",
-        _ => ExpectMessage is null ? $"bug: {Expect}" : $"bug: {Expect} ({ExpectMessage})",
+        _ => Invariant is null ? $"bug: {Expect}" : $"bug: {Expect} ({Invariant})",
     };
 
-    /// <summary>Whether <paramref name="bug"/> (null: none found) is what this test expects.</summary>
+    /// <summary>Whether <paramref name="bug"/> (null: none found) is what this test expects: compared
+    /// field by field (kind, and the invariant when one is expected), never by message text.</summary>
     public bool Meets(BugReport? bug) => Expect switch
     {
         Expectation.Pass => bug is null,
         Expectation.Explore => true,
-        _ => bug is not null && bug.Kind.ToString() == Expect.ToString() &&
-             (ExpectMessage is null || bug.Message.Contains(ExpectMessage, StringComparison.Ordinal)),
+        _ => bug is not null && bug.Kind == ExpectedKind(Expect) && (Invariant is null || bug.Invariant == Invariant),
+    };
+
+    /// <summary>The bug kind a bug expectation names.</summary>
+    public static BugKind ExpectedKind(Expectation expect) => expect switch
+    {
+        Expectation.AssertionFailure => BugKind.AssertionFailure,
+        Expectation.UnhandledException => BugKind.UnhandledException,
+        Expectation.Deadlock => BugKind.Deadlock,
+        Expectation.Liveness => BugKind.Liveness,
+        Expectation.UncontrolledConcurrency => BugKind.UncontrolledConcurrency,
+        Expectation.UnhandledEvent => BugKind.UnhandledEvent,
+        _ => throw new ArgumentOutOfRangeException(nameof(expect), expect, "not a bug expectation"),
     };
 
     /// <summary>Creates a test from a delegate (for tests of the engine itself).</summary>
@@ -68,7 +81,7 @@ public static class TestCatalog
                     Name = name,
                     Description = attr.Description,
                     Expect = attr.Expect,
-                    ExpectMessage = attr.ExpectMessage,
+                    Invariant = BugReport.CheckInvariant(attr.Invariant),
                     MemoryModel = attr.MemoryModel,
                     MaxSteps = attr.MaxSteps,
                     Iterations = attr.Iterations,

@@ -83,12 +83,12 @@ public class CheckAggregateTests : IDisposable
         CliRunner.Result r = cli.Run("check", CliRunner.ToysAssembly, "-m", "Toys.LostUpdate", "-s", "prioritization", "-sv", "0", "-i", "20", "--seeds", "1..3");
 
         Assert.Equal(1, r.Exit);
-        Assert.Matches(@"Toys\.LostUpdate +bug: AssertionFailure \(lost update\) +none 3/3 +3 \(seeds 1, 2, 3\) +not found +not found +not found +not found +3 × 20 +0/3 FAIL", r.Out);
+        Assert.Matches(@"Toys\.LostUpdate +bug: AssertionFailure \(LOST-UPDATE\) +none 3/3 +3 \(seeds 1, 2, 3\) +not found +not found +not found +not found +3 × 20 +0/3 FAIL", r.Out);
         Assert.DoesNotContain("(seed 1)", r.Out);   // the per-seed rows go to the files only
         Assert.Contains("3 NOT as expected", r.Out);
         string md = File.ReadAllText(cli.Path_("coyote-out/check.md"));
         Assert.Contains("seeds 1..3", md);
-        Assert.Contains("| Toys.LostUpdate (seed 2) | bug: AssertionFailure (lost update) | none |", md);
+        Assert.Contains("| Toys.LostUpdate (seed 2) | bug: AssertionFailure (LOST-UPDATE) | none |", md);
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(cli.Path_("coyote-out/check.json")));
         JsonElement agg = json.RootElement.GetProperty("aggregates")[0];
         Assert.Equal([1, 2, 3], agg.GetProperty("notFoundSeeds").EnumerateArray().Select(e => e.GetInt32()));

@@ -66,7 +66,7 @@ public class CommandTests : IDisposable
         CliRunner.Result r = cli.Run("list");
 
         Assert.Equal(0, r.Exit);
-        Assert.Matches(@"Samples\.LostUpdate +bug: AssertionFailure \(lost update\) +two workers", r.Out);
+        Assert.Matches(@"Samples\.LostUpdate +bug: AssertionFailure \(LOST-UPDATE\) +two workers", r.Out);
         Assert.Matches(@"Samples\.LostUpdateFixed +pass ", r.Out);
     }
 
@@ -124,7 +124,7 @@ public class CommandTests : IDisposable
         Assert.Equal(0, r.Exit);
         Assert.Contains("4 of 4 runs as expected", r.Out);
         // Several seeds: one aggregated row per test on stdout, the per-seed rows in check.md.
-        Assert.Matches(@"Toys\.LostUpdate +bug: AssertionFailure \(lost update\) +AssertionFailure 2/2 +0 +\d+.* 2/2 ok", r.Out);
+        Assert.Matches(@"Toys\.LostUpdate +bug: AssertionFailure \(LOST-UPDATE\) +AssertionFailure 2/2 +0 +\d+.* 2/2 ok", r.Out);
         Assert.Contains("| Toys.LostUpdateFixed (seed 2) | pass | none |", File.ReadAllText(cli.Path_("coyote-out/check.md")));
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(cli.Path_("coyote-out/check.json")));
         Assert.Equal(4, json.RootElement.GetProperty("passed").GetInt32());
@@ -139,7 +139,7 @@ public class CommandTests : IDisposable
         CliRunner.Result r = cli.Run("check", CliRunner.ToysAssembly, "-m", "Toys.LostUpdate", "-s", "prioritization", "-sv", "0", "-i", "20");
 
         Assert.Equal(1, r.Exit);
-        Assert.Matches(@"Toys\.LostUpdate +bug: AssertionFailure \(lost update\) +none .*FAIL", r.Out);
+        Assert.Matches(@"Toys\.LostUpdate +bug: AssertionFailure \(LOST-UPDATE\) +none .*FAIL", r.Out);
         Assert.Contains("1 NOT as expected", r.Out);
     }
 

@@ -19,7 +19,7 @@ public class ReplayCheckTests : IDisposable
     {
         string path = Record();
         string json = File.ReadAllText(cli.Path_(path));
-        // Same kind and invariant (the text before the first number), so the same bug: only the message was edited.
+        // Same kind and invariant (the declared LOST-UPDATE), so the same bug: only the message was edited.
         cli.Write(path, json.Replace("\"message\": \"lost update: counter is 1", "\"message\": \"lost update: counter is 5", StringComparison.Ordinal));
 
         CliRunner.Result r = cli.Run("replay", path, CliRunner.ToysAssembly);
@@ -30,12 +30,26 @@ public class ReplayCheckTests : IDisposable
     }
 
     [Fact]
+    public void AnotherInvariantIsADifferentBugWhateverTheMessageSays()
+    {
+        string path = Record();
+        string json = File.ReadAllText(cli.Path_(path));
+        Assert.Contains("\"invariant\": \"LOST-UPDATE\"", json);
+        cli.Write(path, json.Replace("\"invariant\": \"LOST-UPDATE\"", "\"invariant\": \"INV-9\"", StringComparison.Ordinal));
+
+        CliRunner.Result r = cli.Run("replay", path, CliRunner.ToysAssembly);
+
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("replay: found a DIFFERENT bug than the one recorded", r.Out);
+    }
+
+    [Fact]
     public void AnUneditedScheduleReproducesInFull()
     {
         CliRunner.Result r = cli.Run("replay", Record(), CliRunner.ToysAssembly);
 
         Assert.Equal(1, r.Exit);
-        Assert.Contains("replay: reproduces the recorded bug (same kind, step, operation and message)", r.Out);
+        Assert.Contains("replay: reproduces the recorded bug (same kind, invariant, step, operation and message)", r.Out);
     }
 
     [Fact]

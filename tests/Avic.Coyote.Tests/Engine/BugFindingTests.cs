@@ -104,8 +104,30 @@ public class BugFindingTests
         TestCase test = ToyCatalog.Get("Toys.LostUpdate");
 
         Assert.False(test.Meets(null));
-        Assert.False(test.Meets(new BugReport(BugKind.Deadlock, "lost update", 3, null)));
-        Assert.False(test.Meets(new BugReport(BugKind.AssertionFailure, "something else", 3, null)));
-        Assert.True(test.Meets(new BugReport(BugKind.AssertionFailure, "lost update: counter is 1", 3, null)));
+        Assert.False(test.Meets(new BugReport(BugKind.Deadlock, "lost update", 3, null, "LOST-UPDATE")));
+        Assert.True(test.Meets(new BugReport(BugKind.AssertionFailure, "lost update: counter is 1", 3, null, "LOST-UPDATE")));
+    }
+
+    [Fact]
+    public void ExpectationComparesTheInvariantFieldNeverTheMessage()
+    {
+        TestCase test = ToyCatalog.Get("Toys.LostUpdate");
+        Assert.Equal("LOST-UPDATE", test.Invariant);
+
+        // The wrong invariant is not met, even when the message names the expected one.
+        Assert.False(test.Meets(new BugReport(BugKind.AssertionFailure, "LOST-UPDATE: lost update", 3, null, "INV-A3")));
+        // No declared invariant is not met either.
+        Assert.False(test.Meets(new BugReport(BugKind.AssertionFailure, "lost update: counter is 1", 3, null)));
+        // The right invariant is met whatever the message says.
+        Assert.True(test.Meets(new BugReport(BugKind.AssertionFailure, "something else", 3, null, "LOST-UPDATE")));
+    }
+
+    [Fact]
+    public void AnAssertionCarriesTheInvariantDeclaredAtItsSite()
+    {
+        TestReport report = TestingEngine.Run(ToyCatalog.Get("Toys.LostUpdate"), new Configuration { Strategy = "random", Iterations = 200, Seed = 1 });
+        Assert.NotNull(report.Bug);
+        Assert.Equal("LOST-UPDATE", report.Bug.Invariant);
+        Assert.Contains("[LOST-UPDATE]", report.Bug.ToString());
     }
 }

@@ -20,6 +20,46 @@ public class ScheduleFileTests
     }
 
     [Fact]
+    public void TheBugsInvariantIsWrittenAndReadBack()
+    {
+        ScheduleFile s = ToyCatalog.Run("Toys.CheckThenAct").Schedule!;
+        string json = s.ToJson();
+
+        Assert.Contains("\"format\": \"avic-coyote-schedule/2\"", json);
+        Assert.Contains("\"invariant\": \"INV-1\"", json);
+        Assert.Equal("INV-1", ScheduleFile.Parse(json, "x.schedule").Bug!.Invariant);
+    }
+
+    /// <summary>A version-1 file: no invariant field; the bug message is all it has.</summary>
+    private static string Version1(ScheduleFile s) =>
+        s.ToJson().Replace("avic-coyote-schedule/2", "avic-coyote-schedule/1", StringComparison.Ordinal)
+                  .Replace($"    \"invariant\": \"{s.Bug!.Invariant}\",\n", "", StringComparison.Ordinal);
+
+    [Fact]
+    public void AVersion1FileStillReadsAndReplaysItsBug()
+    {
+        TestCase test = ToyCatalog.Get("Toys.CheckThenAct");
+        ScheduleFile recorded = ToyCatalog.Run("Toys.CheckThenAct").Schedule!;
+        string v1 = Version1(recorded);
+        Assert.DoesNotContain("\"invariant\"", v1);
+
+        ScheduleFile old = ScheduleFile.Parse(v1, "old.schedule");
+
+        Assert.Equal("INV-1", old.Bug!.Invariant); // derived once, as version 1 identified bugs
+        Assert.True(TestingEngine.Replay(test, old).Reproduces(old.Bug));
+    }
+
+    [Fact]
+    public void AnInvariantThatIsNotAnIdIsAClearError()
+    {
+        string json = ToyCatalog.Run("Toys.CheckThenAct").Schedule!.ToJson().Replace("\"invariant\": \"INV-1\"", "\"invariant\": \"two words\"", StringComparison.Ordinal);
+
+        var e = Assert.Throws<ScheduleFormatException>(() => ScheduleFile.Parse(json, "f.schedule"));
+
+        Assert.Equal("f.schedule: bug.invariant 'two words' is not an invariant id (a word such as \"INV-A1\")", e.Message);
+    }
+
+    [Fact]
     public void SyntaxErrorCarriesLineAndColumn()
     {
         string json = ValidJson();
@@ -44,7 +84,7 @@ public class ScheduleFileTests
     [Theory]
     [InlineData("\"test\"", "\"tst\"", "missing field 'test'")]
     [InlineData("\"seed\": ", "\"seed\": \"one\", \"x\": ", "field 'seed' must be a number")]
-    [InlineData("\"format\": \"avic-coyote-schedule/1\"", "\"format\": \"other/2\"", "not a schedule file of this engine")]
+    [InlineData("\"format\": \"avic-coyote-schedule/2\"", "\"format\": \"other/2\"", "not a schedule file of this engine")]
     [InlineData("\"maxSteps\": ", "\"maxSteps\": 0, \"x\": ", "configuration.maxSteps is 0; it must be at least 1")]
     public void FieldErrorsNameTheField(string find, string replace, string expected)
     {

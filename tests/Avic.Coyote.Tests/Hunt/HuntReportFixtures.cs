@@ -13,12 +13,12 @@ internal static class HuntReportFixtures
         StrategyValue = 3, Units = 4, ElapsedSeconds = 60,
     };
 
-    public static HuntTestResult Test(string name, Expectation expect, string? expectMessage = null, long iterations = 10,
+    public static HuntTestResult Test(string name, Expectation expect, string? invariant = null, long iterations = 10,
         params HuntBug[] bugs)
     {
         var t = new HuntTestResult
         {
-            Name = name, Expect = expect, ExpectMessage = expectMessage, Units = 1, Iterations = iterations, Steps = iterations * 10,
+            Name = name, Expect = expect, Invariant = invariant, Units = 1, Iterations = iterations, Steps = iterations * 10,
             Seconds = 1,
             Runs = [new HuntUnitRun { Unit = 0, Worker = 0, Strategy = "random", FirstSeed = 1, SeedStep = 2, Seeds = 1, Iterations = iterations }],
             Bugs = [.. bugs],
@@ -27,9 +27,10 @@ internal static class HuntReportFixtures
         return t;
     }
 
-    public static HuntBug Bug(BugKind kind, string message, string? operation = "vcpu0", int occurrences = 1, string? schedule = null) => new()
+    public static HuntBug Bug(BugKind kind, string message, string? operation = "vcpu0", int occurrences = 1, string? schedule = null,
+        string? invariant = null) => new()
     {
-        Kind = kind, Message = message, Operation = operation, Step = 12, Occurrences = occurrences, Strategy = "random", Seed = 7,
+        Kind = kind, Invariant = invariant, Message = message, Operation = operation, Step = 12, Occurrences = occurrences, Strategy = "random", Seed = 7,
         Schedule = schedule, Trace = schedule?.Replace(".schedule", ".trace.txt"),
     };
 

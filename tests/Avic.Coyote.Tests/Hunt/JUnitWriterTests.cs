@@ -14,10 +14,10 @@ public class JUnitWriterTests
         HuntReport report = Report(Run(1, 1),
             Test("Pass.Clean", Expectation.Pass),
             Test("Pass.Buggy", Expectation.Pass, null, 10, Bug(BugKind.AssertionFailure, "INV-A1 <broken> & \"quoted\"\u0001")),
-            Test("Known.Found", Expectation.Deadlock, "INV-A4", 10, Bug(BugKind.Deadlock, "INV-A4(a): possible deadlock")),
+            Test("Known.Found", Expectation.Deadlock, "INV-A4", 10, Bug(BugKind.Deadlock, "INV-A4(a): possible deadlock", invariant: "INV-A4")),
             Test("Known.Missed", Expectation.Deadlock, "INV-A4"),
             Test("Known.Other", Expectation.Deadlock, "INV-A4", 10, Bug(BugKind.Liveness, "hot")),
-            Test("Known.Both", Expectation.Deadlock, "INV-A4", 10, Bug(BugKind.Deadlock, "INV-A4"), Bug(BugKind.Liveness, "hot")),
+            Test("Known.Both", Expectation.Deadlock, "INV-A4", 10, Bug(BugKind.Deadlock, "INV-A4", invariant: "INV-A4"), Bug(BugKind.Liveness, "hot")),
             Test("Explore.Any", Expectation.Explore, null, 10, Bug(BugKind.AssertionFailure, "whatever")));
 
         var xml = new XmlDocument();

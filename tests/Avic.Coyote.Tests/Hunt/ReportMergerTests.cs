@@ -34,7 +34,7 @@ public class ReportMergerTests
     public void AKnownBugFoundOnlyByShard2MakesTheMergedVerdictOk()
     {
         HuntReport one = Report(Run(1, 2), Test("K", Expectation.AssertionFailure, "INV-1"));
-        HuntReport two = Report(Run(2, 2), Test("K", Expectation.AssertionFailure, "INV-1", 10, Bug(BugKind.AssertionFailure, "INV-1 broken")));
+        HuntReport two = Report(Run(2, 2), Test("K", Expectation.AssertionFailure, "INV-1", 10, Bug(BugKind.AssertionFailure, "INV-1 broken", invariant: "INV-1")));
         Assert.False(one.Tests[0].Ok); // alone, shard 1 did not find it
 
         HuntTestResult k = Assert.Single(Merge(one, two).Tests);
@@ -59,10 +59,10 @@ public class ReportMergerTests
     [Fact]
     public void TheSameBugFromTwoShardsIsOneBugWithSummedOccurrences()
     {
-        HuntReport one = Report(Run(1, 2), Test("K", Expectation.AssertionFailure, "lost", 10,
-            Bug(BugKind.AssertionFailure, "lost update: counter is 1", "w0", 3, "K.1.schedule")));
-        HuntReport two = Report(Run(2, 2), Test("K", Expectation.AssertionFailure, "lost", 10,
-            Bug(BugKind.AssertionFailure, "lost update: counter is 2", "w1", 4, "K.1.schedule"),
+        HuntReport one = Report(Run(1, 2), Test("K", Expectation.AssertionFailure, "LOST-UPDATE", 10,
+            Bug(BugKind.AssertionFailure, "lost update: counter is 1", "w0", 3, "K.1.schedule", "LOST-UPDATE")));
+        HuntReport two = Report(Run(2, 2), Test("K", Expectation.AssertionFailure, "LOST-UPDATE", 10,
+            Bug(BugKind.AssertionFailure, "lost update: counter is 2", "w1", 4, "K.1.schedule", "LOST-UPDATE"),
             Bug(BugKind.Deadlock, "stuck", "w1", 1, "K.2.schedule")));
 
         (HuntReport m, Dictionary<HuntBug, string> dirs) = ReportMerger.Merge([(one, "/s1", "s1"), (two, "/s2", "s2")]);
@@ -95,7 +95,7 @@ public class ReportMergerTests
     [Fact]
     public void AReportSurvivesAJsonRoundTrip()
     {
-        HuntReport r = Report(Run(2, 4), Test("K", Expectation.AssertionFailure, "INV-1", 10, Bug(BugKind.AssertionFailure, "INV-1 broken", schedule: "K.1.schedule")));
+        HuntReport r = Report(Run(2, 4), Test("K", Expectation.AssertionFailure, "INV-1", 10, Bug(BugKind.AssertionFailure, "INV-1 broken", invariant: "INV-1", schedule: "K.1.schedule")));
 
         HuntReport back = HuntReport.Parse(r.ToJson(), "report.json");
 

@@ -49,8 +49,8 @@ internal static class MinimizationToys
             var b = rt.Spawn("worker2", async () => await counter.Write(await counter.Read() + 1));
             await rt.WhenCompleted(a);
             await rt.WhenCompleted(b);
-            Specification.Assert(counter.Peek() != 2, "INV-T2: both increments landed");
-            Specification.Assert(false, "INV-T1: an increment was lost");
+            Specification.Assert(counter.Peek() != 2, "INV-T2", "INV-T2: both increments landed");
+            Specification.Assert(false, "INV-T1", "INV-T1: an increment was lost");
         }, Expectation.AssertionFailure);
 
     /// <summary>The lost update happens only when a random choice enables the second worker's increment.</summary>

@@ -66,7 +66,7 @@ internal static class ReportToys
             }
         }));
         foreach (Operation op in ops) await rt.WhenCompleted(op);
-        Specification.Assert(irr.Peek() == 0, "INV-T9: an interrupt is still pending after every vCPU stopped");
+        Specification.Assert(irr.Peek() == 0, "INV-T9", "INV-T9: an interrupt is still pending after every vCPU stopped");
     }, Expectation.AssertionFailure, MemoryModel.X86Tso);
 
     /// <summary>A failing schedule of <see cref="ThreeVcpus"/> and its trace.</summary>

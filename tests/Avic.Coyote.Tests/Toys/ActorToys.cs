@@ -62,7 +62,7 @@ public sealed class Checker : StateMachine
     [OnEventDoAction(typeof(Value), nameof(Check))]
     private sealed class Ready : State;
 
-    private void Check(Value v) => Assert(v.N < 10, $"value {v.N} is too large");
+    private void Check(Value v) => Assert(v.N < 10, "SMALL-VALUE", $"value {v.N} is too large");
 }
 
 [OnEventDoAction(typeof(Work), nameof(OnWork))]
@@ -107,7 +107,7 @@ public static class ActorToys
         rt.CreateActor<Client>(new Client.Start(server), "client");
     }
 
-    [Test(Name = "Toys.AssertInHandler", Expect = Expectation.AssertionFailure, ExpectMessage = "too large",
+    [Test(Name = "Toys.AssertInHandler", Expect = Expectation.AssertionFailure, Invariant = "SMALL-VALUE",
         Description = "a state machine handler asserts on a value it receives")]
     public static void AssertInHandler(IActorRuntime rt) => SendValues(rt, 3, 12);
 
@@ -123,7 +123,7 @@ public static class ActorToys
     [Test(Name = "Toys.UnhandledEvent", Expect = Expectation.UnhandledEvent, Description = "an actor gets an event it has no handler for")]
     public static void UnhandledEvent(IActorRuntime rt) => rt.SendEvent(rt.CreateActor<WorkOnly>(name: "worker"), new Ping());
 
-    [Test(Name = "Toys.HandlerThrows", Expect = Expectation.UnhandledException, ExpectMessage = "boom in OnWork",
+    [Test(Name = "Toys.HandlerThrows", Expect = Expectation.UnhandledException,
         Description = "a handler throws")]
     public static void HandlerThrows(IActorRuntime rt) => rt.SendEvent(rt.CreateActor<Thrower>(name: "thrower"), new Work());
 

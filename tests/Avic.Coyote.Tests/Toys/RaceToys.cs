@@ -8,7 +8,7 @@ namespace Avic.Coyote.Tests.Toys;
 /// <summary>Small programs with a known race, and their fixed twins. They are [Test]s so the CLI tests can load this assembly too.</summary>
 public static class RaceToys
 {
-    [Test(Name = "Toys.LostUpdate", Expect = Expectation.AssertionFailure, ExpectMessage = "lost update",
+    [Test(Name = "Toys.LostUpdate", Expect = Expectation.AssertionFailure, Invariant = "LOST-UPDATE",
         Description = "two workers increment a shared counter without a lock")]
     public static Task LostUpdate(IActorRuntime rt) => Increment(rt, locked: false);
 
@@ -31,7 +31,7 @@ public static class RaceToys
             });
         }
         foreach (Operation w in workers) await rt.WhenCompleted(w);
-        Specification.Assert(counter.Peek() == 2, $"lost update: counter is {counter.Peek()}");
+        Specification.Assert(counter.Peek() == 2, "LOST-UPDATE", $"lost update: counter is {counter.Peek()}");
     }
 
     [Test(Name = "Toys.AbbaDeadlock", Expect = Expectation.Deadlock,
@@ -60,14 +60,14 @@ public static class RaceToys
     }
 
     /// <summary>Fails only for one value of a nondeterministic integer and boolean: shows they are explored and recorded.</summary>
-    [Test(Name = "Toys.RandomChoice", Expect = Expectation.AssertionFailure, ExpectMessage = "unlucky",
+    [Test(Name = "Toys.RandomChoice", Expect = Expectation.AssertionFailure, Invariant = "UNLUCKY",
         Description = "fails when RandomInteger(4) gives 3 and RandomBoolean() gives true")]
     public static async Task RandomChoice(IActorRuntime rt)
     {
         int n = rt.RandomInteger(4);
         await rt.Interleave("after RandomInteger");
         bool b = rt.RandomBoolean();
-        rt.Assert(!(n == 3 && b), $"unlucky: {n} and {b}");
+        rt.Assert(!(n == 3 && b), "UNLUCKY", $"unlucky: {n} and {b}");
     }
 
     /// <summary>Never ends: spins forever (a test of the step bound).</summary>
@@ -80,7 +80,7 @@ public static class RaceToys
     }
 
     // The README's "Writing a test" example, kept here so that it compiles and finds its bug.
-    [Test(Name = "Toys.CheckThenAct", Expect = Expectation.AssertionFailure, ExpectMessage = "INV-1",
+    [Test(Name = "Toys.CheckThenAct", Expect = Expectation.AssertionFailure, Invariant = "INV-1",
         Description = "two vCPUs claim a slot with check-then-act; both can win")]
     public static async Task CheckThenAct(IActorRuntime rt)
     {
@@ -100,6 +100,6 @@ public static class RaceToys
             });
         }
         foreach (Operation v in vcpus) await rt.WhenCompleted(v);
-        Specification.Assert(claims.Peek() == 1, $"INV-1: {claims.Peek()} vCPUs own the slot");
+        Specification.Assert(claims.Peek() == 1, "INV-1", $"INV-1: {claims.Peek()} vCPUs own the slot");
     }
 }
