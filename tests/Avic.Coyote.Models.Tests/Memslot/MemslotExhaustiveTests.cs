@@ -3,10 +3,9 @@ using Avic.Coyote.Testing;
 namespace Avic.Coyote.Models.Tests.Memslot;
 
 /// <summary>
-/// The exhaustive strategy (dfs: DPOR + sleep sets) on the Protocol A model: it finds every bug
+/// The exhaustive strategy (dfs: optimal DPOR) on the Protocol A model: it finds every bug
 /// variant with the expected invariant, and its schedules replay. (The proof run on the merged
-/// 2-vCPU model takes ~21 s and ~300,000 executions, so it is a CLI run documented in README,
-/// not a unit test.)
+/// 2-vCPU model takes 147,780 executions, so it is a CLI run documented in README, not a unit test.)
 /// </summary>
 public class MemslotExhaustiveTests
 {
