@@ -9,7 +9,7 @@ namespace Avic.Coyote.Models.Tests.Memslot;
 /// </summary>
 public class MemslotExhaustiveTests
 {
-    /// <summary>Executions allowed per variant: MA9, the deepest, needs 14,851 (2026-12-01; 32,000 with dfs-sleepsets).</summary>
+    /// <summary>Executions allowed per variant: MA9, the deepest, needs 14,851 (measured 2026-12-01).</summary>
     private const int Budget = 100_000;
 
     [Theory]
