@@ -32,19 +32,23 @@ public interface IPreemptNotifier
     Task SchedIn(HostTask task, int cpu);
 }
 
-/// <summary>One host thread (task_struct) the scheduler manages.</summary>
-public sealed class HostTask
+/// <summary>One host thread (task_struct) the scheduler manages. Its scheduler fields (ReschedIn, Exited,
+/// SleepsForever, OffCpu, Cpu) are plain fields shared with the tick: their accesses are recorded for dfs.</summary>
+public sealed class HostTask : IControlledResource
 {
     internal HostTask(HostScheduler scheduler, ControlledRuntime runtime, string name, int cpu)
     {
         Scheduler = scheduler;
         Name = name;
         Cpu = cpu;
+        ResourceId = runtime.NewResourceId();
         State = new SharedVar<TaskState>(runtime, name + "->__state", TaskState.TASK_RUNNING);
         Wake = new WakeBlocker(this);
     }
 
     public HostScheduler Scheduler { get; }
+
+    public int ResourceId { get; }
 
     public string Name { get; }
 
@@ -86,8 +90,9 @@ public sealed class HostTask
     }
 }
 
-/// <summary>The host scheduler of one modelled machine with a fixed number of pCPUs.</summary>
-public sealed class HostScheduler
+/// <summary>The host scheduler of one modelled machine with a fixed number of pCPUs. As a resource it
+/// stands for the run queues (cpu_curr()), whose accesses are recorded for dfs.</summary>
+public sealed class HostScheduler : IControlledResource
 {
     private readonly ControlledRuntime runtime;
     private readonly HostTask?[] curr;
@@ -99,12 +104,19 @@ public sealed class HostScheduler
         if (pcpus < 1) throw new ArgumentOutOfRangeException(nameof(pcpus));
         this.runtime = runtime;
         curr = new HostTask?[pcpus];
+        ResourceId = runtime.NewResourceId();
     }
+
+    public int ResourceId { get; }
 
     public int Pcpus => curr.Length;
 
     /// <summary>cpu_curr(cpu) among the modelled tasks; null: idle or some other host task.</summary>
-    public HostTask? CurrentOn(int cpu) => curr[cpu];
+    public HostTask? CurrentOn(int cpu)
+    {
+        runtime.RecordAccess(this, write: false);
+        return curr[cpu];
+    }
 
     /// <summary>True when no thread that could wake a sleeper is still running or runnable (see the file comment).</summary>
     internal bool NothingCanWake
@@ -123,6 +135,7 @@ public sealed class HostScheduler
     {
         if (curr[cpu] is not null) throw new InvalidOperationException($"pCPU {cpu} already runs {curr[cpu]}");
         var t = new HostTask(this, runtime, name, cpu);
+        runtime.RecordAccess(this, write: true);
         curr[cpu] = t;
         tasks.Add(t);
         return t;
@@ -137,6 +150,8 @@ public sealed class HostScheduler
     /// <summary>do_exit(): the task leaves its pCPU for good.</summary>
     public void Exit(HostTask t)
     {
+        runtime.RecordAccess(t, write: true);
+        runtime.RecordAccess(this, write: true);
         if (t.Exited) return;
         t.Exited = true;
         if (!t.OffCpu && ReferenceEquals(curr[t.Cpu], t)) curr[t.Cpu] = null;
@@ -156,9 +171,11 @@ public sealed class HostScheduler
         for (int i = 0; i < preemptions; i++)
         {
             await runtime.Interleave("scheduler_tick()");
+            foreach (HostTask t in tasks) runtime.RecordAccess(t, write: false);
             var live = tasks.FindAll(t => !t.Exited && !t.SleepsForever);
             if (live.Count == 0) return;
             HostTask victim = live[live.Count == 1 ? 0 : runtime.RandomInteger(live.Count)];
+            runtime.RecordAccess(victim, write: true);
             victim.ReschedIn = runtime.RandomInteger(TickHorizon);
             if (runtime.IsTracing) runtime.Log($"hrtick: {victim.Name} gets TIF_NEED_RESCHED in its preemptible window +{victim.ReschedIn}");
         }
@@ -179,7 +196,9 @@ public sealed class HostScheduler
     /// </summary>
     public Task PreemptionPoint(HostTask t, string where)
     {
-        if (t.PreemptCount != 0 || t.ReschedIn < 0) return Task.CompletedTask;
+        if (t.PreemptCount != 0) return Task.CompletedTask;
+        runtime.RecordAccess(t, write: t.ReschedIn >= 0); // the tick arms ReschedIn
+        if (t.ReschedIn < 0) return Task.CompletedTask;
         if (t.ReschedIn-- > 0) return Task.CompletedTask;
         if (runtime.IsTracing) runtime.Log($"preempted {where}");
         return Switch(t, sleep: false);
@@ -211,6 +230,8 @@ public sealed class HostScheduler
         t.PreemptCount++;
         if (t.Notifier is not null) await t.Notifier.SchedOut(t);
         if (runtime.MemoryModel == MemoryModel.X86Tso) await runtime.Fence("__schedule(): context switch");
+        runtime.RecordAccess(this, write: true);
+        runtime.RecordAccess(t, write: true);
         curr[t.Cpu] = null;
         t.OffCpu = true;
         if (sleep)
@@ -220,6 +241,7 @@ public sealed class HostScheduler
             t.Sleeping = false;
             if (t.State.Peek() != TaskState.TASK_RUNNING)
             {
+                runtime.RecordAccess(t, write: true);
                 t.SleepsForever = true;
                 if (runtime.IsTracing) runtime.Log($"{t.Name} sleeps forever in schedule(): no running thread is left to wake it");
                 return false;
@@ -230,6 +252,8 @@ public sealed class HostScheduler
             await runtime.Interleave($"{t.Name} is runnable, other tasks run");
         }
 
+        runtime.RecordAccess(this, write: true);
+        runtime.RecordAccess(t, write: true);
         int cpu = PickIdleCpu(t);
         curr[cpu] = t;
         t.OffCpu = false;

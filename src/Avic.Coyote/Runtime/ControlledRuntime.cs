@@ -171,7 +171,8 @@ public sealed class ControlledRuntime : IActorRuntime
         Run(next);
         if (recordFootprints)
         {
-            if (next.Status == OperationStatus.Completed) RecordAccess(next, true);
+            // Completing is a release: a join waits for it, so the two never race (dfs reverses no such pair).
+            if (next.Status == OperationStatus.Completed) footprint.Add(new Access(Access.KeyOf(next), true, IsRelease: true));
             strategy.OnStepCompleted(next, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(footprint), footprintGlobal);
             footprint.Clear();
             footprintGlobal = false;

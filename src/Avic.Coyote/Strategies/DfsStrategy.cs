@@ -19,8 +19,12 @@ namespace Avic.Coyote.Strategies;
 /// enabled operation sleeps are cut short (pruned), and no two complete executions are equivalent.</item>
 /// </list>
 /// Steps conflict when they touch the same object and one writes it (their footprints, recorded by
-/// the runtime). Every equivalence class (Mazurkiewicz trace) of complete executions is explored
-/// exactly once. Completeness is claimed only when the tree was explored and no execution hit the bound.
+/// the runtime). No two complete executions are equivalent, but not every equivalence class is reached:
+/// backtracking only at the last race of each step loses a class when that choice point already sleeps
+/// the racing operation (one writer, two readers: 3 of the 4 classes). `-s dfs` is now
+/// <see cref="Exhaustive.OptimalDporStrategy"/>; this one stays as `-s dfs-sleepsets` for comparison, and
+/// as the preemption-bounded and unreduced searches (dfs-bounded, dfs-full), which it runs correctly.
+/// Completeness is claimed only when the tree was explored and no execution hit the bound.
 /// </summary>
 public sealed class DfsStrategy : IExhaustiveStrategy
 {

@@ -293,39 +293,38 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         Array.Clear(raceScratch, 0, width);
         own.CopyTo(raceScratch, 0);
 
-        // Only steps that touched one of this step's objects (or touched everything) can conflict with it;
-        // they are visited latest first (one list is already in order).
-        List<int> visit = candidates;
+        // Only steps that touched one of this step's objects (or touched everything) can conflict with it.
+        // Per object, the scan stops at the latest acquire-or-write: what came before on that object is
+        // ordered before it, so neither races with this step nor adds to its clock. Likewise for the
+        // latest step that touched everything.
         candidates.Clear();
+        int floor = wildcardSteps.Count > 0 && !footprint.IsWildcard && !HasRelease(steps[wildcardSteps[^1]].Footprint) ? wildcardSteps[^1] : -1;
+        if (floor >= 0) candidates.Add(floor);
         if (footprint.IsWildcard)
         {
             for (int j = 0; j < steps.Count; j++) candidates.Add(j);
         }
         else
         {
-            List<int>? only = null;
-            int sources = wildcardSteps.Count > 0 ? 1 : 0;
             foreach (Access a in footprint.Accesses)
-                if (stepsByKey.TryGetValue(a.Key, out List<int>? touching) && touching.Count > 0 && touching != only)
-                {
-                    only = touching;
-                    sources++;
-                }
-            if (sources == 1 && only is not null) visit = only;
-            else
             {
-                candidates.AddRange(wildcardSteps);
-                foreach (Access a in footprint.Accesses)
-                    if (stepsByKey.TryGetValue(a.Key, out List<int>? touching)) candidates.AddRange(touching);
-                candidates.Sort();
+                if (!stepsByKey.TryGetValue(a.Key, out List<int>? touching)) continue;
+                for (int t = touching.Count - 1; t >= 0; t--)
+                {
+                    int j = touching[t];
+                    if (j <= floor) break;
+                    candidates.Add(j);
+                    if (OrdersEarlierAccesses(steps[j].Footprint, a)) break;
+                }
             }
         }
+        candidates.Sort();
 
         races.Clear();
         int previous = -1;
-        for (int n = visit.Count - 1; n >= 0; n--)
+        for (int n = candidates.Count - 1; n >= 0; n--)
         {
-            int j = visit[n];
+            int j = candidates[n];
             if (j == previous) continue;
             previous = j;
             StepRecord earlier = steps[j];
@@ -344,6 +343,22 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         operationClocks[op] = clock;
         steps.Add(new StepRecord { Node = lastSchedulingNode, Operation = op, Index = index, Footprint = footprint, Clock = clock });
         Index(steps.Count - 1, footprint);
+    }
+
+    /// <summary>A step with footprint <paramref name="earlier"/> that writes <paramref name="a"/>'s object comes after every
+    /// earlier access to it in happens-before; unless it is a release (and <paramref name="a"/> is not), it
+    /// also hides those accesses from race detection.</summary>
+    private static bool OrdersEarlierAccesses(Footprint earlier, Access a)
+    {
+        foreach (Access x in earlier.Accesses)
+            if (x.Key == a.Key && x.IsWrite && (!x.IsRelease || a.IsRelease)) return true;
+        return false;
+    }
+
+    private static bool HasRelease(Footprint f)
+    {
+        foreach (Access x in f.Accesses) if (x.IsRelease) return true;
+        return false;
     }
 
     private static void Join(int[] into, int[] clock)
