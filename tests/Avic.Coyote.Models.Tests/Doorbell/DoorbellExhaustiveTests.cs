@@ -21,7 +21,8 @@ public class DoorbellExhaustiveTests
 
     /// <summary>Bug variants dfs finds within the budget.</summary>
     private static readonly string[] Found =
-        ["Doorbell.MB4", "Doorbell.MB8", "Doorbell.MB15", "Doorbell.MB17", "Doorbell.B-1", "Doorbell.B-5a", "Doorbell.B-8"];
+        ["Doorbell.MB4", "Doorbell.MB8", "Doorbell.MB15", "Doorbell.MB17", "Doorbell.B-1", "Doorbell.B-5a", "Doorbell.B-8",
+         "Doorbell.MB18.IpivOff"];
 
     public static TheoryData<string> FoundByDfs => new(Found);
 
@@ -32,6 +33,7 @@ public class DoorbellExhaustiveTests
         "Doorbell.MB9", "Doorbell.MB11", "Doorbell.MB12", "Doorbell.MB13", "Doorbell.MB14",
         "Doorbell.B-2", "Doorbell.B-3", "Doorbell.B-4", "Doorbell.B-5b", "Doorbell.B-5b.IsRunning", "Doorbell.B-6",
         "Doorbell.B-7", "Doorbell.B-7.IrListLock",
+        "Doorbell.MB18", "Doorbell.MB18.NonStrict", "Doorbell.MB20", "Doorbell.MB20.Delivery",
     ];
 
     [Theory]
