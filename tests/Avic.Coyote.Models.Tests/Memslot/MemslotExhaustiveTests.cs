@@ -13,24 +13,28 @@ public class MemslotExhaustiveTests
     /// <summary>Executions allowed per variant: MA9, the deepest, needs about 32,000.</summary>
     private const int Budget = 100_000;
 
-    /// <summary>Bug variants that `-s dfs` reports complete and bug-free although a 1-preemption schedule fails
-    /// (prioritization and dfs-bounded find it): the partial-order reduction misses a race in these
-    /// configurations. Held to dfs-bounded below until the reduction is fixed.</summary>
-    public static readonly string[] DporMisses = ["Memslot.MA13.onlined", "Memslot.MA13.late-flip"];
+    /// <summary>Bug variants `-s dfs` finds, but deeper than <see cref="Budget"/>: Memslot.MA13.onlined after 390,306
+    /// executions, MA13.late-flip later still (see README); covered below by <see cref="DfsNoLongerProvesTheH_A1RacesAbsent"/>.</summary>
+    private static readonly string[] DeeperThanBudget = ["Memslot.MA13.onlined", "Memslot.MA13.late-flip"];
 
     public static TheoryData<string> DfsBugVariants() =>
-        new(MemslotModelTests.BugVariantNames().Where(n => !DporMisses.Contains(n)));
+        new(MemslotModelTests.BugVariantNames().Where(n => !DeeperThanBudget.Contains(n)));
 
-    public static TheoryData<string> DporMissVariants() => new(DporMisses);
-
+    /// <summary>Regression: `-s dfs` reported these complete and bug-free ("verified") after 2,140 / 90,773 classes
+    /// (dfs-sleepsets: 1,290 / 21,931) while a 1-preemption schedule fails: the hotplugged vCPU's up_read of
+    /// apicv_update_lock was taken for the race with the inhibitor's down_write and hid the reversible one (its
+    /// down_read), so the inhibitor never ran first and the memslot was never created. Both strategies now find the
+    /// bugs (README has the counts); within this budget they must at least not claim a proof.</summary>
     [Theory]
-    [MemberData(nameof(DporMissVariants))]
-    public void DfsBoundedFindsTheVariantsDporMisses(string name)
+    [InlineData("Memslot.MA13.onlined", "dfs", 5_000)]              // the false proof took 3,195 iterations
+    [InlineData("Memslot.MA13.onlined", "dfs-sleepsets", 5_000)]
+    [InlineData("Memslot.MA13.late-flip", "dfs-sleepsets", 40_000)]
+    public void DfsNoLongerProvesTheH_A1RacesAbsent(string name, string strategy, int iterations)
     {
         TestCase test = MemslotModelTests.Get(name);
-        TestReport report = TestingEngine.Run(test, new Configuration { Strategy = "dfs-bounded", StrategyValue = 1, Iterations = Budget, MaxSteps = 2000 });
-        Assert.True(test.Meets(report.Bug), $"{name}: expected {test.ExpectationText}, got {report.Bug?.ToString() ?? "no bug"} ({report.Coverage})");
-        Assert.True(TestingEngine.Replay(test, report.Schedule!).Reproduces(report.Bug));
+        TestReport report = TestingEngine.Run(test, new Configuration { Strategy = strategy, Iterations = iterations, MaxSteps = 2000 });
+        Assert.False(report.Exhausted && report.Bug is null, $"{name}: {strategy} claims a proof of a buggy configuration ({report.Coverage})");
+        if (report.Bug is not null) Assert.True(test.Meets(report.Bug), $"{name}: expected {test.ExpectationText}, got {report.Bug}");
     }
 
     [Theory]
