@@ -48,7 +48,7 @@ public sealed class RwSemaphore : IControlledResource
     }
 
     public SchedulingPoint<Action, Unit> UpRead() =>
-        runtime.Point<Action, Unit>(new Action(this, Kind.UpRead), this, AccessKind.Read);
+        runtime.Point<Action, Unit>(new Action(this, Kind.UpRead), this, AccessKind.ReadUnlock);
 
     public SchedulingPoint<Action, Unit> DownWrite()
     {

@@ -177,6 +177,9 @@ public sealed class ControlledRuntime : IActorRuntime
             footprint.Clear();
             footprintGlobal = false;
         }
+        // Its next step is its own to take until something blocks it (see Operation.EnabledByStep).
+        next.EnabledByStep = 0;
+        next.WasEnabled = true;
 
         if (Divergence is not null) end = ExecutionOutcome.Diverged;
         else if (Bug is not null) end = ExecutionOutcome.Bug;
@@ -218,7 +221,11 @@ public sealed class ControlledRuntime : IActorRuntime
         int count = 0;
         foreach (Operation op in operations)
         {
-            if (!op.IsEnabled) continue;
+            bool enabled = op.IsEnabled;
+            // Blocked (or not yet created) when last looked, runnable now: the step just taken enabled it.
+            if (enabled && !op.WasEnabled) op.EnabledByStep = step;
+            op.WasEnabled = enabled;
+            if (!enabled) continue;
             if (count == enabledBuffer.Length) Array.Resize(ref enabledBuffer, count * 2);
             enabledBuffer[count++] = op;
         }
@@ -401,7 +408,8 @@ public sealed class ControlledRuntime : IActorRuntime
     {
         Operation op = running!;
         if (recordFootprints && op.PendingResource is { } resource && op.PendingAccess != AccessKind.None)
-            footprint.Add(new Access(Access.KeyOf(resource), op.PendingAccess != AccessKind.Read, op.PendingAccess == AccessKind.Unlock));
+            footprint.Add(new Access(Access.KeyOf(resource), op.PendingAccess is not (AccessKind.Read or AccessKind.ReadUnlock),
+                op.PendingAccess is AccessKind.Unlock or AccessKind.ReadUnlock));
         if (drainStoreBuffer) op.StoreBuffer?.DrainAll(this);
         op.Blocker = null;
         op.IsIdle = false;

@@ -25,6 +25,9 @@ public enum AccessKind : byte
     Send,
     Flush,
     Other,
+    /// <summary>A reader's release (up_read): commutes with other readers, and, like <see cref="Unlock"/>, never
+    /// races with the writer it lets in (a writer cannot take the lock before a reader that holds it leaves).</summary>
+    ReadUnlock,
 }
 
 /// <summary>
@@ -78,6 +81,18 @@ public sealed class Operation
     public object? PendingResource { get; internal set; }
 
     public AccessKind PendingAccess { get; internal set; }
+
+    /// <summary>
+    /// The step (1-based) that made this operation's pending step runnable after it had been blocked (an unlock, an
+    /// up_read, a signal, a completion; for a new operation the step that created it); 0 when the step could run as
+    /// soon as the operation reached it. Exhaustive search must not take that pair for a reversible race: the enabling
+    /// step orders the two, and counting it as the race hides the earlier, reversible one (e.g. a down_read that a
+    /// down_write could have preceded).
+    /// </summary>
+    public int EnabledByStep { get; internal set; }
+
+    /// <summary>Whether the operation was enabled when the runtime last looked (to see which step enabled it).</summary>
+    internal bool WasEnabled;
 
     /// <summary>Free for the strategy to use (e.g. PCT priority bookkeeping); reset each iteration.</summary>
     public int StrategyData;

@@ -255,7 +255,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
         Node node = path[lastSchedulingNode];
         var footprint = new Footprint(accesses.ToArray(), global);
         node.Explored[op.Id] = footprint;
-        DetectRaces(op.Id, footprint);
+        DetectRaces(op.Id, footprint, op.EnabledByStep - 1);
 
         // Sleep set of the next node: earlier sleepers and siblings explored before this choice,
         // kept only while independent of the step just taken.
@@ -272,7 +272,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
     /// schedules the reversal: at the choice point before the latest racing step, this operation
     /// must be tried (or every enabled one, if it could not run there). Then advances the clocks.
     /// </summary>
-    private void DetectRaces(int op, Footprint footprint)
+    private void DetectRaces(int op, Footprint footprint, int enabledBy)
     {
         int[] clock = operationClocks.TryGetValue(op, out int[]? c) ? c : [];
         // The new clock is built in a scratch buffer and copied once: this runs after every step.
@@ -287,7 +287,8 @@ public sealed class DfsStrategy : IExhaustiveStrategy
         {
             StepRecord earlier = steps[j];
             if (earlier.Operation == op || !earlier.Footprint.RacesWith(footprint)) return;
-            bool ordered = earlier.Operation < clock.Length && clock[earlier.Operation] >= earlier.Index;
+            // The step that unblocked this one cannot be reversed with it: not the race to backtrack for.
+            bool ordered = j == enabledBy || (earlier.Operation < clock.Length && clock[earlier.Operation] >= earlier.Index);
             if (!ordered && j > lastRace) lastRace = j;
             int[] e = earlier.Clock;
             for (int k = 0; k < e.Length; k++) if (e[k] > scratch[k]) scratch[k] = e[k];

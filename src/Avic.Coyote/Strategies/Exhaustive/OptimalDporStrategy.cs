@@ -258,7 +258,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         Node node = path[lastSchedulingNode];
         var footprint = new Footprint(accesses.ToArray(), global);
         node.Explored[op.Id] = footprint;
-        AddStep(op.Id, footprint);
+        AddStep(op.Id, footprint, op.EnabledByStep - 1);
         // A race between two steps of the replayed prefix was reversed (or found covered) by the run that made it.
         if (lastSchedulingNode >= replayedNodes)
             foreach (int j in races) Reverse(j);
@@ -278,7 +278,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
     /// races with: reversibly conflicting, of another operation, and not ordered before it by anything else
     /// (conflicting steps are visited latest first, so one ordered through a later one is not a race).
     /// </summary>
-    private void AddStep(int op, Footprint footprint)
+    private void AddStep(int op, Footprint footprint, int enabledBy)
     {
         int[] own = operationClocks.TryGetValue(op, out int[]? c) ? c : [];
         int width = Math.Max(clockWidth, op + 1);
@@ -329,7 +329,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
             previous = j;
             StepRecord earlier = steps[j];
             if (earlier.Operation == op || !earlier.Footprint.ConflictsWith(footprint)) continue;
-            if (earlier.Footprint.RacesWith(footprint))
+            // The step that unblocked this one orders them without being a race (as a lock release does).
+            if (j != enabledBy && earlier.Footprint.RacesWith(footprint))
             {
                 if (raceScratch[earlier.Operation] < earlier.Index) races.Add(j);
                 Join(raceScratch, earlier.Clock);
@@ -337,6 +338,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
             Join(hbScratch, earlier.Clock);
         }
 
+        // Being unblocked by a step orders after it even if no object says so.
+        if (enabledBy >= 0 && enabledBy < steps.Count) Join(hbScratch, steps[enabledBy].Clock);
         int index = (op < own.Length ? own[op] : 0) + 1;
         hbScratch[op] = index;
         int[] clock = hbScratch.AsSpan(0, width).ToArray();
