@@ -271,6 +271,8 @@ public sealed class HostScheduler : IControlledResource
         int n = 0;
         for (int p = 0; p < curr.Length; p++) if (curr[p] is null) idle[n++] = p;
         if (n == 0) throw new InvalidOperationException($"no idle pCPU for {t.Name}: configure at least as many pCPUs as tasks");
-        return idle[n == 1 ? 0 : runtime.RandomInteger(n)];
+        int cpu = idle[n == 1 ? 0 : runtime.RandomInteger(n)];
+        if (runtime.IsTracing) runtime.Log($"select_task_rq: {t.Name} goes to idle pCPU{cpu}");
+        return cpu;
     }
 }
