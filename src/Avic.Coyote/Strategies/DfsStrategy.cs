@@ -67,8 +67,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
     private readonly Dictionary<int, int[]> operationClocks = new();
     private int[] scratch = new int[16];
     private int clockWidth; // longest clock of this execution: operation ids seen so far + 1
-    private readonly Dictionary<long, List<int>> stepsByKey = new(); // steps of this execution by object touched
-    private readonly List<int> wildcardSteps = new();
+    private readonly StepIndex stepIndex = new(); // steps of this execution by object touched
     private List<Sleeper> sleep = new();
     private int depth;
     private int lastSchedulingNode = -1;
@@ -117,8 +116,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
         steps.Clear();
         operationClocks.Clear();
         clockWidth = 0;
-        foreach (List<int> list in stepsByKey.Values) list.Clear();
-        wildcardSteps.Clear();
+        stepIndex.Clear();
         if (!started)
         {
             started = true;
@@ -301,9 +299,9 @@ public sealed class DfsStrategy : IExhaustiveStrategy
         }
         else
         {
-            foreach (int j in wildcardSteps) Consider(j);
+            foreach (int j in stepIndex.Wildcards) Consider(j);
             foreach (Access a in footprint.Accesses)
-                if (stepsByKey.TryGetValue(a.Key, out List<int>? touching))
+                if (stepIndex.TryGet(a.Key, out List<int> touching))
                     foreach (int j in touching) Consider(j);
         }
         if (lastRace >= 0)
@@ -318,21 +316,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
         int[] updated = scratch.AsSpan(0, width).ToArray();
         operationClocks[op] = updated;
         steps.Add(new StepRecord { Node = lastSchedulingNode, Operation = op, Index = index, Footprint = footprint, Clock = updated });
-        Index(steps.Count - 1, footprint);
-    }
-
-    private void Index(int step, Footprint f)
-    {
-        if (f.IsWildcard)
-        {
-            wildcardSteps.Add(step);
-            return;
-        }
-        foreach (Access a in f.Accesses)
-        {
-            if (!stepsByKey.TryGetValue(a.Key, out List<int>? list)) stepsByKey[a.Key] = list = new List<int>();
-            if (list.Count == 0 || list[^1] != step) list.Add(step);
-        }
+        stepIndex.Add(steps.Count - 1, footprint);
     }
 
     public bool NextBoolean(int step) => NextValue(2) == 1;

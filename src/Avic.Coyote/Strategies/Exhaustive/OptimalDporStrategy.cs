@@ -75,8 +75,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
     private readonly List<Node> path = new();
     private readonly List<StepRecord> steps = new();
     private readonly Dictionary<int, int[]> operationClocks = new();
-    private readonly Dictionary<long, List<int>> stepsByKey = new(); // steps of this execution by object touched
-    private readonly List<int> wildcardSteps = new();
+    private readonly StepIndex stepIndex = new(); // steps of this execution by object touched
     private readonly List<int> candidates = new();
     private readonly List<int> races = new();
     private int[] hbScratch = new int[16];
@@ -123,8 +122,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         steps.Clear();
         operationClocks.Clear();
         clockWidth = 0;
-        foreach (List<int> list in stepsByKey.Values) list.Clear();
-        wildcardSteps.Clear();
+        stepIndex.Clear();
         pendingGuide = null;
         replayedNodes = 0;
         if (!started)
@@ -298,7 +296,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         // ordered before it, so neither races with this step nor adds to its clock. Likewise for the
         // latest step that touched everything.
         candidates.Clear();
-        int floor = wildcardSteps.Count > 0 && !footprint.IsWildcard && !HasRelease(steps[wildcardSteps[^1]].Footprint) ? wildcardSteps[^1] : -1;
+        int floor = stepIndex.Wildcards.Count > 0 && !footprint.IsWildcard && !HasRelease(steps[stepIndex.Wildcards[^1]].Footprint) ? stepIndex.Wildcards[^1] : -1;
         if (floor >= 0) candidates.Add(floor);
         if (footprint.IsWildcard)
         {
@@ -308,7 +306,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         {
             foreach (Access a in footprint.Accesses)
             {
-                if (!stepsByKey.TryGetValue(a.Key, out List<int>? touching)) continue;
+                if (!stepIndex.TryGet(a.Key, out List<int> touching)) continue;
                 for (int t = touching.Count - 1; t >= 0; t--)
                 {
                     int j = touching[t];
@@ -345,7 +343,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         int[] clock = hbScratch.AsSpan(0, width).ToArray();
         operationClocks[op] = clock;
         steps.Add(new StepRecord { Node = lastSchedulingNode, Operation = op, Index = index, Footprint = footprint, Clock = clock });
-        Index(steps.Count - 1, footprint);
+        stepIndex.Add(steps.Count - 1, footprint);
     }
 
     /// <summary>A step with footprint <paramref name="earlier"/> that writes <paramref name="a"/>'s object comes after every
@@ -367,20 +365,6 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
     private static void Join(int[] into, int[] clock)
     {
         for (int k = 0; k < clock.Length; k++) if (clock[k] > into[k]) into[k] = clock[k];
-    }
-
-    private void Index(int step, Footprint f)
-    {
-        if (f.IsWildcard)
-        {
-            wildcardSteps.Add(step);
-            return;
-        }
-        foreach (Access a in f.Accesses)
-        {
-            if (!stepsByKey.TryGetValue(a.Key, out List<int>? list)) stepsByKey[a.Key] = list = new List<int>();
-            if (list.Count == 0 || list[^1] != step) list.Add(step);
-        }
     }
 
     /// <summary>
