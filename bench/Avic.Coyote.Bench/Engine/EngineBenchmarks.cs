@@ -44,11 +44,12 @@ public class EngineBenchmarks
     /// <summary>Executions per benchmark invocation (OperationsPerInvoke).</summary>
     public const int Executions = 100;
 
-    /// <summary>The CLI's defaults (coyote.json): seed 1, its change points, step bound 2,000.
+    /// <summary>The defaults (<see cref="Configuration"/>, as the CLI runs): seed 1, its change points, step bound 2,000.
     /// (The results of 2026-11-21 07:35 were measured with 3 change points, the default then.)</summary>
-    public const ulong Seed = 1;
-    public const int StrategyValue = Configuration.DefaultStrategyValue;
-    public const int DefaultMaxSteps = 2000;
+    public static readonly Configuration Defaults = new();
+    public static readonly ulong Seed = Defaults.Seed;
+    public static readonly int StrategyValue = Defaults.StrategyValue;
+    public static readonly int DefaultMaxSteps = Defaults.MaxSteps;
 
     [Params("Samples.LostUpdateFixed", "Memslot.Merged", "Memslot.Merged.2vcpu", "Memslot.Merged.3vcpu.hotplug.smm",
         "Doorbell.Strict", "Doorbell.Strict.3Vcpus", "Doorbell.NonStrict")]
@@ -59,8 +60,7 @@ public class EngineBenchmarks
 
     private TestCase _test = null!;
     private ISchedulingStrategy _strategy = null!;
-    private ControlledRuntime _runtime = null!;
-    private int _maxSteps;
+    private ExecutionRunner _runner = null!;
     private long _setupSteps;
     private long _lastSteps;
 
@@ -70,11 +70,10 @@ public class EngineBenchmarks
         _test = TestCatalog.FromAssembly(typeof(Avic.Coyote.Models.Samples.LostUpdate).Assembly)
                     .SingleOrDefault(t => t.Name == Test)
                 ?? throw new InvalidOperationException($"no bundled test named '{Test}'");
-        // As TestingEngine.Run: a test's own MaxSteps wins over the configured bound.
-        _maxSteps = _test.MaxSteps > 0 ? _test.MaxSteps : DefaultMaxSteps;
-        _strategy = new Configuration { Strategy = Strategy, StrategyValue = StrategyValue, Seed = Seed, MaxSteps = _maxSteps }
-            .CreateStrategy();
-        _runtime = new ControlledRuntime();
+        // As TestingEngine.Run: the same runner (a test's own MaxSteps wins over the configured bound).
+        Configuration config = Defaults with { Strategy = Strategy };
+        _runner = ExecutionRunner.For(_test, config);
+        _strategy = _runner.CreateStrategy(config);
 
         // The first pass also settles PCT's estimate of the execution length (it only grows), so
         // later passes repeat these exact schedules.
@@ -84,7 +83,7 @@ public class EngineBenchmarks
         string outcomeText = string.Join(" ", Enum.GetValues<ExecutionOutcome>()
             .Where(o => outcomes[(int)o] > 0).Select(o => $"{o}={outcomes[(int)o]}"));
         Console.WriteLine($"// Engine: {Test}/{Strategy}: {(double)_setupSteps / Executions:N1} steps per iteration " +
-                          $"over iterations 0..{Executions - 1} (step bound {_maxSteps}); outcomes {outcomeText}");
+                          $"over iterations 0..{Executions - 1} (step bound {_runner.MaxSteps}); outcomes {outcomeText}");
         EngineStepsLog.Append(Test, Strategy, (double)_setupSteps / Executions, outcomeText);
     }
 
@@ -100,21 +99,5 @@ public class EngineBenchmarks
     public long Iteration() => _lastSteps = RunExecutions(null);
 
     /// <summary>Iterations 0..Executions-1 as the testing engine runs them; returns their steps, so nothing is optimised away.</summary>
-    private long RunExecutions(int[]? outcomes) => RunIterations(_runtime, _strategy, _test, _maxSteps, Executions, outcomes);
-
-    /// <summary>Iterations 0..<paramref name="count"/>-1 of <paramref name="test"/> as <see cref="TestingEngine.Run"/> runs them
-    /// (tracing off, one reused runtime); returns their steps and counts the outcomes.</summary>
-    internal static long RunIterations(ControlledRuntime runtime, ISchedulingStrategy strategy, TestCase test, int maxSteps, int count, int[]? outcomes = null)
-    {
-        long steps = 0;
-        for (int i = 0; i < count; i++)
-        {
-            strategy.PrepareIteration(i);
-            ExecutionOutcome outcome = runtime.RunExecution(test.Entry, strategy, maxSteps, test.MemoryModel, 0, tracing: false);
-            strategy.OnIterationEnd(runtime.Step, outcome);
-            steps += runtime.Step;
-            if (outcomes is not null) outcomes[(int)outcome]++;
-        }
-        return steps;
-    }
+    private long RunExecutions(int[]? outcomes) => _runner.RunIterations(_strategy, Executions, outcomes);
 }

@@ -35,7 +35,7 @@ public class TwoEngineBenchmarks
 
     private TestCase _test = null!;
     private ISchedulingStrategy _strategy = null!;
-    private ControlledRuntime _runtime = null!;
+    private ExecutionRunner _runner = null!;
     private CoyoteRunSettings _coyote = null!;
     private int _maxSteps;
 
@@ -46,9 +46,9 @@ public class TwoEngineBenchmarks
                 ?? throw new InvalidOperationException($"no bundled test named '{Test}'");
         if (_test.Expect != Expectation.Pass) throw new InvalidOperationException($"{Test}: only passing variants are measured (a bug ends an execution early)");
         _maxSteps = _test.MaxSteps > 0 ? _test.MaxSteps : EngineBenchmarks.DefaultMaxSteps;
-        _strategy = new Configuration { Strategy = "prioritization", StrategyValue = EngineBenchmarks.StrategyValue, Seed = Seed, MaxSteps = _maxSteps }
-            .CreateStrategy();
-        _runtime = new ControlledRuntime();
+        var config = new Configuration { Strategy = "prioritization", StrategyValue = EngineBenchmarks.StrategyValue, Seed = Seed, MaxSteps = _maxSteps };
+        _runner = ExecutionRunner.For(_test, config);
+        _strategy = _runner.CreateStrategy(config);
         _coyote = new CoyoteRunSettings
         {
             Iterations = CoyoteExecutions, Strategy = "prioritization", StrategyValue = EngineBenchmarks.StrategyValue, Seed = Seed, MaxSteps = _maxSteps,
@@ -71,5 +71,5 @@ public class TwoEngineBenchmarks
     [Benchmark(OperationsPerInvoke = CoyoteExecutions)]
     public long MicrosoftCoyote() => CoyoteTestRunner.Run(_test, _coyote).TotalSteps;
 
-    private long RunOurs() => EngineBenchmarks.RunIterations(_runtime, _strategy, _test, _maxSteps, OurExecutions);
+    private long RunOurs() => _runner.RunIterations(_strategy, OurExecutions);
 }

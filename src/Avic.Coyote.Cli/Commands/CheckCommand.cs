@@ -12,7 +12,7 @@ namespace Avic.Coyote.Cli.Commands;
 /// </summary>
 public static class CheckCommand
 {
-    private static readonly OptionSpec Seeds = new("--seeds", null, OptionKind.String,
+    internal static readonly OptionSpec Seeds = new("--seeds", null, OptionKind.String,
         "run every test once per seed in A..B (inclusive) and print one row per test: iterations and time to the first bug, median and worst, and the seeds that found none; default: just the configured seed", "A..B");
 
     public static readonly CommandInfo Info = new("check", "[ASSEMBLY]", 1,

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Avic.Coyote.Cli.Hunt;
 using Avic.Coyote.Cli.Options;
+using Avic.Coyote.Cli.Settings;
 using Avic.Coyote.Cli.Output;
 using Avic.Coyote.Testing;
 
@@ -26,12 +27,11 @@ public static partial class HuntCommand
     private static readonly OptionSpec Minimize = new("--minimize", null, OptionKind.Flag,
         "after the budget, shrink each distinct failing schedule (fewer preemptions, then fewer steps)");
 
-    private static OptionSpec Shared(string name) => RunOptions.Specs.First(s => s.Long == name);
 
     public static readonly CommandInfo Info = new("hunt", "[ASSEMBLY]", 1,
         "hunt for bugs for a time budget on all cores; writes report.json, summary.md, junit.xml and schedules",
-        [RunOptions.Method, Budget, Parallel, ShardSpec, Outdir, Shared("--seed"), Shared("--max-steps"), Shared("--strategy-value"),
-         Shared("--fail-on-max-steps"), Shared("--liveness-threshold"), Shared("--tso"), Minimize, RunOptions.Config],
+        [RunOptions.Method, Budget, Parallel, ShardSpec, Outdir, Setting.Seed, Setting.MaxSteps, Setting.StrategyValue,
+         Setting.FailOnMaxSteps, Setting.LivenessThreshold, Setting.Tso, Minimize, RunOptions.Config],
         Run,
         "Exit 0: every test met its expectation (pass: no bug; known bug: found; explore: anything); 1: some did not; 2: usage or input error; 130: interrupted (Ctrl-C).");
 

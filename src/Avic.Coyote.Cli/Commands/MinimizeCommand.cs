@@ -37,10 +37,7 @@ public static class MinimizeCommand
     {
         string path = args.Positional(0) ?? throw new UsageException("minimize needs a SCHEDULE file (e.g. coyote-out/Samples.LostUpdate.schedule)", args.Command);
         ScheduleFile schedule = ReplayCommand.Load(context, path);
-        string? assembly = args.Positional(1);
-        TestCase test = TestSelection.Load(context, assembly).FirstOrDefault(t => t.Name == schedule.Test)
-            ?? throw new InputException($"{path}: the schedule is for test '{schedule.Test}' (assembly {schedule.Assembly}), " +
-                                        $"which {assembly ?? TestSelection.BundledAssembly} does not contain (try `coyote list`)");
+        TestCase test = TestSelection.ForSchedule(context, args.Positional(1), schedule, path);
         string directory = args.GetString(OutDir.Long) ?? Path.GetDirectoryName(path) ?? "";
         context.Out.WriteLine($"minimizing {path}: test {schedule.Test}, bug {schedule.Bug?.ToString() ?? "none"}");
         Minimize(context, test, schedule, Path.Combine(directory, Path.GetFileNameWithoutExtension(path)),

@@ -21,10 +21,7 @@ public static class ReplayCommand
     {
         string path = args.Positional(0) ?? throw new UsageException("replay needs a SCHEDULE file (e.g. coyote-out/Samples.LostUpdate.schedule)", args.Command);
         ScheduleFile schedule = Load(context, path);
-        string? assembly = args.Positional(1);
-        TestCase test = TestSelection.Load(context, assembly).FirstOrDefault(t => t.Name == schedule.Test)
-            ?? throw new InputException($"{path}: the schedule is for test '{schedule.Test}' (assembly {schedule.Assembly}), " +
-                                        $"which {assembly ?? TestSelection.BundledAssembly} does not contain (try `coyote list`)");
+        TestCase test = TestSelection.ForSchedule(context, args.Positional(1), schedule, path);
 
         ReplayResult result = TestingEngine.Replay(test, schedule);
         TextWriter o = context.Out;

@@ -9,9 +9,9 @@ namespace Avic.Coyote.Cli.Commands;
 public static class TestCommand
 {
     // -s portfolio (declared before Info: static fields initialize in text order).
-    private static readonly OptionSpec Parallel = new("--parallel", "-p", OptionKind.Int,
+    internal static readonly OptionSpec Parallel = new("--parallel", "-p", OptionKind.Int,
         "with -s portfolio: workers (threads), each a different strategy/seed; default: the number of cores", Min: 1, Max: Limits.Parallel);
-    private static readonly OptionSpec KeepGoing = new("--keep-going", null, OptionKind.Flag,
+    internal static readonly OptionSpec KeepGoing = new("--keep-going", null, OptionKind.Flag,
         "with -s portfolio: let the other workers finish their budget after the first bug");
 
     public static readonly CommandInfo Info = new("test", "[ASSEMBLY]", 1,

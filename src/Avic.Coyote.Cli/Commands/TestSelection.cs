@@ -20,6 +20,13 @@ public static class TestSelection
         }
     }
 
+    /// <summary>The test <paramref name="schedule"/> (read from <paramref name="schedulePath"/>) was recorded on, from
+    /// <paramref name="assembly"/> (null: the bundled models); an input error naming both when it is not there.</summary>
+    public static TestCase ForSchedule(CliContext context, string? assembly, ScheduleFile schedule, string schedulePath) =>
+        Load(context, assembly).FirstOrDefault(t => t.Name == schedule.Test)
+        ?? throw new InputException($"{schedulePath}: the schedule is for test '{schedule.Test}' (assembly {schedule.Assembly}), " +
+                                    $"which {assembly ?? BundledAssembly} does not contain (try `coyote list`)");
+
     private static Assembly LoadFile(CliContext context, string path)
     {
         string full = context.Resolve(path);

@@ -19,7 +19,7 @@ public static class EngineOption
     /// <summary>True when the flag, else coyote.json, selects Microsoft.Coyote; a usage error for an unknown name.</summary>
     public static bool IsMicrosoftCoyote(ParsedArgs args, CliContext context)
     {
-        string engine = args.GetString(Spec.Long) ?? SettingsLoader.Load(context, args.GetString(RunOptions.Config.Long)).Engine;
+        string engine = CoyoteSettings.Resolve(args, context).Engine;
         if (!Names.Contains(engine))
             throw new UsageException($"unknown engine '{engine}' (expected ours or coyote)", args.Command);
         return engine != Ours;

@@ -3,6 +3,7 @@ using Avic.Coyote.Cli.Options;
 using Avic.Coyote.Cli.Output;
 using Avic.Coyote.Cli.Settings;
 using Avic.Coyote.Microsoft;
+using Avic.Coyote.Strategies;
 using Avic.Coyote.Sync;
 using Avic.Coyote.Testing;
 
@@ -75,7 +76,7 @@ public static class MicrosoftCoyoteCommands
     public static int Check(ParsedArgs args, CliContext context)
     {
         var (settings, outDir, tests) = Prepare(args, context);
-        (ulong first, ulong last) = CheckCommand.ParseSeeds(args.GetString("--seeds"), settings.Seed, args.Command);
+        (ulong first, ulong last) = CheckCommand.ParseSeeds(args.GetString(CheckCommand.Seeds.Long), settings.Seed, args.Command);
         if (last > uint.MaxValue) throw new UsageException($"--seeds: Microsoft.Coyote takes 32-bit seeds (at most {uint.MaxValue})", args.Command);
         var table = new TextTable("test", "expected", "found", "iterations to first bug", "time", "ok");
         int runs = 0, failed = 0;
@@ -115,40 +116,37 @@ public static class MicrosoftCoyoteCommands
     /// <summary>Coyote's settings from coyote.json and the flags, after refusing what Microsoft.Coyote cannot do.</summary>
     private static (CoyoteRunSettings Settings, string OutDir, IReadOnlyList<TestCase> Tests) Prepare(ParsedArgs args, CliContext context)
     {
-        foreach (string flag in new[] { "--minimize", "--parallel", "--keep-going", "--fail-on-max-steps" })
-            if (args.Has(flag))
-                throw new UsageException($"{flag} is not available with --engine coyote ({Why(flag)}); use --engine ours", args.Command);
-        CoyoteSettings s = SettingsLoader.Load(context, args.GetString(RunOptions.Config.Long));
-        string strategy = args.GetString("--strategy") ?? s.Strategy;
+        foreach (OptionSpec flag in new[] { MinimizeCommand.MinimizeFlag, TestCommand.Parallel, TestCommand.KeepGoing, Setting.FailOnMaxSteps })
+            if (args.Has(flag.Long))
+                throw new UsageException($"{flag.Long} is not available with --engine coyote ({Why(flag)}); use --engine ours", args.Command);
+        CoyoteSettings s = CoyoteSettings.Resolve(args, context);
+        Configuration run = s.Run;
+        string strategy = run.Strategy;
         bool oursOnly = !CoyoteRunSettings.StrategyNames.Contains(strategy) &&
-                        (strategy == RunOptions.PortfolioStrategy || Configuration.StrategyNames.Contains(strategy));
+                        (strategy == RunOptions.PortfolioStrategy || StrategyRegistry.Find(strategy) is { OnMicrosoftCoyote: false });
         if (oursOnly)
             throw new UsageException($"strategy '{strategy}' is not available with --engine coyote (Microsoft.Coyote 1.7.11 has no exhaustive search or portfolio; " +
                                      $"it has: {string.Join(", ", CoyoteRunSettings.StrategyNames)}); use --engine ours", args.Command);
         if (!CoyoteRunSettings.StrategyNames.Contains(strategy))
             throw new UsageException($"unknown strategy '{strategy}' for --engine coyote (expected one of: {string.Join(", ", CoyoteRunSettings.StrategyNames)})", args.Command);
-        ulong seed = args.Get<ulong>("--seed") ?? s.Seed;
-        if (seed > uint.MaxValue) throw new UsageException($"--seed: Microsoft.Coyote takes 32-bit seeds (at most {uint.MaxValue})", args.Command);
-        double timeout = args.Get<double>("--timeout") ?? s.TimeoutSeconds;
+        if (run.Seed > uint.MaxValue) throw new UsageException($"--seed: Microsoft.Coyote takes 32-bit seeds (at most {uint.MaxValue})", args.Command);
         var settings = new CoyoteRunSettings
         {
-            Iterations = args.Get<int>("--iterations") ?? s.Iterations,
-            MaxSteps = args.Get<int>("--max-steps") ?? s.MaxSteps,
+            Iterations = run.Iterations,
+            MaxSteps = run.MaxSteps,
             Strategy = strategy,
-            StrategyValue = args.Get<int>("--strategy-value") ?? s.StrategyValue,
-            Seed = (uint)seed,
-            LivenessThreshold = args.Get<int>("--liveness-threshold") ?? s.LivenessThreshold,
-            TimeoutSeconds = timeout > 0 ? Math.Max(1, (int)Math.Ceiling(timeout)) : 0,
-            MemoryModel = args.Has("--tso") ? MemoryModel.X86Tso : null,
+            StrategyValue = run.StrategyValue,
+            Seed = (uint)run.Seed,
+            LivenessThreshold = run.LivenessThreshold,
+            TimeoutSeconds = run.TimeoutSeconds > 0 ? Math.Max(1, (int)Math.Ceiling(run.TimeoutSeconds)) : 0,
+            MemoryModel = run.MemoryModel,
         };
         IReadOnlyList<TestCase> tests = TestSelection.Select(TestSelection.Load(context, args.Positional(0)), args.GetString(RunOptions.Method.Long), args.Command);
-        return (settings, args.GetString("--outdir") ?? s.OutputDirectory, tests);
+        return (settings, s.OutputDirectory, tests);
     }
 
-    private static string Why(string flag) => flag switch
-    {
-        "--minimize" => "schedule shrinking works on our schedules",
-        "--fail-on-max-steps" => "use `dotnet coyote test --fail-on-maxsteps` for Coyote's own bound",
-        _ => "portfolio is ours",
-    };
+    private static string Why(OptionSpec flag) =>
+        flag == MinimizeCommand.MinimizeFlag ? "schedule shrinking works on our schedules"
+        : flag == Setting.FailOnMaxSteps ? "use `dotnet coyote test --fail-on-maxsteps` for Coyote's own bound"
+        : "portfolio is ours";
 }

@@ -24,11 +24,11 @@ public static class HuntResults
         if (minimize)
         {
             var all = ordered.SelectMany(o => o.Bugs.Select(b => (o.State.Test, Bug: b))).ToList();
-            RunOnBigStacks(all, parallel, item =>
+            WorkerPool.ForEach(all, parallel, item =>
             {
                 Minimized? m = Minimize(item.Test, item.Bug.First);
                 if (m is not null) lock (minimized) minimized[item.Bug] = m;
-            });
+            }, "minimization");
         }
 
         var report = new HuntReport { Format = HuntReport.FormatName, Runs = [run], Tests = [] };
@@ -92,22 +92,4 @@ public static class HuntResults
         return replay.Reproduces(result.Bug) ? new Minimized(result, replay) : null;
     }
 
-    /// <summary>Runs <paramref name="action"/> on each item, up to <paramref name="parallel"/> at once, on threads
-    /// with the big stacks engine executions need (as <see cref="Portfolio"/> gives its workers).</summary>
-    private static void RunOnBigStacks<T>(IReadOnlyList<T> items, int parallel, Action<T> action)
-    {
-        int next = -1;
-        Exception? failure = null;
-        var threads = Enumerable.Range(0, Math.Max(1, Math.Min(parallel, items.Count))).Select(_ => new Thread(() =>
-        {
-            try
-            {
-                for (int i; (i = Interlocked.Increment(ref next)) < items.Count;) action(items[i]);
-            }
-            catch (Exception e) { Interlocked.CompareExchange(ref failure, e, null); }
-        }, maxStackSize: 16 * 1024 * 1024) { IsBackground = true }).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
-        if (failure is not null) throw new InvalidOperationException($"minimization failed: {failure.Message}", failure);
-    }
 }

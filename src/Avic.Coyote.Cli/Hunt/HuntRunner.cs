@@ -53,7 +53,6 @@ public sealed class HuntRunner
     private readonly TimeSpan?[] reservedUntil;
     private readonly TestReport?[] live;
     private int next, unitsDone;
-    private Exception? failure;
 
     private HuntRunner(IReadOnlyList<HuntUnit> units, Configuration config, TimeSpan budget, int parallel, CancellationToken cancellation)
     {
@@ -77,13 +76,7 @@ public sealed class HuntRunner
     {
         var runner = new HuntRunner(units, config, budget, parallel, cancellation);
         runner.clock.Start();
-        var workers = Enumerable.Range(0, runner.threads).Select(slot => new Thread(() => runner.Work(slot), maxStackSize: 16 * 1024 * 1024)
-        { IsBackground = true, Name = $"hunt-{slot}" }).ToList();
-        workers.ForEach(t => t.Start());
-        foreach (Thread t in workers)
-            while (!t.Join(TimeSpan.FromSeconds(1))) progress?.Invoke(runner.Status());
-        progress?.Invoke(runner.Status());
-        if (runner.failure is not null) throw new InvalidOperationException($"a hunt thread failed: {runner.failure.Message}", runner.failure);
+        WorkerPool.Run(runner.threads, runner.Work, "a hunt thread", progress is null ? null : () => progress(runner.Status()));
         return (runner.tests.Values.OrderBy(s => s.Test.Name, StringComparer.Ordinal).ToList(), runner.clock.Elapsed);
     }
 
@@ -93,10 +86,11 @@ public sealed class HuntRunner
         {
             while (Take(slot) is (HuntUnit unit, TimeSpan end)) RunUnit(slot, unit, end);
         }
-        catch (Exception e)
+        catch
         {
-            // An engine failure is not a finding: stop the hunt and report it from the main thread.
-            lock (gate) { failure ??= e; next = units.Count; }
+            // An engine failure is not a finding: stop the other slots; the pool reports it from the main thread.
+            lock (gate) next = units.Count;
+            throw;
         }
     }
 
@@ -127,7 +121,7 @@ public sealed class HuntRunner
     private void RunUnit(int slot, HuntUnit unit, TimeSpan end)
     {
         PortfolioWorker spec = unit.Spec;
-        bool exhaustive = spec.Strategy.StartsWith("dfs", StringComparison.Ordinal);
+        bool exhaustive = spec.Spec.IsExhaustive;
         var run = new HuntUnitRun
         {
             Unit = unit.Number, Worker = unit.Worker, Strategy = spec.Strategy, StrategyValue = spec.StrategyValue,

@@ -1,3 +1,4 @@
+using Avic.Coyote.Strategies;
 using System.Globalization;
 using System.Text;
 using System.Xml;
@@ -72,8 +73,8 @@ public static class HuntWriters
             {
                 md.WriteLine();
                 md.WriteLine($"- **{t.Name}** `{b.Kind}`{(b.Operation is null ? "" : $" in `{b.Operation}`")}: {b.Message}");
-                md.WriteLine($"  found {Numbers.Count(b.Occurrences)} time{(b.Occurrences == 1 ? "" : "s")}; first by {b.Strategy}" +
-                             $"{(b.Strategy.Contains("prioritization") ? $"({b.StrategyValue})" : "")} seed {b.Seed}, iteration {b.Iteration + 1}, step {b.Step}" +
+                md.WriteLine($"  found {Numbers.Count(b.Occurrences)} time{(b.Occurrences == 1 ? "" : "s")}; first by {StrategyRegistry.Label(b.Strategy, b.StrategyValue)}" +
+                             $" seed {b.Seed}, iteration {b.Iteration + 1}, step {b.Step}" +
                              (b.StepsBeforeMinimizing is { } before ? $" (minimized from {before} steps)" : ""));
                 if (b.Schedule is not null)
                     md.WriteLine($"  schedule `{b.Schedule}`, trace `{b.Trace}`; replay: `./coyote replay {Path.Combine(shownDirectory, b.Schedule)}`");

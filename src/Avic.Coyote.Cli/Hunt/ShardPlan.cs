@@ -43,7 +43,7 @@ public sealed record HuntUnit(int Number, TestCase Test, PortfolioWorker Spec, i
     public ulong Seed(int rerun) => BaseSeed + (ulong)Worker + (ulong)rerun * (ulong)Workers;
 
     /// <summary>Strategy and seed choice (not the seed) of the unit, e.g. "prioritization(3)".</summary>
-    public string StrategyLabel => Spec.Strategy.Contains("prioritization") ? $"{Spec.Strategy}({Spec.StrategyValue})" : Spec.Strategy;
+    public string StrategyLabel => Spec.StrategyLabel;
 }
 
 /// <summary>

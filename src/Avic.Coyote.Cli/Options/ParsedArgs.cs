@@ -13,5 +13,8 @@ public sealed class ParsedArgs(string command, IReadOnlyList<string> positionals
 
     public T? Get<T>(string option) where T : struct => values.TryGetValue(option, out object? v) ? (T)v : null;
 
+    /// <summary>The typed value of <paramref name="option"/> (true for a flag); null when absent.</summary>
+    public object? Value(OptionSpec option) => values.TryGetValue(option.Long, out object? v) ? v : null;
+
     public string? GetString(string option) => values.TryGetValue(option, out object? v) ? (string)v : null;
 }

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Avic.Coyote.Cli.Options;
-using Avic.Coyote.Testing;
 
 namespace Avic.Coyote.Cli.Settings;
 
@@ -13,21 +12,9 @@ public static class SettingsLoader
 {
     public const string FileName = "coyote.json";
 
-    private delegate CoyoteSettings Apply(CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> fail);
-
-    private static readonly Dictionary<string, Apply> Keys = new(StringComparer.Ordinal)
-    {
-        ["iterations"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { Iterations = Int(ref r, f, 1, Limits.Iterations) },
-        ["maxSteps"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { MaxSteps = Int(ref r, f, 1, Limits.MaxSteps) },
-        ["strategy"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { Strategy = Strategy(ref r, f) },
-        ["strategyValue"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { StrategyValue = Int(ref r, f, 0, Limits.StrategyValue) },
-        ["seed"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { Seed = r.TokenType == JsonTokenType.Number && r.TryGetUInt64(out ulong v) ? v : throw f("a non-negative integer") },
-        ["outputDirectory"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { OutputDirectory = NonEmptyString(ref r, f) },
-        ["timeoutSeconds"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { TimeoutSeconds = r.TokenType == JsonTokenType.Number && r.TryGetDouble(out double v) && v >= 0 && v <= Limits.TimeoutSeconds ? v : throw f($"a number from 0 to {Limits.TimeoutSeconds:#,0} (0: no limit)") },
-        ["failOnMaxSteps"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { FailOnMaxSteps = r.TokenType is JsonTokenType.True or JsonTokenType.False ? r.GetBoolean() : throw f("true or false") },
-        ["engine"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { Engine = r.TokenType == JsonTokenType.String && Engines.EngineOption.Names.Contains(r.GetString()) ? r.GetString()! : throw f("\"ours\" or \"coyote\"") },
-        ["livenessThreshold"] = (CoyoteSettings s, ref Utf8JsonReader r, Func<string, Exception> f) => s with { LivenessThreshold = Int(ref r, f, 0, Limits.LivenessThreshold) },
-    };
+    /// <summary>The settings coyote.json accepts, by key (<see cref="Setting.All"/>: the same table the flags use).</summary>
+    private static readonly Dictionary<string, Setting> Keys =
+        Setting.All.Where(s => s.Key is not null).ToDictionary(s => s.Key!, StringComparer.Ordinal);
 
     /// <summary>The keys coyote.json accepts, for messages and docs.</summary>
     public static IEnumerable<string> KnownKeys => Keys.Keys;
@@ -71,11 +58,11 @@ public static class SettingsLoader
             {
                 string key = reader.GetString()!;
                 string at = Where(source, text, reader.TokenStartIndex);
-                if (!Keys.TryGetValue(key, out Apply? apply))
+                if (!Keys.TryGetValue(key, out Setting? setting))
                     throw new InputException($"{at}: unknown key '{key}' (known keys: {string.Join(", ", Keys.Keys)})");
                 if (!seen.Add(key)) throw new InputException($"{at}: key '{key}' appears twice");
                 reader.Read();
-                settings = apply(settings, ref reader, expected => new InputException($"{at}: key '{key}' must be {expected}"));
+                settings = setting.Set(settings, Value(ref reader, setting, expected => new InputException($"{at}: key '{key}' must be {expected}")));
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
             }
             while (reader.Read()) { } // trailing content after the object is a syntax error the reader reports
@@ -87,16 +74,27 @@ public static class SettingsLoader
         return settings;
     }
 
-    private static int Int(ref Utf8JsonReader r, Func<string, Exception> fail, int min, int max) =>
-        r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int v) && v >= min && v <= max ? v : throw fail($"an integer from {min} to {max:#,0}");
-
-    private static string NonEmptyString(ref Utf8JsonReader r, Func<string, Exception> fail) =>
-        r.TokenType == JsonTokenType.String && r.GetString() is { Length: > 0 } s ? s : throw fail("a non-empty string");
-
-    private static string Strategy(ref Utf8JsonReader r, Func<string, Exception> fail) =>
-        r.TokenType == JsonTokenType.String && (Configuration.StrategyNames.Contains(r.GetString()) || r.GetString() == RunOptions.PortfolioStrategy)
-            ? r.GetString()!
-            : throw fail($"one of {string.Join(", ", Configuration.StrategyNames.Append(RunOptions.PortfolioStrategy).Select(n => '"' + n + '"'))}");
+    /// <summary>The JSON value as the setting's flag would give it, checked against the flag's range.</summary>
+    private static object Value(ref Utf8JsonReader r, Setting setting, Func<string, Exception> fail)
+    {
+        OptionSpec o = setting.Option;
+        switch (o.Kind)
+        {
+            case OptionKind.Int:
+                return r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int i) && i >= o.Min && i <= o.Max ? i
+                    : throw fail($"an integer from {o.Min:#,0} to {o.Max:#,0}");
+            case OptionKind.ULong:
+                return r.TokenType == JsonTokenType.Number && r.TryGetUInt64(out ulong u) ? u : throw fail("a non-negative integer");
+            case OptionKind.Double:
+                return r.TokenType == JsonTokenType.Number && r.TryGetDouble(out double d) && d >= o.Min && d <= o.Max ? d
+                    : throw fail($"a number from {o.Min:#,0} to {o.Max:#,0} (0: no limit)");
+            case OptionKind.Flag:
+                return r.TokenType is JsonTokenType.True or JsonTokenType.False ? r.GetBoolean() : throw fail("true or false");
+            default:
+                if (r.TokenType != JsonTokenType.String || r.GetString() is not { Length: > 0 } text) throw fail(setting.Check?.Invoke("") ?? "a non-empty string");
+                return setting.Check?.Invoke(text) is { } expected ? throw fail(expected) : text;
+        }
+    }
 
     /// <summary>"source:line:col" of a byte offset (columns count bytes, as System.Text.Json's errors do).</summary>
     private static string Where(string source, byte[] text, long offset)

@@ -14,15 +14,14 @@ internal sealed record Observation(BugReport? Bug, Decision[] Decisions, int Ste
 /// <summary>Runs executions of a test with the settings of a schedule file (one runtime, reused).</summary>
 internal sealed class ScheduleExecutor(TestCase test, ScheduleFile settings)
 {
-    private readonly ControlledRuntime runtime = new();
+    private readonly ExecutionRunner runner = new(test, settings.MaxSteps, settings.MemoryModel, settings.LivenessThreshold);
 
     public Observation Run(ISchedulingStrategy strategy)
     {
         var observer = new PreemptionObserver(strategy);
-        observer.PrepareIteration(0);
-        ExecutionOutcome outcome = runtime.RunExecution(test.Entry, observer, settings.MaxSteps, settings.MemoryModel,
-            settings.LivenessThreshold, tracing: false);
-        BugReport? bug = TestingEngine.BugOf(runtime, outcome, settings.MaxSteps, settings.FailOnMaxSteps);
+        runner.TryRun(observer, 0, out ExecutionOutcome outcome);
+        ControlledRuntime runtime = runner.Runtime;
+        BugReport? bug = runner.BugOf(outcome, settings.FailOnMaxSteps);
         bool diverged = outcome == ExecutionOutcome.Diverged;
         return new Observation(diverged ? null : bug, runtime.RecordedDecisions(), runtime.Step,
             Preemptions.Steps(observer.Chosen, observer.PreviousStillEnabled), runtime.OperationNames(), diverged);

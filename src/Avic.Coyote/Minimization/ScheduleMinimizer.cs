@@ -20,7 +20,7 @@ public sealed record MinimizeResult(ScheduleFile Minimized, int StepsBefore, int
 /// fewer preemptions first and fewer steps second. Delta debugging on the decision list (cut the
 /// tail at a context switch, drop one operation's decisions, remove or postpone a preemption, ddmin
 /// chunk removal), repeated until a round finds nothing or the replay budget is spent: each
-/// candidate list is run under <see cref="PrefixThenNonPreemptiveStrategy"/>, the decisions that run
+/// candidate list is run under <see cref="PrefixThenSuffix.NonPreemptiveAfter"/>, the decisions that run
 /// really took are recorded, and the result is kept only when it is better and a plain
 /// <see cref="TestingEngine.Replay"/> of that recorded schedule reproduces the bug. So every
 /// intermediate and final answer is a real, replayable schedule, and neither figure ever grows.
@@ -165,7 +165,7 @@ public static class ScheduleMinimizer
         /// <summary>Runs a candidate; keeps what it really did when that is better and replays to the same bug.</summary>
         private bool Try(Decision[] candidate)
         {
-            Observation run = Observe(new PrefixThenNonPreemptiveStrategy(candidate));
+            Observation run = Observe(PrefixThenSuffix.NonPreemptiveAfter(candidate));
             if (!signature.Matches(run.Bug) || !IsBetter(run)) return false;
 
             ScheduleFile file = original with

@@ -7,14 +7,14 @@ namespace Avic.Coyote.Strategies;
 /// random priority when it first appears; the highest-priority enabled operation always runs; at
 /// <c>changePoints</c> randomly chosen steps the running operation drops to the lowest priority.
 /// A bug of depth d is found with probability at least 1/(n·k^(d-1)) per iteration.
-/// The fair variant switches to random scheduling after <c>fairAfterSteps</c>, so that
-/// an operation starved by priorities eventually runs (needed to judge liveness).
+/// The fair variant (<see cref="StrategyRegistry.FairPrioritization"/>) is this strategy as the prefix
+/// of a <see cref="PrefixThenSuffix"/> whose random suffix continues this generator
+/// (<see cref="IRandomSource"/>), so an operation starved by priorities eventually runs.
 /// </summary>
-public sealed class PrioritizationStrategy : ISchedulingStrategy
+public sealed class PrioritizationStrategy : ISchedulingStrategy, IRandomSource
 {
     private readonly ulong seed;
     private readonly int changePoints;
-    private readonly int fairAfterSteps;
     private readonly List<Operation> priorities = new();
     private readonly List<int> changeSteps = new();
     private Rng rng;
@@ -22,18 +22,16 @@ public sealed class PrioritizationStrategy : ISchedulingStrategy
     private int estimatedLength = 32;
 
     /// <param name="changePoints">Number of priority change points (Coyote's --strategy-value).</param>
-    /// <param name="fairAfterSteps">0: plain PCT; otherwise steps after which scheduling is random (fair).</param>
-    public PrioritizationStrategy(ulong seed, int changePoints, int fairAfterSteps = 0)
+    public PrioritizationStrategy(ulong seed, int changePoints)
     {
         if (changePoints < 0) throw new ArgumentOutOfRangeException(nameof(changePoints));
         this.seed = seed;
         this.changePoints = changePoints;
-        this.fairAfterSteps = fairAfterSteps;
     }
 
-    public string Name => fairAfterSteps > 0 ? "fair-prioritization" : "prioritization";
+    public string Name => "prioritization";
 
-    public bool IsFair => fairAfterSteps > 0;
+    public ref Rng Random => ref rng;
 
     public bool PrepareIteration(int iteration)
     {
@@ -57,8 +55,6 @@ public sealed class PrioritizationStrategy : ISchedulingStrategy
 
     public int NextOperation(ReadOnlySpan<Operation> enabled, Operation? current, int step)
     {
-        if (fairAfterSteps > 0 && step >= fairAfterSteps) return rng.Next(enabled.Length);
-
         // Operations seen for the first time get a random place in the priority order.
         foreach (Operation op in enabled)
         {

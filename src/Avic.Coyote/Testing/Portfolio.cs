@@ -1,13 +1,18 @@
 using System.Diagnostics;
 using System.Threading;
-using Avic.Coyote.Runtime;
+using Avic.Coyote.Strategies;
 
 namespace Avic.Coyote.Testing;
 
 /// <summary>One worker of a portfolio: a strategy, its parameter and its seed.</summary>
 public sealed record PortfolioWorker(int Index, string Strategy, int StrategyValue, ulong Seed)
 {
-    public override string ToString() => $"#{Index} {Strategy}{(Strategy.Contains("prioritization") ? $"({StrategyValue})" : "")} seed {Seed}";
+    public StrategySpec Spec => StrategyRegistry.Get(Strategy);
+
+    /// <summary>"prioritization(6)", "random": the strategy and, when it takes one, its value.</summary>
+    public string StrategyLabel => Spec.Label(StrategyValue);
+
+    public override string ToString() => $"#{Index} {StrategyLabel} seed {Seed}";
 }
 
 /// <summary>What a portfolio run found, worker by worker.</summary>
@@ -38,16 +43,20 @@ public static class Portfolio
     /// random, fair PCT (liveness), dfs (a proof when the space is small), PCT with more change points.</summary>
     public static PortfolioWorker Worker(int index, Configuration config)
     {
-        ulong seed = config.Seed + (ulong)index;
-        return (index % 5) switch
+        (StrategySpec strategy, int value) = (index % Mix.Count) switch
         {
-            0 => new(index, "prioritization", config.StrategyValue, seed),
-            1 => new(index, "random", 0, seed),
-            2 => new(index, "fair-prioritization", config.StrategyValue, seed),
-            3 => new(index, "dfs", 0, seed),
-            _ => new(index, "prioritization", config.StrategyValue * 3 + index / 5, seed),
+            4 => (StrategyRegistry.Prioritization, config.StrategyValue * 3 + index / Mix.Count),
+            int k => (Mix[k], config.StrategyValue),
         };
+        return new(index, strategy.Name, strategy.Parameter is null ? 0 : value, config.Seed + (ulong)index);
     }
+
+    /// <summary>The strategies of workers 0..4 (then again from the start, with other seeds); worker 4 of
+    /// each round is PCT with three times the change points (plus one per round).</summary>
+    public static readonly IReadOnlyList<StrategySpec> Mix =
+    [
+        StrategyRegistry.Prioritization, StrategyRegistry.Random, StrategyRegistry.FairPrioritization, StrategyRegistry.Dfs, StrategyRegistry.Prioritization,
+    ];
 
     /// <summary>Runs <paramref name="workers"/> workers, each with the whole iteration budget of
     /// <paramref name="config"/> (the time budget bounds the run).</summary>
@@ -60,19 +69,18 @@ public static class Portfolio
         var reports = new TestReport?[workers];
         var bugOrder = new List<int>();
         var clock = Stopwatch.StartNew();
-        var threads = specs.Select(spec => new Thread(() =>
+        WorkerPool.Run(workers, index =>
         {
+            PortfolioWorker spec = specs[index];
             var own = config with { Strategy = spec.Strategy, StrategyValue = spec.StrategyValue, Seed = spec.Seed };
             TestReport r = TestingEngine.Run(test, own, cancellation: stop.Token);
-            reports[spec.Index] = r;
+            reports[index] = r;
             if (r.Bug is not null)
             {
-                lock (bugOrder) bugOrder.Add(spec.Index);
+                lock (bugOrder) bugOrder.Add(index);
                 if (!keepGoing) stop.Cancel();
             }
-        }, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = $"portfolio-{spec.Index}" }).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
+        }, "portfolio worker");
         return new PortfolioReport
         {
             Workers = specs.Select(s => (s, reports[s.Index]!)).ToList(),

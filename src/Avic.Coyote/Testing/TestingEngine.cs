@@ -1,6 +1,5 @@
 using System.Threading;
 using System.Diagnostics;
-using Avic.Coyote.Minimization;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Strategies;
 using Avic.Coyote.Strategies.Exhaustive;
@@ -46,11 +45,12 @@ public static class TestingEngine
     public static TestReport Run(TestCase test, Configuration config, Action<TestReport>? progress = null,
         CancellationToken cancellation = default, ISchedulingStrategy? strategy = null)
     {
-        int maxSteps = test.MaxSteps > 0 ? test.MaxSteps : config.MaxSteps;
-        strategy ??= (config with { MaxSteps = maxSteps }).CreateStrategy();
-        var memoryModel = config.MemoryModel ?? test.MemoryModel;
+        var runner = ExecutionRunner.For(test, config);
+        int maxSteps = runner.MaxSteps;
+        strategy ??= runner.CreateStrategy(config);
+        var memoryModel = runner.MemoryModel;
         var report = new TestReport { Test = test, Configuration = config, StrategyName = strategy.Name };
-        var runtime = new ControlledRuntime();
+        var runtime = runner.Runtime;
         var clock = Stopwatch.StartNew();
         long nextProgress = Stopwatch.Frequency;
         var guard = new Deadline(strategy, clock, config.TimeoutSeconds, cancellation);
@@ -59,13 +59,11 @@ public static class TestingEngine
         for (int i = 0; i < iterations; i++)
         {
             if (guard.Expired()) break;
-            if (!strategy.PrepareIteration(i)) break;
-
-            ExecutionOutcome outcome = runtime.RunExecution(test.Entry, guard, maxSteps, memoryModel, config.LivenessThreshold, tracing: false);
+            // The guard passes the strategy's end-of-iteration call on only for an execution it did not cut short.
+            if (!runner.TryRun(guard, i, out ExecutionOutcome outcome)) break;
             report.TotalSteps += runtime.Step;
             if (guard.CutShort) break; // an execution the budget or Ctrl-C cut off is not an explored one
             report.Iterations++;
-            guard.OnIterationEnd(runtime.Step, outcome);
             if (outcome == ExecutionOutcome.Pruned) report.PrunedIterations++;
 
             if (outcome == ExecutionOutcome.MaxStepsReached) report.MaxStepsHits++;
@@ -104,7 +102,7 @@ public static class TestingEngine
         report.Elapsed = clock.Elapsed;
         report.Canceled = cancellation.IsCancellationRequested && report.Bug is null;
         report.Exhausted = strategy.IsExhausted && report.Bug is null && !guard.CutShort;
-        if (strategy is IExhaustiveStrategy dfs) report.Coverage = dfs.Describe(report.Bug is not null);
+        if (strategy is IExhaustiveStrategy exhaustive) report.Coverage = exhaustive.Describe(report.Bug is not null);
         if (report.Schedule is not null)
         {
             ReplayResult replay = Replay(test, report.Schedule);
@@ -127,11 +125,10 @@ public static class TestingEngine
         if (!string.Equals(test.Name, schedule.Test, StringComparison.Ordinal))
             throw new ScheduleFormatException($"the schedule is for test '{schedule.Test}', not '{test.Name}'");
         var strategy = new ReplayStrategy(schedule.Decisions);
-        strategy.PrepareIteration(0);
-        var runtime = new ControlledRuntime();
+        var runner = new ExecutionRunner(test, schedule.MaxSteps, schedule.MemoryModel, schedule.LivenessThreshold);
+        var runtime = runner.Runtime;
         var recorder = new AccessRecorder(strategy);
-        ExecutionOutcome outcome = runtime.RunExecution(test.Entry, recorder, schedule.MaxSteps, schedule.MemoryModel,
-            schedule.LivenessThreshold, tracing: true);
+        runner.TryRun(recorder, 0, out ExecutionOutcome outcome, tracing: true);
         var trace = runtime.Trace ?? [];
 
         BugReport? bug = BugOf(runtime, outcome, schedule.MaxSteps, schedule.FailOnMaxSteps);

@@ -1,4 +1,4 @@
-using Avic.Coyote.Minimization;
+using Avic.Coyote.Testing;
 using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Tests.Minimization;

@@ -73,7 +73,7 @@ internal static class MinimizationToys
     /// <summary>Finds a failing schedule with the random strategy (deterministic for a seed).</summary>
     public static ScheduleFile FindBug(TestCase test, ulong seed, int iterations = 2000)
     {
-        TestReport report = TestingEngine.Run(test, new Configuration { Iterations = iterations, Seed = seed, MaxSteps = 5000 });
+        TestReport report = TestingEngine.Run(test, new Configuration { Strategy = "random", Iterations = iterations, Seed = seed, MaxSteps = 5000 });
         Assert.NotNull(report.Schedule);
         return report.Schedule!;
     }

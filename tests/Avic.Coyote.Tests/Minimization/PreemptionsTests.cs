@@ -31,7 +31,7 @@ public sealed class PreemptionsTests
     {
         TestCase test = MinimizationToys.LostUpdate(2);
         var runtime = new ControlledRuntime();
-        var observer = new PreemptionObserver(new PrefixThenNonPreemptiveStrategy([]));
+        var observer = new PreemptionObserver(PrefixThenSuffix.NonPreemptiveAfter([]));
         observer.PrepareIteration(0);
         ExecutionOutcome outcome = runtime.RunExecution(test.Entry, observer, 100, MemoryModel.SequentialConsistency, 0, tracing: false);
 
@@ -47,13 +47,13 @@ public sealed class PreemptionsTests
         TestCase test = MinimizationToys.LostUpdate(2);
         var runtime = new ControlledRuntime();
         // o9 does not exist and is skipped; o1 o1 then o2 preempts worker1 after its read: the lost update.
-        var strategy = new PrefixThenNonPreemptiveStrategy([new(DecisionKind.Operation, 0), new(DecisionKind.Operation, 9),
+        var strategy = PrefixThenSuffix.NonPreemptiveAfter([new(DecisionKind.Operation, 0), new(DecisionKind.Operation, 9),
             new(DecisionKind.Integer, 4), new(DecisionKind.Operation, 1), new(DecisionKind.Operation, 1), new(DecisionKind.Operation, 2)]);
         strategy.PrepareIteration(0);
         ExecutionOutcome outcome = runtime.RunExecution(test.Entry, strategy, 100, MemoryModel.SequentialConsistency, 0, tracing: false);
 
         Assert.Equal(ExecutionOutcome.Bug, outcome);
-        Assert.True(strategy.PrefixConsumed);
+        Assert.True(((LenientReplayPrefix)strategy.Prefix).Consumed);
         Assert.Contains("lost update", runtime.Bug!.Message);
     }
 

@@ -1,6 +1,6 @@
 using Avic.Coyote.Runtime;
 
-namespace Avic.Coyote.Minimization;
+namespace Avic.Coyote.Testing;
 
 /// <summary>
 /// What makes two bugs "the same" for minimization and replay: the same <see cref="BugKind"/> and
