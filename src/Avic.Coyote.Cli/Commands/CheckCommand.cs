@@ -58,7 +58,7 @@ public static class CheckCommand
         IReadOnlyList<CheckAggregate>? aggregates = severalSeeds ? Aggregate(rows) : null;
         TextTable table = aggregates is null ? runs : CheckAggregate.Table(aggregates);
         table.Write(context.Out);
-        int failed = rows.Count(r => Progress.Verdict(r.Report) == "FAIL");
+        int failed = rows.Count(r => Progress.Verdict(r.Report) == RunVerdict.Fail);
         int cut = rows.Count(r => r.Report.Canceled);
         string verdict = $"{rows.Count - failed - cut} of {rows.Count} runs as expected" + (failed > 0 ? $", {failed} NOT as expected" : "") +
                          (cut > 0 ? $", {cut} interrupted before a verdict" : "");
@@ -88,7 +88,7 @@ public static class CheckCommand
                 Progress.Found(r),
                 r.Bug is null ? $"- (none in {Numbers.Count(r.Iterations)})" : Numbers.Count(r.BugIteration + 1),
                 Numbers.Seconds(r.Elapsed),
-                Progress.Verdict(r));
+                Progress.Verdict(r).Text());
         }
         return table;
     }

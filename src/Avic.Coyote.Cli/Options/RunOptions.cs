@@ -37,8 +37,11 @@ public sealed class RunOptions
         // hunt always runs portfolio units, so coyote.json's "portfolio" suits it too.
         if (portfolio && args.Command is not ("test" or "hunt"))
             throw new UsageException($"strategy 'portfolio' works with `coyote test` only ('{args.Command}' runs one strategy per test)", args.Command);
-        if (!portfolio && StrategyRegistry.Find(strategy) is null)
+        StrategySpec? spec = StrategyRegistry.Find(strategy);
+        if (!portfolio && spec is null)
             throw new UsageException(StrategyRegistry.UnknownMessage(strategy, $"{PortfolioStrategy} (test only)"), args.Command);
+        if (spec?.Parameter?.Check(s.Run.StrategyValue) is { } problem)
+            throw new UsageException($"strategy {spec.Name}: {problem}", args.Command);
         return new RunOptions
         {
             Portfolio = portfolio,

@@ -15,7 +15,7 @@ public sealed record SeedRun(ulong Seed, long? IterationsToFirstBug, double Seco
     public static SeedRun Of(TestReport r, ulong seed)
     {
         bool counts = r.Bug is not null && (r.MeetsExpectation || r.Test.Expect is Expectation.Pass or Expectation.Explore);
-        return new SeedRun(seed, counts ? r.BugIteration + 1 : null, r.Elapsed.TotalSeconds, r.Iterations, Progress.Found(r), Progress.Verdict(r) == "ok");
+        return new SeedRun(seed, counts ? r.BugIteration + 1 : null, r.Elapsed.TotalSeconds, r.Iterations, Progress.Found(r), Progress.Verdict(r) == RunVerdict.Ok);
     }
 }
 

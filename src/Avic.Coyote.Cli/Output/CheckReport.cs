@@ -67,8 +67,8 @@ public static class CheckReport
             w.WriteEndObject();
             // An interrupted check passes nothing it did not finish: cut runs and unrun tests are counted apart.
             w.WriteBoolean("interrupted", notRun is not null);
-            w.WriteNumber("passed", rows.Count(r => Progress.Verdict(r.Report) == "ok"));
-            w.WriteNumber("failed", rows.Count(r => Progress.Verdict(r.Report) == "FAIL"));
+            w.WriteNumber("passed", rows.Count(r => Progress.Verdict(r.Report) == RunVerdict.Ok));
+            w.WriteNumber("failed", rows.Count(r => Progress.Verdict(r.Report) == RunVerdict.Fail));
             w.WriteNumber("interruptedRuns", rows.Count(r => r.Report.Canceled));
             w.WriteStartArray("notRun");
             foreach (TestCase t in notRun ?? []) w.WriteStringValue(t.Name);
@@ -97,8 +97,8 @@ public static class CheckReport
                 w.WriteNumber("maxStepsHits", r.MaxStepsHits);
                 w.WriteNumber("seconds", Math.Round(r.Elapsed.TotalSeconds, 3));
                 if (row.ScheduleFile is not null) w.WriteString("schedule", row.ScheduleFile);
-                w.WriteBoolean("ok", Progress.Verdict(r) == "ok");
-                w.WriteString("verdict", Progress.Verdict(r));
+                w.WriteBoolean("ok", Progress.Verdict(r) == RunVerdict.Ok);
+                w.WriteString("verdict", Progress.Verdict(r).Text());
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -2,6 +2,14 @@ using Avic.Coyote.Testing;
 
 namespace Avic.Coyote.Cli.Output;
 
+/// <summary>One run against its test's expectation.</summary>
+public enum RunVerdict
+{
+    Ok,
+    Fail,
+    Interrupted,
+}
+
 /// <summary>The once-a-second progress line of long runs, on stderr so stdout stays the summary.</summary>
 public static class Progress
 {
@@ -10,10 +18,18 @@ public static class Progress
                                 $"{Numbers.Rate(report.StepsPerSecond)} steps/s, {Numbers.Seconds(report.Elapsed)}");
 
     /// <summary>
-    /// The verdict of one run against its test's expectation: "ok", "FAIL", or "interrupted" when Ctrl-C
+    /// The verdict of one run against its test's expectation; <see cref="RunVerdict.Interrupted"/> when Ctrl-C
     /// stopped it before a bug (then it proves nothing either way).
     /// </summary>
-    public static string Verdict(TestReport report) => report.Canceled ? "interrupted" : report.MeetsExpectation ? "ok" : "FAIL";
+    public static RunVerdict Verdict(TestReport report) => report.Canceled ? RunVerdict.Interrupted : report.MeetsExpectation ? RunVerdict.Ok : RunVerdict.Fail;
+
+    /// <summary>"ok", "FAIL" or "interrupted", as tables and check.json show a verdict.</summary>
+    public static string Text(this RunVerdict verdict) => verdict switch
+    {
+        RunVerdict.Ok => "ok",
+        RunVerdict.Fail => "FAIL",
+        _ => "interrupted",
+    };
 
     /// <summary>"not run: A, B, C" for the tests Ctrl-C left out; null when there are none.</summary>
     public static string? NotRun(IReadOnlyList<TestCase> tests) =>
