@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Testing;
@@ -76,7 +75,7 @@ public sealed class HuntReport
         catch (JsonException e)
         {
             string where = e.LineNumber is { } line ? $"{source}:{line + 1}:{(e.BytePositionInLine ?? 0) + 1}" : source;
-            throw new InputException($"{where}: not a valid hunt report: {Plain(e)}");
+            throw new InputException($"{where}: not a valid hunt report: {Plain(e, json)}");
         }
         if (report is null) throw new InputException($"{source}: not a valid hunt report: the file holds 'null'");
         if (report.Format != FormatName)
@@ -96,39 +95,74 @@ public sealed class HuntReport
         return Parse(text, shownAs);
     }
 
-    /// <summary>The serializer's complaint in the report's own terms: field path and the kind of value, never a .NET type name.</summary>
-    private static string Plain(JsonException e)
+    /// <summary>
+    /// The serializer's complaint in the report's own terms, from the error's path, the JSON at it and the
+    /// report's types (never from the serializer's message text): a wrong value says what the field must
+    /// be, an object without its required fields names them. A syntax error keeps the reader's sentence.
+    /// </summary>
+    private static string Plain(JsonException e, string json)
     {
-        string message = e.Message;
-        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        if (cut > 0) message = message[..cut];
         string field = e.Path is { Length: > 2 } p ? p[2..] : "";
-        if (Regex.Match(message, @"could not be converted to (?<t>[^ ]+?)\.?$") is { Success: true } m && field.Length > 0)
-            return $"field '{field}' must be {Expected(m.Groups["t"].Value)}";
-        if (Regex.Match(message, @"missing required properties including: (?<p>.+?)\.?$") is { Success: true } r)
-            return $"{(field.Length > 0 ? $"'{field}' is " : "")}missing field {r.Groups["p"].Value}";
-        if (Regex.Match(message, @"property or field '(?<p>[^']+)'.*doesn't allow setting null") is { Success: true } n)
-            return $"field '{n.Groups["p"].Value}' must not be null";
-        // Anything else: keep the sentence, without the type names of this program.
-        return Regex.Replace(message, @"'?\b(?:System|Avic)\.[\w.`\[\], ]+'?", "a value").TrimEnd();
+        (Type? type, JsonElement? value) = Locate(json, e.Path);
+        if (value is not { } at || type is null) return FirstSentence(e.Message);
+        if (at.ValueKind == JsonValueKind.Null) return $"field '{field}' must not be null";
+        if (at.ValueKind == JsonValueKind.Object && Expected(type) == "an object")
+        {
+            var missing = type.GetProperties()
+                .Where(p => p.GetCustomAttributes(typeof(System.Runtime.CompilerServices.RequiredMemberAttribute), false).Length > 0)
+                .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).Where(name => !at.TryGetProperty(name, out _)).ToList();
+            if (missing.Count > 0) return $"{(field.Length > 0 ? $"'{field}' is " : "")}missing field {string.Join(", ", missing.Select(m => $"'{m}'"))}";
+        }
+        return field.Length > 0 ? $"field '{field}' must be {Expected(type)}" : FirstSentence(e.Message);
     }
 
-    private static string Expected(string type)
+    /// <summary>The report type and the JSON value at a serializer path such as "$.runs[0].seed"; nulls when the text
+    /// does not parse as JSON or the path leaves the report's shape.</summary>
+    private static (Type?, JsonElement?) Locate(string json, string? path)
     {
-        string name = type[(type.LastIndexOf('.') + 1)..].TrimEnd(']');
-        return name switch
+        JsonDocument document;
+        try { document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true }); }
+        catch (JsonException) { return (null, null); }
+        using (document)
         {
-            "Int32" or "Int64" or "UInt64" or "UInt32" => "an integer",
-            "Double" or "Single" or "Decimal" => "a number",
-            "String" => "a string",
-            "Boolean" => "true or false",
-            "DateTime" => "a date and time such as \"2026-12-01T12:00:00Z\"",
-            nameof(BugKind) => $"one of {string.Join(", ", Enum.GetNames<BugKind>())}",
-            nameof(Expectation) => $"one of {string.Join(", ", Enum.GetNames<Expectation>())}",
-            _ when type.Contains("List`1", StringComparison.Ordinal) => "an array",
-            _ => "an object",
-        };
+            Type? type = typeof(HuntReport);
+            JsonElement at = document.RootElement;
+            foreach (string step in (path ?? "$").TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries)
+                         .SelectMany(part => part.Split('[')).Where(s => s.Length > 0))
+            {
+                if (step.EndsWith(']'))
+                {
+                    type = type?.IsGenericType == true ? type.GetGenericArguments()[0] : null;
+                    if (at.ValueKind != JsonValueKind.Array || !int.TryParse(step[..^1], out int i) || i >= at.GetArrayLength()) return (null, null);
+                    at = at[i];
+                }
+                else
+                {
+                    type = type?.GetProperties().FirstOrDefault(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name) == step)?.PropertyType;
+                    if (at.ValueKind != JsonValueKind.Object || !at.TryGetProperty(step, out at)) return (type, null);
+                }
+            }
+            return (type is null ? null : Nullable.GetUnderlyingType(type) ?? type, at.Clone());
+        }
     }
+
+    private static string FirstSentence(string message)
+    {
+        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd();
+    }
+
+    private static string Expected(Type type) => type switch
+    {
+        _ when type == typeof(int) || type == typeof(long) || type == typeof(ulong) || type == typeof(uint) => "an integer",
+        _ when type == typeof(double) || type == typeof(float) || type == typeof(decimal) => "a number",
+        _ when type == typeof(string) => "a string",
+        _ when type == typeof(bool) => "true or false",
+        _ when type == typeof(DateTime) || type == typeof(DateTimeOffset) => "a date and time such as \"2026-12-01T12:00:00Z\"",
+        { IsEnum: true } => $"one of {string.Join(", ", Enum.GetNames(type))}",
+        { IsGenericType: true } when type.GetGenericTypeDefinition() == typeof(List<>) => "an array",
+        _ => "an object",
+    };
 }
 
 public sealed record HuntTotals(int Tests, int Ok, int Failed, int Unfinished, int DistinctBugs, long Iterations, long Steps);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
 
@@ -15,7 +14,8 @@ public sealed class ScheduleFormatException(string message) : Exception(message)
 /// </summary>
 public sealed partial record ScheduleFile
 {
-    /// <summary>Version 2 records the bug's invariant id; version 1 files (no id) are still read.</summary>
+    /// <summary>Version 2 records the bug's invariant id. Version 1 files (no id) are refused with a clear error:
+    /// their bug's identity could only be guessed from its message.</summary>
     public const string FormatName = "avic-coyote-schedule/2";
     public const string FormatName1 = "avic-coyote-schedule/1";
 
@@ -102,8 +102,11 @@ public sealed partial record ScheduleFile
         {
             var r = new JsonReader(doc.RootElement, source);
             string format = r.String("format");
-            if (format != FormatName && format != FormatName1)
-                throw new ScheduleFormatException($"{source}: field 'format' is '{format}', expected '{FormatName}' or '{FormatName1}' (not a schedule file of this engine)");
+            if (format == FormatName1)
+                throw new ScheduleFormatException($"{source}: a version 1 schedule ('{FormatName1}'), which does not record its bug's invariant; " +
+                                                  "this engine reads version 2 only: record the bug again with `coyote test`");
+            if (format != FormatName)
+                throw new ScheduleFormatException($"{source}: field 'format' is '{format}', expected '{FormatName}' (not a schedule file of this engine)");
             JsonElement config = r.Object("configuration");
             var c = new JsonReader(config, source + " (configuration)");
             if (!Enum.TryParse(c.String("memoryModel"), out MemoryModel mm))
@@ -135,7 +138,7 @@ public sealed partial record ScheduleFile
                 if (!Enum.TryParse(br.String("kind"), out BugKind kind))
                     throw new ScheduleFormatException($"{source}: bug.kind must be one of {string.Join(", ", Enum.GetNames<BugKind>())}");
                 string message = br.String("message");
-                string? invariant = format == FormatName1 ? LegacyInvariant(message) : br.OptionalString("invariant");
+                string? invariant = br.OptionalString("invariant");
                 if (invariant is not null && !BugReport.IsInvariantId(invariant))
                     throw new ScheduleFormatException($"{source}: bug.invariant '{invariant}' is not an invariant id (a word such as \"INV-A1\")");
                 bug = new BugReport(kind, message, br.Int("step"), br.OptionalString("operation"), invariant);
@@ -161,19 +164,6 @@ public sealed partial record ScheduleFile
             };
         }
     }
-
-    /// <summary>
-    /// Version 1 files did not record the invariant: it is derived once, here, as version 1 engines
-    /// identified bugs: the first "INV-..." id in the message, or none. Nothing else reads messages.
-    /// </summary>
-    private static string? LegacyInvariant(string message)
-    {
-        Match id = LegacyInvariantId().Match(message);
-        return id.Success ? id.Value : null;
-    }
-
-    [GeneratedRegex(@"\bINV-[A-Z0-9]+(?:-[A-Z0-9]+)*")]
-    private static partial Regex LegacyInvariantId();
 
     private static string FirstSentence(string message)
     {
