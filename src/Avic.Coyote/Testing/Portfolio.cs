@@ -15,6 +15,9 @@ public sealed record PortfolioWorker(int Index, string Strategy, int StrategyVal
     public override string ToString() => $"#{Index} {StrategyLabel} seed {Seed}";
 }
 
+/// <summary>One place of the portfolio's mix: a strategy and its value from the configured one and the round.</summary>
+public sealed record PortfolioSlot(StrategySpec Strategy, Func<int, int, int> Value);
+
 /// <summary>What a portfolio run found, worker by worker.</summary>
 public sealed class PortfolioReport
 {
@@ -43,19 +46,19 @@ public static class Portfolio
     /// random, fair PCT (liveness), dfs (a proof when the space is small), PCT with more change points.</summary>
     public static PortfolioWorker Worker(int index, Configuration config)
     {
-        (StrategySpec strategy, int value) = (index % Mix.Count) switch
-        {
-            4 => (StrategyRegistry.Prioritization, config.StrategyValue * 3 + index / Mix.Count),
-            int k => (Mix[k], config.StrategyValue),
-        };
-        return new(index, strategy.Name, strategy.Parameter is null ? 0 : value, config.Seed + (ulong)index);
+        PortfolioSlot slot = Mix[index % Mix.Count];
+        int value = slot.Strategy.Parameter is null ? 0 : slot.Value(config.StrategyValue, index / Mix.Count);
+        return new(index, slot.Strategy.Name, value, config.Seed + (ulong)index);
     }
 
-    /// <summary>The strategies of workers 0..4 (then again from the start, with other seeds); worker 4 of
-    /// each round is PCT with three times the change points (plus one per round).</summary>
-    public static readonly IReadOnlyList<StrategySpec> Mix =
+    /// <summary>The strategies of workers 0..4, then again from the start (round 1, 2, ...) with other seeds.</summary>
+    public static readonly IReadOnlyList<PortfolioSlot> Mix =
     [
-        StrategyRegistry.Prioritization, StrategyRegistry.Random, StrategyRegistry.FairPrioritization, StrategyRegistry.Dfs, StrategyRegistry.Prioritization,
+        new(StrategyRegistry.Prioritization, (value, _) => value),
+        new(StrategyRegistry.Random, (value, _) => value),
+        new(StrategyRegistry.FairPrioritization, (value, _) => value),
+        new(StrategyRegistry.Dfs, (value, _) => value),
+        new(StrategyRegistry.Prioritization, (value, round) => value * 3 + round),
     ];
 
     /// <summary>Runs <paramref name="workers"/> workers, each with the whole iteration budget of
