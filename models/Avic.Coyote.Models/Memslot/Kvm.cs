@@ -1,7 +1,7 @@
 // struct kvm for Protocol A (kvm-protocols.md §1.2 "Shared state") and the model's entry point:
-// the VMM actor (Vmm.cs) creates the boot vCPUs, starts their threads (MemslotVcpuThread, driven by
-// KVM_RUN and the guest's exits), and optionally hotplugs a vCPU while the VM-wide inhibitor and a
-// userspace memslot ioctl run concurrently. The kernel functions are in the Kvm.*.cs files named
+// the VMM (Vmm.cs) creates the boot vCPUs, starts their threads (MemslotVcpuThread, driven by
+// KVM_RUN and the guest's exits), and its main loop optionally hotplugs a vCPU while the VM-wide
+// inhibitor and a userspace memslot ioctl run concurrently. The kernel functions are in the Kvm.*.cs files named
 // after the kernel files they model, as protected internal virtual methods: a variant of the kernel
 // is a subclass overriding the functions it changes (KernelVariants.cs).
 using Avic.Coyote.Actors;
@@ -89,7 +89,7 @@ public partial class Kvm
     // ---- the model's entry point ----------------------------------------------------------------
 
     /// <summary>Runs one execution of the model with the kernel <typeparamref name="TKvm"/> (<see cref="Kvm"/>: the merged
-    /// code; a variant: a subclass overriding the kernel functions it changes): the VMM actor starts the VM.</summary>
+    /// code; a variant: a subclass overriding the kernel functions it changes): the VMM's machine init starts the VM.</summary>
     public static Task Run<TKvm>(IActorRuntime runtime, MemslotConfig config) where TKvm : Kvm
     {
         var rt = (ControlledRuntime)runtime;
@@ -97,9 +97,7 @@ public partial class Kvm
         Kvm kvm = KernelOf<TKvm>.New(rt, config);
         rt.RegisterMonitor<ProtocolAInvariants>();
         rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.Init(kvm));
-        ActorId vmm = rt.CreateActor<Vmm>(new Vmm.Boot(kvm), "vmm");
-        if (config.Hotplug) rt.SendEvent(vmm, new KvmCreateVcpu(config.Vcpus));   // the operator asks for a vCPU hotplug
-        return Task.CompletedTask;
+        return Vmm.machine_init(rt, kvm);
     }
 
     /// <summary>The constructor of a kernel variant, compiled once per type (every variant has Kvm's constructor).</summary>

@@ -9,12 +9,14 @@
 // the other threads: the receiving thread's dequeue is a scheduling point.
 using Avic.Coyote.Actors;
 using Avic.Coyote.Models.Kernel;
+using Avic.Coyote.Runtime;
 using static Avic.Coyote.Models.Kernel.Linux;
 
 namespace Avic.Coyote.Models.Memslot;
 
-/// <summary>The VMM: boots the VM (KVM_CREATE_VCPU for the boot vCPUs, then their threads and ioctls) and
-/// hotplugs a vCPU when asked (<see cref="KvmCreateVcpu"/>).</summary>
+/// <summary>The VMM. Its machine init (<see cref="machine_init"/>, on the test's main thread) creates the boot vCPUs
+/// (KVM_CREATE_VCPU) and starts their threads, its main loop (this actor) and its VM-ioctl threads; the main loop
+/// hotplugs a vCPU when the operator asks (<see cref="KvmCreateVcpu"/>).</summary>
 public sealed class Vmm : StateMachine
 {
     public sealed record Boot(Kvm Kvm) : Event;
@@ -30,26 +32,26 @@ public sealed class Vmm : StateMachine
     }
 
     [Start]
-    [OnEntry(nameof(boot))]
     [OnEventDoAction(typeof(KvmCreateVcpu), nameof(hotplug))]
-    private sealed class Running : State;
+    private sealed class MainLoop : State;
 
-    /// <summary>The VMM creates the boot vCPUs before starting their threads, then its VM-ioctl threads.</summary>
-    private async Task boot()
+    /// <summary>Machine init: the boot vCPUs are created before any thread runs, then the threads start: each vCPU's
+    /// (vcpu0 may first restore x2APIC mode with KVM_SET_LAPIC and leave nested mode, a forced nested VM-exit), the
+    /// main loop with the operator's hotplug request, the inhibitor, the userspace memslot ioctl.</summary>
+    public static async Task machine_init(IActorRuntime rt, Kvm kvm)
     {
-        for (int id = 0; id < Config.Vcpus; id++) await kvm.kvm_vm_ioctl_create_vcpu(id);
+        MemslotConfig config = kvm.Config;
+        for (int id = 0; id < config.Vcpus; id++) await kvm.kvm_vm_ioctl_create_vcpu(id);
         foreach (Vcpu v in kvm.vcpus.ToArray())
         {
-            ActorId thread = VcpuThread.Start<MemslotVcpuThread>(Runtime, new MemslotVcpuThread.Start(kvm, v));
-            // vcpu0 may first restore x2APIC mode (KVM_SET_LAPIC) and leave nested mode (a forced nested VM-exit).
-            if (v.vcpu_id == 0 && Config.HostSetLapic) SendEvent(thread, new KvmSetLapic());
-            if (v.vcpu_id == 0 && Config.Nested) SendEvent(thread, new KvmSetNestedState());
-            SendEvent(thread, new KvmRun());
+            ActorId thread = VcpuThread.Start<MemslotVcpuThread>(rt, new MemslotVcpuThread.Start(kvm, v));
+            if (v.vcpu_id == 0 && config.HostSetLapic) rt.SendEvent(thread, new KvmSetLapic());
+            if (v.vcpu_id == 0 && config.Nested) rt.SendEvent(thread, new KvmSetNestedState());
+            rt.SendEvent(thread, new KvmRun());
         }
-        if (Config.Inhibitor || Config.ActivatedMayChange)
-            VmIoctlThread.Start(Runtime, "inhibitor", kvm.inhibitor_ioctls);
-        if (Config.UserMem)
-            VmIoctlThread.Start(Runtime, "usermem", kvm.kvm_vm_ioctl_set_memory_region);
+        if (config.Hotplug) rt.SendEvent(rt.CreateActor<Vmm>(new Boot(kvm), "vmm"), new KvmCreateVcpu(config.Vcpus));
+        if (config.Inhibitor || config.ActivatedMayChange) VmIoctlThread.Start(rt, "inhibitor", kvm.inhibitor_ioctls);
+        if (config.UserMem) VmIoctlThread.Start(rt, "usermem", kvm.kvm_vm_ioctl_set_memory_region);
     }
 
     /// <summary>KVM_CREATE_VCPU for a hotplugged vCPU, then (unless the guest never onlines it) its thread's KVM_RUN;
@@ -69,7 +71,7 @@ public sealed class VmIoctlThread : Actor
 {
     public sealed record Ioctls(Func<Task> Run) : Event;
 
-    public static ActorId Start(Avic.Coyote.Runtime.IActorRuntime runtime, string name, Func<Task> ioctls) =>
+    public static ActorId Start(IActorRuntime runtime, string name, Func<Task> ioctls) =>
         runtime.CreateActor<VmIoctlThread>(new Ioctls(ioctls), name);
 
     protected override Task OnInitializeAsync(Event? initialEvent) => ((Ioctls)initialEvent!).Run();
