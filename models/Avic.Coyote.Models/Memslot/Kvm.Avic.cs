@@ -56,7 +56,7 @@ public partial class Kvm
         uint dest = x2apic ? icrh : icrh >> 24;               // GET_XAPIC_DEST_FIELD(icrh)
         if ((icrl & 0x800) != APIC_DEST_PHYSICAL) return;
         if (x2apic ? dest == X2APIC_BROADCAST : dest == APIC_BROADCAST) return;
-        Specification.Assert(dest == index, "INV-A7",
+        if (dest != index) Specification.Assert(false, "INV-A7",
                 $"INV-A7 (no WARN on the AVIC IPI path): WARN_ON_ONCE(dest != index) fires in avic_kick_target_vcpus_fast: " +
                 $"{source.Name} is in x2APIC mode, so dest = ICR2 = 0x{dest:x}, but AVIC decoded the xAPIC-format write and reported index {index}");
         Log($"avic_kick_target_vcpus_fast: {source.Name}'s IPI to physical ID {dest}: kick");

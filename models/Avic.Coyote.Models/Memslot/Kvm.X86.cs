@@ -72,7 +72,7 @@ public partial class Kvm
 
         // A-RUN.6: WARN_ON_ONCE(kvm_vcpu_apicv_activated(vcpu) != kvm_vcpu_apicv_active(vcpu)).
         bool activated = await kvm_apicv_activated();
-        Specification.Assert(activated == vcpu.ApicvActive, "INV-A6",
+        if (activated != vcpu.ApicvActive) Specification.Assert(false, "INV-A6",
                 $"INV-A6 (no WARN at guest entry): WARN_ON_ONCE(kvm_vcpu_apicv_activated(vcpu) != kvm_vcpu_apicv_active(vcpu)) fires in vcpu_enter_guest: " +
                 $"{vcpu.Name} enters the guest with apicv_active={Bool(vcpu.ApicvActive)} but kvm_apicv_activated()={Bool(activated)}");
 
@@ -171,13 +171,13 @@ public partial class Kvm
         if (!await READ_ONCE(apic_access_spte)) return ApicAccess.NestedPageFault;
         bool redirected = vcpu.ApicvActive && !(vcpu.X2apicMode && Config.Hardware != Hardware.Hybrid);
         Log($"{vcpu.Name}'s guest access to 0xFEE00000 hits the SPTE: {(redirected ? "AVIC redirects it to the vAPIC backing page" : "plain memory (scratch page)")}");
-        Specification.Assert(!(redirected && vcpu.X2apicMode && vcpu.X2apicUpdateHandled && Config.InvA3 != InvA3Check.Off), "INV-A3",
+        if (redirected && vcpu.X2apicMode && vcpu.X2apicUpdateHandled && Config.InvA3 != InvA3Check.Off) Specification.Assert(false, "INV-A3",
                 $"INV-A3 (weak form, the impact: no x2APIC-mode access reaches the vCPU's own vAPIC backing page): {vcpu.Name} is in x2APIC mode " +
                 "on hybrid AVIC and its xAPIC MMIO access to 0xFEE00000 reaches its vAPIC backing page, bypassing KVM's x2APIC emulation " +
                 "(an NPT SPTE for gfn 0xFEE00 exists after its APICv update was handled)");
         if (redirected && guest == GuestAction.IcrMmioWrite) return ApicAccess.IncompleteIpi;
         // On VMX the APIC-access page stays virtualized (an APIC-access exit) when APICv is inhibited [inferred].
-        Specification.Assert(vcpu.ApicvActive || vcpu.X2apicMode || Config.Hardware == Hardware.IntelApicv, "INV-A6",
+        if (!vcpu.ApicvActive && !vcpu.X2apicMode && Config.Hardware != Hardware.IntelApicv) Specification.Assert(false, "INV-A6",
                 $"INV-A6 (§3 A-3): {vcpu.Name}'s xAPIC MMIO access is neither AVIC-redirected nor emulated: AVIC is off in its VMCB " +
                 "but an NPT SPTE maps gfn 0xFEE00, so the access goes to the scratch page as plain memory and an APIC write is lost");
         return ApicAccess.Served;
