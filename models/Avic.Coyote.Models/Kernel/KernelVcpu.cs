@@ -165,6 +165,10 @@ public static partial class Linux
     public static SchedulingPoint<Actor.ReceiveAction, Event> kvm_vcpu_block(KernelVcpu vcpu) =>
         (vcpu.ThreadActor ?? throw new InvalidOperationException($"{vcpu.Name} has no thread to block")).kvm_vcpu_block();
 
+    /// <summary>static_call(kvm_x86_vcpu_run)(vcpu) in vcpu_enter_guest(): VMRUN; the vCPU's thread goes to guest mode.</summary>
+    public static void kvm_x86_vcpu_run(KernelVcpu vcpu) =>
+        (vcpu.ThreadActor ?? throw new InvalidOperationException($"{vcpu.Name} has no thread to run")).kvm_x86_vcpu_run();
+
     /// <summary>kvm_vcpu_wake_up() (kvm_main.c): wakes the vCPU's thread from kvm_vcpu_block (queued if it is not blocked yet).</summary>
     public static void kvm_vcpu_wake_up(KernelVcpu vcpu, string why)
     {

@@ -103,7 +103,7 @@ public abstract class VcpuThread : StateMachine
     /// <summary>The end of KVM_RUN after vcpu_run() returned <paramref name="r"/> (SRCU unlock, vcpu->mutex unlock).</summary>
     protected abstract Task kvm_arch_vcpu_ioctl_run_out(int r);
 
-    /// <summary>vcpu_enter_guest() up to VMRUN: end with <see cref="kvm_x86_vcpu_run"/>, or return r without it (entry cancelled).</summary>
+    /// <summary>vcpu_enter_guest() up to VMRUN: calls <see cref="kvm_x86_vcpu_run"/> (or Linux.kvm_x86_vcpu_run), or returns r without it (entry cancelled).</summary>
     protected abstract Task<int> vcpu_enter_guest();
 
     /// <summary>What the guest does in guest mode until it exits (the model's guest program).</summary>
@@ -111,6 +111,10 @@ public abstract class VcpuThread : StateMachine
 
     /// <summary>The rest of vcpu_enter_guest() after #VMEXIT, ending with kvm_x86_handle_exit(); returns r.</summary>
     protected abstract Task<int> vcpu_enter_guest_exit(GuestExit exit);
+
+    /// <summary>The model's bound on one KVM_RUN (so executions end): the r vcpu_run() goes on with after an entry
+    /// (<paramref name="entered"/>: the guest ran and exited; otherwise the entry was cancelled); 0 ends KVM_RUN.</summary>
+    protected virtual int kvm_run_bound(int r, bool entered) => r;
 
     /// <summary>vcpu_block(): returns r (1: go on running).</summary>
     protected virtual Task<int> vcpu_block() => Task.FromResult(1);
@@ -133,8 +137,8 @@ public abstract class VcpuThread : StateMachine
     /// <summary>vcpu_run(): the loop starts (the thread is in KVM_RUN).</summary>
     protected void vcpu_run() => RaiseGotoStateEvent<InKvmRun>();
 
-    /// <summary>static_call(kvm_x86_vcpu_run)(vcpu): VMRUN; the guest runs until its next exit.</summary>
-    protected void kvm_x86_vcpu_run()
+    /// <summary>static_call(kvm_x86_vcpu_run)(vcpu): VMRUN; the guest runs until its next exit (also Linux.kvm_x86_vcpu_run).</summary>
+    protected internal void kvm_x86_vcpu_run()
     {
         enteredGuest = true;
         RaiseGotoStateEvent<InGuestMode>();
@@ -153,7 +157,7 @@ public abstract class VcpuThread : StateMachine
     {
         enteredGuest = false;
         int r = await vcpu_enter_guest();
-        if (!enteredGuest) await vcpu_run_next(r);
+        if (!enteredGuest) await vcpu_run_next(kvm_run_bound(r, entered: false));
     }
 
     protected async Task guest_mode()
@@ -164,20 +168,23 @@ public abstract class VcpuThread : StateMachine
         RaiseEvent(exit);
     }
 
-    protected async Task vmexit(Event exit) => await vcpu_run_next(await vcpu_enter_guest_exit((GuestExit)exit));
+    protected async Task vmexit(Event exit) => await vcpu_run_next(kvm_run_bound(await vcpu_enter_guest_exit((GuestExit)exit), entered: true));
 
     protected async Task vcpu_run_block() => await vcpu_run_next(await vcpu_block());
 
     /// <summary>vcpu_run(): "if (r <= 0) break;" else the next iteration, running or blocked.</summary>
-    private async Task vcpu_run_next(int r)
+    private Task vcpu_run_next(int r)
     {
-        if (r <= 0)
-        {
-            await kvm_arch_vcpu_ioctl_run_out(r);
-            RaiseGotoStateEvent<InUserspace>();
-        }
-        else if (kvm_vcpu_running()) RaiseGotoStateEvent<InKvmRun>();
+        if (r <= 0) return vcpu_run_out(r);
+        if (kvm_vcpu_running()) RaiseGotoStateEvent<InKvmRun>();
         else RaiseGotoStateEvent<Blocked>();
+        return Task.CompletedTask;
+    }
+
+    private async Task vcpu_run_out(int r)
+    {
+        await kvm_arch_vcpu_ioctl_run_out(r);
+        RaiseGotoStateEvent<InUserspace>();
     }
 }
 #pragma warning restore CA1707, IDE1006

@@ -43,9 +43,10 @@ public partial class Kvm
         await mutex_unlock(vcpu.mutex);
     }
 
-    /// <summary>vcpu_enter_guest() "Called within kvm->srcu read side", up to static_call(kvm_x86_vcpu_run)(vcpu):
-    /// true when the vCPU enters the guest, false when the entry is cancelled (the thread stays in KVM_RUN).</summary>
-    protected internal virtual async Task<bool> vcpu_enter_guest(Vcpu vcpu)
+    /// <summary>vcpu_enter_guest() "Called within kvm->srcu read side", up to static_call(kvm_x86_vcpu_run)(vcpu), which
+    /// takes the thread to guest mode; a cancelled entry returns 1 and the thread stays in KVM_RUN. The rest, from the
+    /// #VMEXIT on, is vcpu_enter_guest_exit().</summary>
+    protected internal virtual async Task<int> vcpu_enter_guest(Vcpu vcpu)
     {
         // A-RUN.1: requests. kvm_vcpu_update_apicv() may drop and retake SRCU.
         if (await kvm_check_request(KvmRequest.KVM_REQ_APICV_UPDATE, vcpu))
@@ -67,7 +68,7 @@ public partial class Kvm
             await local_irq_enable(vcpu);
             await kvm_vcpu_srcu_read_lock(vcpu);
             Log($"vcpu_enter_guest: {vcpu.Name} cancels the entry (request pending)");
-            return false;
+            return 1;                                                         // cancel_injection: r = 1
         }
 
         // A-RUN.6: WARN_ON_ONCE(kvm_vcpu_apicv_activated(vcpu) != kvm_vcpu_apicv_active(vcpu)).
@@ -79,7 +80,8 @@ public partial class Kvm
         // A-RUN.7: VMRUN. The guest runs with no SRCU held.
         Log($"VMRUN {vcpu.Name} ({(vcpu.X2apicMode ? "x2APIC" : "xAPIC")} mode, AVIC {(vcpu.ApicvActive ? "on" : "off")})");
         rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.GuestEntry(vcpu));
-        return true;
+        kvm_x86_vcpu_run(vcpu);                                              // exit_fastpath = static_call(kvm_x86_vcpu_run)(vcpu)
+        return 1;
     }
 
     /// <summary>kvm_vcpu_exit_request() (x86.c): "return vcpu->mode == EXITING_GUEST_MODE || kvm_request_pending(vcpu) || ..."</summary>

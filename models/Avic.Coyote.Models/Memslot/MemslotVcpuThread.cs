@@ -37,23 +37,15 @@ public sealed class MemslotVcpuThread : VcpuThread
 
     protected override Task kvm_arch_vcpu_ioctl_run_out(int r) => kvm.kvm_arch_vcpu_ioctl_run_out(vcpu);
 
-    protected override async Task<int> vcpu_enter_guest()
-    {
-        if (await kvm.vcpu_enter_guest(vcpu))
-        {
-            kvm_x86_vcpu_run();
-            return 1;
-        }
-        return ++bailouts <= 2 ? 1 : 0;   // model bound: KVM_RUN returns after a third cancelled entry, so executions end
-    }
+    protected override Task<int> vcpu_enter_guest() => kvm.vcpu_enter_guest(vcpu);
 
-    protected override Task<GuestExit> guest_run() => kvm.guest_run(vcpu, vcpu.Guest[next]);
+    protected override Task<GuestExit> guest_run() => kvm.guest_run(vcpu, vcpu.Guest[next++]);
 
-    protected override async Task<int> vcpu_enter_guest_exit(GuestExit exit)
-    {
-        int r = await kvm.vcpu_enter_guest_exit(vcpu, exit);
-        return ++next < vcpu.Guest.Length ? r : 0;   // model bound: KVM_RUN returns once the guest program is done
-    }
+    protected override Task<int> vcpu_enter_guest_exit(GuestExit exit) => kvm.vcpu_enter_guest_exit(vcpu, exit);
+
+    /// <summary>Model bound: KVM_RUN returns once the guest program is done, or after a third cancelled entry.</summary>
+    protected override int kvm_run_bound(int r, bool entered) =>
+        entered ? (next < vcpu.Guest.Length ? r : 0) : (++bailouts <= 2 ? r : 0);
 
     protected override bool kvm_vcpu_running() => vcpu.mp_state == MpState.KVM_MP_STATE_RUNNABLE;
 
