@@ -15,7 +15,7 @@ using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Models.Doorbell;
 
-public sealed partial class AvicKvm
+public partial class AvicKvm
 {
     // The guest part of vcpu_enter_guest for an 'S' action, after VMRUN (which took any IRR already set).
     private async Task<ExitReason> guest_wait_for_interrupt(Vcpu v)
@@ -25,7 +25,7 @@ public sealed partial class AvicKvm
         NotifyDelivery(new GuestWaits(v, true));
         while (true)
         {
-            await rt.Point(v.Irr, AccessKind.Read, v.SpinWait, "the guest spins in guest mode, waiting for an interrupt");
+            await rt.Point(v.irr, AccessKind.Read, v.SpinWait, "the guest spins in guest mode, waiting for an interrupt");
             if (v.KickLatched)
             {
                 if (rt.IsTracing) rt.Log($"{v}: a host IPI makes it exit; the guest resumes its wait after the next VMRUN");
@@ -40,9 +40,9 @@ public sealed partial class AvicKvm
                 continue;
             }
             // No other operation can act: nothing will ring this pCPU any more.
-            if (v.Irr.Peek() != 0 && checkDelivery)
+            if (v.irr.Peek() != 0 && checkDelivery)
                 throw rt.Violation(BugKind.Liveness, "INV-B7",
-                    $"{rt.GetMonitor<InterruptDelivery>()!.Describe()}: {v} waits in guest mode with IRR={v.Irr.Peek():x}, " +
+                    $"{rt.GetMonitor<InterruptDelivery>()!.Describe()}: {v} waits in guest mode with IRR={v.irr.Peek():x}, " +
                     "no other operation can act any more, and only an unrelated exit would deliver it");
             if (rt.IsTracing) rt.Log($"{v}: no interrupt reached the guest and nothing can send one any more; it stops waiting (voluntary exit)");
             break;
@@ -56,7 +56,7 @@ public sealed partial class AvicKvm
     // (kvm-protocols.md B-ENTER.5). Returns true when it delivered something.
     private async Task<bool> avic_doorbell_evaluate_irr(Vcpu v)
     {
-        int irr = await v.Irr.Exchange(0);
+        int irr = await v.irr.Exchange(0);
         if (irr == 0) return false;
         metrics.DoorbellDeliveriesInGuestMode++;
         if (rt.IsTracing) rt.Log($"doorbell: {v} takes IRR={irr:x} in guest mode");
