@@ -3,6 +3,7 @@
 // include/linux/kvm_host.h kvm_make_request / kvm_check_request / kvm_vcpu_exiting_guest_mode).
 // Models derive their vCPU from it. The kick IPI is acknowledged when the target re-enables IRQs
 // (local_irq_enable after leaving guest mode); a KVM_REQUEST_WAIT requester waits for that ack.
+using Avic.Coyote.Actors;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
 
@@ -41,6 +42,12 @@ public class KernelVcpu : Blocker, IControlledResource
 
     /// <summary>The thread running this vCPU (set by the model), for "cpu != me" in kick loops.</summary>
     public Operation? Thread { get; set; }
+
+    /// <summary>The actor running this vCPU's thread (set when it is created), for wake-ups, kicks and IPIs.</summary>
+    public ActorId? ThreadId { get; set; }
+
+    /// <summary>The thread's state machine, once it runs (kvm_vcpu_block waits in it).</summary>
+    internal VcpuThread? ThreadActor { get; set; }
 
     /// <summary>Request bit memory without a scheduling point (monitors only).</summary>
     public bool PeekRequest(KvmRequest req) => requests[req.Index].Peek();
@@ -154,6 +161,24 @@ public static partial class Linux
 
 public static partial class Linux
 {
+    /// <summary>kvm_vcpu_block() (kvm_main.c) on the vCPU's own thread: waits (rcuwait) for a WakeUp, Kick or Ipi event.</summary>
+    public static SchedulingPoint<Actor.ReceiveAction, Event> kvm_vcpu_block(KernelVcpu vcpu) =>
+        (vcpu.ThreadActor ?? throw new InvalidOperationException($"{vcpu.Name} has no thread to block")).kvm_vcpu_block();
+
+    /// <summary>kvm_vcpu_wake_up() (kvm_main.c): wakes the vCPU's thread from kvm_vcpu_block (queued if it is not blocked yet).</summary>
+    public static void kvm_vcpu_wake_up(KernelVcpu vcpu, string why)
+    {
+        ControlledRuntime rt = ControlledRuntime.Current ?? throw new InvalidOperationException("kvm_vcpu_wake_up outside the engine");
+        rt.SendEvent(vcpu.ThreadId ?? throw new InvalidOperationException($"{vcpu.Name} has no thread to wake"), new WakeUp(why));
+    }
+
+    /// <summary>An IPI to <paramref name="target"/>'s APIC (kvm_apic_send_ipi -> __apic_accept_irq -> kvm_vcpu_kick): wakes it if blocked.</summary>
+    public static void kvm_apic_send_ipi(KernelVcpu source, KernelVcpu target, int vector)
+    {
+        ControlledRuntime rt = ControlledRuntime.Current ?? throw new InvalidOperationException("kvm_apic_send_ipi outside the engine");
+        rt.SendEvent(target.ThreadId ?? throw new InvalidOperationException($"{target.Name} has no thread"), new Ipi(source.vcpu_id, vector));
+    }
+
     /// <summary>kvm_request_pending(vcpu): READ_ONCE(vcpu->requests) != 0, one load of the whole word.</summary>
     public static SchedulingPoint<KernelVcpu.PendingAction, bool> kvm_request_pending(KernelVcpu vcpu) => vcpu.RequestPending();
 }

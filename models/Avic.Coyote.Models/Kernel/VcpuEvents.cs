@@ -32,6 +32,9 @@ public abstract record GuestExit : Event;
 /// <summary>WRMSR IA32_APIC_BASE setting X2APIC_ENABLE (SVM_EXIT_MSR, msr_interception).</summary>
 public sealed record WrmsrX2apicEnable : GuestExit;
 
+/// <summary>WRMSR to another intercepted MSR (<paramref name="Msr"/>), e.g. a Hyper-V SynIC MSR (msr_interception).</summary>
+public sealed record Wrmsr(uint Msr) : GuestExit;
+
 /// <summary>A guest access to the xAPIC page at GPA 0xFEE00000. <paramref name="Npf"/>: no SPTE maps it, so the
 /// access exits with SVM_EXIT_NPF (npf_interception); otherwise the access was served and the exit has nothing to do.</summary>
 public sealed record ApicMmioAccess(bool Npf) : GuestExit;

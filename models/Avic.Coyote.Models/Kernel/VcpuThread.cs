@@ -44,7 +44,16 @@ public abstract class VcpuThread : StateMachine
             ?? throw new InvalidOperationException($"{GetType().Name} needs a {nameof(Attach)} initial event naming its struct kvm_vcpu");
         kvmVcpu = attach.Vcpu;
         kvmVcpu.Thread = ControlledRuntime.Current!.CurrentOperation;   // "cpu != me" in kvm_make_all_cpus_request
+        kvmVcpu.ThreadActor = this;
         return OnAttachAsync(attach);
+    }
+
+    /// <summary>Creates the thread of <paramref name="attach"/>'s vCPU (named after it), so wake-ups can be sent to it at once.</summary>
+    public static ActorId Start<TThread>(IActorRuntime runtime, Attach attach) where TThread : VcpuThread
+    {
+        ActorId id = runtime.CreateActor<TThread>(attach, attach.Vcpu.Name);
+        attach.Vcpu.ThreadId = id;
+        return id;
     }
 
     /// <summary>Model-specific set-up from the initial event.</summary>
@@ -69,6 +78,7 @@ public abstract class VcpuThread : StateMachine
     /// <summary>The guest runs (vcpu->mode IN_GUEST_MODE, SRCU dropped) until it exits; the exit is handled here.</summary>
     [OnEntry(nameof(guest_mode))]
     [OnEventDoAction(typeof(WrmsrX2apicEnable), nameof(vmexit))]
+    [OnEventDoAction(typeof(Wrmsr), nameof(vmexit))]
     [OnEventDoAction(typeof(ApicMmioAccess), nameof(vmexit))]
     [OnEventDoAction(typeof(IcrWrite), nameof(vmexit))]
     [OnEventDoAction(typeof(Hlt), nameof(vmexit))]
@@ -131,25 +141,26 @@ public abstract class VcpuThread : StateMachine
     }
 
     /// <summary>kvm_vcpu_block() (kvm_main.c): wait (rcuwait, blocked) for a wake-up, a kick or an IPI.</summary>
-    protected SchedulingPoint<ReceiveAction, Event> kvm_vcpu_block() => ReceiveEventAsync(typeof(WakeUp), typeof(Kick), typeof(Ipi));
+    internal SchedulingPoint<ReceiveAction, Event> kvm_vcpu_block() => ReceiveEventAsync(typeof(WakeUp), typeof(Kick), typeof(Ipi));
 
     private Exception NotModelled(Event ioctl) =>
         ControlledRuntime.Current!.Violation(BugKind.UnhandledEvent, $"{Id.Name}: {GetType().Name} does not model {ioctl.GetType().Name}");
 
     // ---- the loop of vcpu_run(), unrolled into states ------------------------------------------------
+    // (protected, not private: the engine looks handlers up on the derived type, which does not see a base's private methods)
 
-    private async Task vcpu_run_enter_guest()
+    protected async Task vcpu_run_enter_guest()
     {
         enteredGuest = false;
         int r = await vcpu_enter_guest();
         if (!enteredGuest) await vcpu_run_next(r);
     }
 
-    private async Task guest_mode() => RaiseEvent(await guest_run());
+    protected async Task guest_mode() => RaiseEvent(await guest_run());
 
-    private async Task vmexit(Event exit) => await vcpu_run_next(await vcpu_enter_guest_exit((GuestExit)exit));
+    protected async Task vmexit(Event exit) => await vcpu_run_next(await vcpu_enter_guest_exit((GuestExit)exit));
 
-    private async Task vcpu_run_block() => await vcpu_run_next(await vcpu_block());
+    protected async Task vcpu_run_block() => await vcpu_run_next(await vcpu_block());
 
     /// <summary>vcpu_run(): "if (r <= 0) break;" else the next iteration, running or blocked.</summary>
     private async Task vcpu_run_next(int r)

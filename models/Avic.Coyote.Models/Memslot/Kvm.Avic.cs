@@ -2,11 +2,11 @@
 // memslot) and the IPI path an x2APIC vCPU reaches through a still-mapped APIC page on hybrid AVIC
 // (avic_incomplete_ipi_interception -> avic_kick_target_vcpus -> avic_kick_target_vcpus_fast).
 // Read in mainline avic.c (the version with avic=auto and avic_physical_id_entry, >= v6.18).
-using Avic.Coyote.Runtime;
+using Avic.Coyote.Specifications;
 
 namespace Avic.Coyote.Models.Memslot;
 
-public sealed partial class Kvm
+public partial class Kvm
 {
     // enum avic_ipi_failure_cause (svm.h) and the ICR fields used here (apicdef.h).
     private const uint AVIC_IPI_FAILURE_TARGET_NOT_RUNNING = 1;
@@ -14,21 +14,12 @@ public sealed partial class Kvm
     private const uint X2APIC_BROADCAST = 0xFFFFFFFF, APIC_BROADCAST = 0xFF;
     private const uint IpiVector = 0xF0;
 
-    /// <summary>avic_init_backing_page(): the merged body, or the one H-A1 fix (a) replaces it with.</summary>
-    internal Task avic_init_backing_page(Vcpu vcpu) =>
-        Variant == Variant.HA1FixAlloc ? avic_init_backing_page_alloc_always(vcpu) : avic_init_backing_page_merged(vcpu);
-
-    /// <summary>Merged: "if (kvm_apicv_activated(vcpu->kvm)) kvm_alloc_apic_access_page(vcpu->kvm)" (a racy read);
+    /// <summary>avic_init_backing_page(): "if (kvm_apicv_activated(vcpu->kvm)) kvm_alloc_apic_access_page(vcpu->kvm)" (a racy read);
     /// then the physical-ID entry is written VALID with IsRunning = 0 (not modelled: only read for a vCPU that never runs).</summary>
-    private async Task avic_init_backing_page_merged(Vcpu vcpu)
+    protected internal virtual async Task avic_init_backing_page(Vcpu vcpu)
     {
         if (await kvm_apicv_activated()) await kvm_alloc_apic_access_page();
     }
-
-    /// <summary>H-A1 fix (a): allocate unconditionally, as vmx_vcpu_create() does; avic_init_vcpu() only gets here with
-    /// enable_apicv and the in-kernel irqchip. A memslot that exists while APICv is inhibited is harmless: the fault path
-    /// emulates (kvm_mmu_faultin_pfn: "If the APIC access page exists but is disabled, go directly to emulation").</summary>
-    private Task avic_init_backing_page_alloc_always(Vcpu vcpu) => kvm_alloc_apic_access_page();
 
     /// <summary>
     /// The sender's AVIC hardware on a guest write to ICR in the vAPIC backing page. On hybrid AVIC the CPU takes an
@@ -36,7 +27,7 @@ public sealed partial class Kvm
     /// The target (the hotplugged vCPU, never run) has IsRunning = 0, so the IPI ends in #VMEXIT(AVIC_INCOMPLETE_IPI,
     /// TARGET_NOT_RUNNING) with exit_info_1 = ICR2:ICR and the index in exit_info_2 [AMD APM vol. 2 "AVIC", from memory].
     /// </summary>
-    private (uint Icrh, uint Icrl, uint Id, uint Index) avic_hw_icr_write(Vcpu source)
+    protected internal (uint Icrh, uint Icrl, uint Id, uint Index) avic_hw_icr_write(Vcpu source)
     {
         uint dest = (uint)Config.Vcpus;                       // the hotplugged vCPU's APIC ID (== vcpu_id)
         uint icrh = dest << 24;                               // xAPIC ICR2: destination in bits 31:24
@@ -46,26 +37,26 @@ public sealed partial class Kvm
     }
 
     /// <summary>avic_incomplete_ipi_interception() (the TARGET_NOT_RUNNING case): "we just need to kick the appropriate vcpu".</summary>
-    internal void avic_incomplete_ipi_interception(Vcpu vcpu, (uint Icrh, uint Icrl, uint Id, uint Index) exit)
+    protected internal virtual int avic_incomplete_ipi_interception(Vcpu vcpu, (uint Icrh, uint Icrl, uint Id, uint Index) exit)
     {
         if (exit.Id == AVIC_IPI_FAILURE_TARGET_NOT_RUNNING) avic_kick_target_vcpus(vcpu, exit.Icrl, exit.Icrh, exit.Index);
+        return 1;
     }
 
     /// <summary>avic_kick_target_vcpus(): the fast path first (the slow path's wake-ups are not modelled).</summary>
-    private void avic_kick_target_vcpus(Vcpu source, uint icrl, uint icrh, uint index) =>
+    protected internal virtual void avic_kick_target_vcpus(Vcpu source, uint icrl, uint icrh, uint index) =>
         avic_kick_target_vcpus_fast(source, icrl, icrh, index);
 
     /// <summary>avic_kick_target_vcpus_fast(), physical destination: an x2APIC source's ICR2 is taken as a 32-bit
     /// x2APIC destination, which must equal the index the hardware reported.</summary>
-    private void avic_kick_target_vcpus_fast(Vcpu source, uint icrl, uint icrh, uint index)
+    protected internal virtual void avic_kick_target_vcpus_fast(Vcpu source, uint icrl, uint icrh, uint index)
     {
         if ((icrl & 0xC0000) != APIC_DEST_NOSHORT) return;
         bool x2apic = source.X2apicMode;                      // apic_x2apic_mode(source)
         uint dest = x2apic ? icrh : icrh >> 24;               // GET_XAPIC_DEST_FIELD(icrh)
         if ((icrl & 0x800) != APIC_DEST_PHYSICAL) return;
         if (x2apic ? dest == X2APIC_BROADCAST : dest == APIC_BROADCAST) return;
-        if (dest != index)
-            throw Bug(BugKind.AssertionFailure, "INV-A7",
+        Specification.Assert(dest == index, "INV-A7",
                 $"INV-A7 (no WARN on the AVIC IPI path): WARN_ON_ONCE(dest != index) fires in avic_kick_target_vcpus_fast: " +
                 $"{source.Name} is in x2APIC mode, so dest = ICR2 = 0x{dest:x}, but AVIC decoded the xAPIC-format write and reported index {index}");
         Log($"avic_kick_target_vcpus_fast: {source.Name}'s IPI to physical ID {dest}: kick");

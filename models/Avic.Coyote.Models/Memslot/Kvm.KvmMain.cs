@@ -8,16 +8,16 @@ using static Avic.Coyote.Models.Kernel.Linux;
 
 namespace Avic.Coyote.Models.Memslot;
 
-public sealed partial class Kvm
+public partial class Kvm
 {
     /// <summary>kvm_vcpu_srcu_read_lock() (kvm_host.h).</summary>
-    internal SchedulingPoint<Srcu.ReadLockAction, Unit> kvm_vcpu_srcu_read_lock(Vcpu vcpu) => srcu_read_lock(srcu);
+    protected internal SchedulingPoint<Srcu.ReadLockAction, Unit> kvm_vcpu_srcu_read_lock(Vcpu vcpu) => srcu_read_lock(srcu);
 
     /// <summary>kvm_vcpu_srcu_read_unlock() (kvm_host.h): an unlock without lock is the INV-A5 imbalance.</summary>
-    internal SchedulingPoint<Srcu.ReadUnlockAction, Unit> kvm_vcpu_srcu_read_unlock(Vcpu vcpu) => srcu_read_unlock(srcu);
+    protected internal SchedulingPoint<Srcu.ReadUnlockAction, Unit> kvm_vcpu_srcu_read_unlock(Vcpu vcpu) => srcu_read_unlock(srcu);
 
     /// <summary>kvm_vm_ioctl_create_vcpu() (kvm_main.c), A-CREATE: no SRCU, no kvm->lock during arch create.</summary>
-    internal async Task<Vcpu> kvm_vm_ioctl_create_vcpu(int id)
+    protected internal virtual async Task<Vcpu> kvm_vm_ioctl_create_vcpu(int id)
     {
         // A-CREATE.1: kvm_arch_vcpu_precreate() and created_vcpus++ under kvm->lock.
         await mutex_lock(kvm_lock);
@@ -40,47 +40,47 @@ public sealed partial class Kvm
 
     /// <summary>kvm_set_memslot() (kvm_main.c) for one address space; caller holds slots_lock.
     /// CREATE publishes VALID then waits a grace period; DELETE is A-DELETE.1-11.</summary>
-    internal async Task kvm_set_memslot(SharedVar<SlotState> slot, bool create, bool isApicSlot)
+    protected internal virtual async Task kvm_set_memslot(SharedVar<SlotState> slot, bool create, bool isApicSlot)
     {
+        await mutex_lock(slots_arch_lock);                          // A-DELETE.1
         if (create)
         {
-            await mutex_lock(slots_arch_lock);
-            // kvm_create_memslot() + kvm_swap_active_memslots(): rcu_assign_pointer publishes the slot.
-            await WRITE_ONCE(slot, SlotState.VALID);
-            await mutex_unlock(slots_arch_lock);
-            await synchronize_srcu(srcu);
+            await kvm_swap_active_memslots(slot, SlotState.VALID);  // kvm_create_memslot() -> kvm_activate_memslot()
             return;
         }
-
         // kvm_arch_flush_shadow_memslot() → kvm_mmu_zap_memslot() unmaps through the slot (kvm_unmap_gfn_range
         // with .slot: the TDP roots of its address space, or its rmaps), so deleting the SMM copy (as_id 1)
         // leaves the non-SMM SPTE the model has (vCPUs never run in SMM here) alone.
         bool zapsApicSpte = isApicSlot && ReferenceEquals(slot, apic_access_slot[0]);
-        await mutex_lock(slots_arch_lock);                          // A-DELETE.1
-        if (Variant == Variant.MA9)
-        {
-            // MA9: no INVALID phase: publish ABSENT at once and zap before the grace period.
-            await WRITE_ONCE(slot, SlotState.ABSENT);
-            await mutex_unlock(slots_arch_lock);
-            if (zapsApicSpte) await kvm_arch_flush_shadow_memslot();
-            await synchronize_srcu(srcu);
-            return;
-        }
-        await WRITE_ONCE(slot, SlotState.INVALID);                  // A-DELETE.2-3: kvm_invalidate_memslot + swap publishes INVALID
-        // kvm_swap_active_memslots(): "Must be released before synchronize SRCU below in order to avoid deadlock
-        // with another thread acquiring the slots_arch_lock in an srcu critical section." MA14 releases it after.
-        if (Variant != Variant.MA14) await mutex_unlock(slots_arch_lock);   // A-DELETE.4
-        if (Variant != Variant.MA15) await synchronize_srcu(srcu);  // A-DELETE.5: readers that saw VALID are gone
-        if (Variant == Variant.MA14) await mutex_unlock(slots_arch_lock);
+        await kvm_invalidate_memslot(slot, zapsApicSpte);          // A-DELETE.2-7
+        await kvm_delete_memslot(slot, zapsApicSpte);              // A-DELETE.9-10
+    }
+
+    /// <summary>kvm_invalidate_memslot(): publish the slot KVM_MEMSLOT_INVALID, wait for the readers that saw it VALID,
+    /// zap its SPTEs, retake slots_arch_lock.</summary>
+    protected internal virtual async Task kvm_invalidate_memslot(SharedVar<SlotState> slot, bool zapsApicSpte)
+    {
+        await kvm_swap_active_memslots(slot, SlotState.INVALID);   // A-DELETE.2-5
         if (zapsApicSpte) await kvm_arch_flush_shadow_memslot();    // A-DELETE.6: zap + remote TLB flush
         await mutex_lock(slots_arch_lock);                          // A-DELETE.7
-        await WRITE_ONCE(slot, SlotState.ABSENT);                   // A-DELETE.9: kvm_delete_memslot + swap publishes ABSENT
+    }
+
+    /// <summary>kvm_delete_memslot() -> kvm_activate_memslot(kvm, old, NULL): publish the slot ABSENT (A-DELETE.9-10).</summary>
+    protected internal virtual Task kvm_delete_memslot(SharedVar<SlotState> slot, bool zapsApicSpte) =>
+        kvm_swap_active_memslots(slot, SlotState.ABSENT);
+
+    /// <summary>kvm_swap_active_memslots(): rcu_assign_pointer publishes the new memslots; "Must be released before
+    /// synchronize SRCU below in order to avoid deadlock with another thread acquiring the slots_arch_lock in an
+    /// srcu critical section"; then synchronize_srcu_expedited().</summary>
+    protected internal virtual async Task kvm_swap_active_memslots(SharedVar<SlotState> slot, SlotState state)
+    {
+        await WRITE_ONCE(slot, state);
         await mutex_unlock(slots_arch_lock);
-        await synchronize_srcu(srcu);                               // A-DELETE.10: second grace period
+        await synchronize_srcu(srcu);
     }
 
     /// <summary>A-USERMEM: KVM_SET_USER_MEMORY_REGION (kvm_vm_ioctl_set_memory_region): slots_lock, no SRCU.</summary>
-    internal async Task kvm_vm_ioctl_set_memory_region()
+    protected internal virtual async Task kvm_vm_ioctl_set_memory_region()
     {
         await mutex_lock(slots_lock);
         await kvm_set_memslot(user_slot, create: true, isApicSlot: false);

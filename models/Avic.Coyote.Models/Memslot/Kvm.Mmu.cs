@@ -11,30 +11,43 @@ using static Avic.Coyote.Models.Kernel.Linux;
 
 namespace Avic.Coyote.Models.Memslot;
 
-public sealed partial class Kvm
+public partial class Kvm
 {
-    /// <summary>kvm_mmu_page_fault() for gfn 0xFEE00 (vCPU thread, SRCU held; the vCPU is not in SMM: address space 0).
-    /// Order as in current mmu.c kvm_mmu_faultin_pfn(): snapshot mmu_invalidate_seq, then KVM_MEMSLOT_INVALID ->
-    /// RET_PF_RETRY, then the APIC slot with APICv inhibited -> RET_PF_EMULATE, then install under mmu_lock
-    /// unless the sequence moved (is_page_fault_stale). [the seq-first order is from memory of recent kernels]</summary>
-    internal async Task kvm_mmu_page_fault(Vcpu vcpu)
+    /// <summary>kvm_mmu_page_fault() for gfn 0xFEE00 (vCPU thread, SRCU held; the vCPU is not in SMM: address space 0):
+    /// kvm_mmu_faultin_pfn(), then install the SPTE under mmu_lock unless the sequence moved (is_page_fault_stale).</summary>
+    protected internal virtual async Task kvm_mmu_page_fault(Vcpu vcpu)
     {
         srcu_dereference_check(srcu, slots_lock, "kvm->memslots (kvm_vcpu_gfn_to_memslot)");
-        int mmuSeq = Config.FaultSeqAfterApicvCheck ? 0 : await READ_ONCE(mmu_invalidate_seq);
-        SlotState slot = await READ_ONCE(apic_access_slot[0]);
-        if (slot == SlotState.INVALID) { Log("kvm_mmu_page_fault: slot INVALID: RET_PF_RETRY"); return; }
-        if (slot == SlotState.ABSENT) { Log("kvm_mmu_page_fault: no slot: MMIO emulation"); return; }
-        // kvm_faultin_pfn(): "If the APIC access page exists but is disabled, go directly to emulation".
-        if (!await kvm_apicv_activated()) { Log("kvm_mmu_page_fault: APICv inhibited: RET_PF_EMULATE"); return; }
-        if (Config.FaultSeqAfterApicvCheck) mmuSeq = await READ_ONCE(mmu_invalidate_seq);
+        if (await kvm_mmu_faultin_pfn(vcpu) is not { } mmuSeq) return;
         await mutex_lock(mmu_lock);
         if (await READ_ONCE(mmu_invalidate_seq) != mmuSeq) Log("kvm_mmu_page_fault: mmu_invalidate_retry: RET_PF_RETRY");
         else await WRITE_ONCE(apic_access_spte, true);
         await mutex_unlock(mmu_lock);
     }
 
+    /// <summary>kvm_mmu_faultin_pfn() (current mmu.c): "fault->mmu_seq = vcpu->kvm->mmu_invalidate_seq; smp_rmb();" first,
+    /// then __kvm_mmu_faultin_pfn(). Returns the snapshot, or null when the fault does not install an SPTE.
+    /// [the seq-first order is from memory of recent kernels]</summary>
+    protected internal virtual async Task<int?> kvm_mmu_faultin_pfn(Vcpu vcpu)
+    {
+        int mmuSeq = await READ_ONCE(mmu_invalidate_seq);
+        return await __kvm_mmu_faultin_pfn(vcpu) ? mmuSeq : null;
+    }
+
+    /// <summary>__kvm_mmu_faultin_pfn()'s checks on the APIC slot: KVM_MEMSLOT_INVALID -> RET_PF_RETRY, no slot -> MMIO
+    /// emulation, the APIC slot with APICv inhibited -> RET_PF_EMULATE. True when the fault goes on to map the page.</summary>
+    protected internal virtual async Task<bool> __kvm_mmu_faultin_pfn(Vcpu vcpu)
+    {
+        SlotState slot = await READ_ONCE(apic_access_slot[0]);
+        if (slot == SlotState.INVALID) { Log("kvm_mmu_page_fault: slot INVALID: RET_PF_RETRY"); return false; }
+        if (slot == SlotState.ABSENT) { Log("kvm_mmu_page_fault: no slot: MMIO emulation"); return false; }
+        // "If the APIC access page exists but is disabled, go directly to emulation".
+        if (!await kvm_apicv_activated()) { Log("kvm_mmu_page_fault: APICv inhibited: RET_PF_EMULATE"); return false; }
+        return true;
+    }
+
     /// <summary>kvm_zap_gfn_range(kvm, APIC gfn, +1): caller must hold SRCU or slots_lock (§3 A-4).</summary>
-    internal async Task kvm_zap_gfn_range()
+    protected internal virtual async Task kvm_zap_gfn_range()
     {
         srcu_dereference_check(srcu, slots_lock, "kvm->memslots (kvm_zap_gfn_range)");
         await mutex_lock(mmu_lock);                      // write_lock(&kvm->mmu_lock); kvm_mmu_invalidate_begin()
@@ -49,7 +62,7 @@ public sealed partial class Kvm
     }
 
     /// <summary>kvm_arch_flush_shadow_memslot(): zap the slot's SPTEs (+ remote TLB flush); no mmu_invalidate_seq bump.</summary>
-    internal async Task kvm_arch_flush_shadow_memslot()
+    protected internal virtual async Task kvm_arch_flush_shadow_memslot()
     {
         await mutex_lock(mmu_lock);
         await WRITE_ONCE(apic_access_spte, false);
@@ -59,11 +72,11 @@ public sealed partial class Kvm
 
     /// <summary>kvm_flush_remote_tlbs(): KVM_REQ_TLB_FLUSH to every vCPU, kicking (and, KVM_REQUEST_WAIT,
     /// waiting for) those in guest mode. TLB contents are not modelled: the SPTE stands for them.</summary>
-    internal Task kvm_flush_remote_tlbs() => kvm_make_all_cpus_request(vcpus.ToArray(), KvmRequest.KVM_REQ_TLB_FLUSH);
+    protected internal virtual Task kvm_flush_remote_tlbs() => kvm_make_all_cpus_request(KvmRequest.KVM_REQ_TLB_FLUSH);
 
     /// <summary>kvm_mmu_reload() (mmu.h), called by vcpu_enter_guest() within the SRCU read side:
     /// kvm_mmu_load() when the vCPU has no root (vcpu->arch.mmu->root.hpa == INVALID_PAGE).</summary>
-    internal async Task kvm_mmu_reload(Vcpu vcpu)
+    protected internal virtual async Task kvm_mmu_reload(Vcpu vcpu)
     {
         if (vcpu.RootHpaValid) return;
         await kvm_mmu_load(vcpu);
@@ -71,7 +84,7 @@ public sealed partial class Kvm
 
     /// <summary>kvm_mmu_load(): direct (TDP) or shadow roots. Roots, caches and the TLB flush are not
     /// modelled; a root stays valid once loaded (after the first shadow root nothing here is shared).</summary>
-    internal async Task kvm_mmu_load(Vcpu vcpu)
+    protected internal virtual async Task kvm_mmu_load(Vcpu vcpu)
     {
         // mmu_alloc_direct_roots() takes only mmu_lock and touches no modelled state: no scheduling point.
         if (!root_role_direct(vcpu)) await mmu_alloc_shadow_roots(vcpu);
@@ -83,11 +96,11 @@ public sealed partial class Kvm
     private bool root_role_direct(Vcpu vcpu) => !(Config.NestedNpt && vcpu.vcpu_id == 0);
 
     /// <summary>mmu_alloc_shadow_roots(): mmu_first_shadow_root_alloc() before write_lock(mmu_lock).</summary>
-    internal Task mmu_alloc_shadow_roots(Vcpu vcpu) => mmu_first_shadow_root_alloc();
+    protected internal virtual Task mmu_alloc_shadow_roots(Vcpu vcpu) => mmu_first_shadow_root_alloc();
 
     /// <summary>mmu_first_shadow_root_alloc(): the first shadow root of the VM allocates the memslots' rmaps
     /// under kvm->slots_arch_lock (not modelled: only the lock and the flag matter here).</summary>
-    internal async Task mmu_first_shadow_root_alloc()
+    protected internal virtual async Task mmu_first_shadow_root_alloc()
     {
         if (await smp_load_acquire(shadow_root_allocated)) return;     // kvm_shadow_root_allocated()
         await mutex_lock(slots_arch_lock);

@@ -7,10 +7,10 @@ using static Avic.Coyote.Models.Kernel.Linux;
 
 namespace Avic.Coyote.Models.Memslot;
 
-public sealed partial class Kvm
+public partial class Kvm
 {
     /// <summary>An ioctl that forces a nested VM-exit (e.g. leaving nested mode on a state restore).</summary>
-    internal async Task kvm_vcpu_ioctl_leave_nested(Vcpu vcpu)
+    protected internal virtual async Task kvm_vcpu_ioctl_leave_nested(Vcpu vcpu)
     {
         await mutex_lock(vcpu.mutex);
         await nested_svm_vmexit(vcpu);
@@ -18,10 +18,8 @@ public sealed partial class Kvm
     }
 
     /// <summary>nested_svm_vmexit(): "if (kvm_apicv_activated(vcpu->kvm)) __kvm_vcpu_update_apicv(vcpu);"</summary>
-    internal async Task nested_svm_vmexit(Vcpu vcpu)
+    protected internal virtual async Task nested_svm_vmexit(Vcpu vcpu)
     {
-        if (!await kvm_apicv_activated()) return;
-        if (Variant == Variant.MA7) await kvm_vcpu_update_apicv(vcpu);
-        else await __kvm_vcpu_update_apicv(vcpu);
+        if (await kvm_apicv_activated()) await __kvm_vcpu_update_apicv(vcpu);
     }
 }

@@ -1,16 +1,18 @@
 // arch/x86/kvm/x86.c (and the SVM/VMX vCPU-create hooks it calls): the KVM_RUN loop, the APICv
 // update, the VM-wide inhibit, __x86_set_memory_region. Steps follow kvm-protocols.md §1.3
 // A-RUN, A-UPDATE, A-INHIBITOR, A-DELETE.0/12 and the seed 000 x86.c hunk.
+using Avic.Coyote.Actors;
 using Avic.Coyote.Models.Kernel;
 using Avic.Coyote.Runtime;
+using Avic.Coyote.Specifications;
 using static Avic.Coyote.Models.Kernel.Linux;
 
 namespace Avic.Coyote.Models.Memslot;
 
-public sealed partial class Kvm
+public partial class Kvm
 {
     /// <summary>kvm_arch_vcpu_create(): kvm_create_lapic(), then the vendor's vcpu_create.</summary>
-    internal async Task kvm_arch_vcpu_create(Vcpu vcpu)
+    protected internal virtual async Task kvm_arch_vcpu_create(Vcpu vcpu)
     {
         await kvm_create_lapic(vcpu);
         if (Config.Hardware == Hardware.IntelApicv)
@@ -24,26 +26,26 @@ public sealed partial class Kvm
     }
 
     /// <summary>kvm_apicv_activated(kvm): READ_ONCE(kvm->arch.apicv_inhibit_reasons) == 0.</summary>
-    internal async Task<bool> kvm_apicv_activated() => await READ_ONCE(apicv_inhibit_reasons) == 0;
+    protected internal virtual async Task<bool> kvm_apicv_activated() => await READ_ONCE(apicv_inhibit_reasons) == 0;
 
-    /// <summary>kvm_arch_vcpu_ioctl_run() / vcpu_run(): vcpu->mutex for the whole ioctl, SRCU held outside guest mode.
-    /// The loop is bounded by the guest program (and at most two bail-outs) so executions end.</summary>
-    internal async Task kvm_arch_vcpu_ioctl_run(Vcpu vcpu)
+    /// <summary>kvm_arch_vcpu_ioctl_run() up to vcpu_run(): vcpu->mutex for the whole ioctl (kvm_vcpu_ioctl), SRCU held
+    /// outside guest mode. vcpu_run()'s loop is the thread's states (Kernel/VcpuThread.cs).</summary>
+    protected internal virtual async Task kvm_arch_vcpu_ioctl_run(Vcpu vcpu)
     {
         await mutex_lock(vcpu.mutex);
         await kvm_vcpu_srcu_read_lock(vcpu);                                  // A-RUN.0
-        int next = 0, bailouts = 0;
-        while (next < vcpu.Guest.Length && bailouts <= 2)
-        {
-            if (await vcpu_enter_guest(vcpu, vcpu.Guest[next])) next++;
-            else bailouts++;
-        }
+    }
+
+    /// <summary>kvm_arch_vcpu_ioctl_run() after vcpu_run() returned: "out:" drops SRCU; kvm_vcpu_ioctl() drops vcpu->mutex.</summary>
+    protected internal virtual async Task kvm_arch_vcpu_ioctl_run_out(Vcpu vcpu)
+    {
         await kvm_vcpu_srcu_read_unlock(vcpu);
         await mutex_unlock(vcpu.mutex);
     }
 
-    /// <summary>vcpu_enter_guest() "Called within kvm->srcu read side". Returns false when it bailed out before VMRUN.</summary>
-    internal async Task<bool> vcpu_enter_guest(Vcpu vcpu, GuestAction guest)
+    /// <summary>vcpu_enter_guest() "Called within kvm->srcu read side", up to static_call(kvm_x86_vcpu_run)(vcpu):
+    /// true when the vCPU enters the guest, false when the entry is cancelled (the thread stays in KVM_RUN).</summary>
+    protected internal virtual async Task<bool> vcpu_enter_guest(Vcpu vcpu)
     {
         // A-RUN.1: requests. kvm_vcpu_update_apicv() may drop and retake SRCU.
         if (await kvm_check_request(KvmRequest.KVM_REQ_APICV_UPDATE, vcpu))
@@ -58,9 +60,8 @@ public sealed partial class Kvm
         // A-RUN.2-3: preempt_disable(); local_irq_disable(); smp_store_release(&vcpu->mode, IN_GUEST_MODE).
         await smp_store_release(vcpu.mode, VcpuMode.IN_GUEST_MODE);
         await kvm_vcpu_srcu_read_unlock(vcpu);                               // A-RUN.4
-        // A-RUN.5: kvm_vcpu_exit_request(): a kick (EXITING_GUEST_MODE) or a request raised since step 1.
-        if (Variant != Variant.MA11 &&
-            (await READ_ONCE(vcpu.mode) == VcpuMode.EXITING_GUEST_MODE || await kvm_request_pending(vcpu)))
+        // A-RUN.5: a kick (EXITING_GUEST_MODE) or a request raised since step 1.
+        if (await kvm_vcpu_exit_request(vcpu))
         {
             await WRITE_ONCE(vcpu.mode, VcpuMode.OUTSIDE_GUEST_MODE);
             await local_irq_enable(vcpu);
@@ -71,60 +72,112 @@ public sealed partial class Kvm
 
         // A-RUN.6: WARN_ON_ONCE(kvm_vcpu_apicv_activated(vcpu) != kvm_vcpu_apicv_active(vcpu)).
         bool activated = await kvm_apicv_activated();
-        if (activated != vcpu.ApicvActive)
-            throw Bug(BugKind.AssertionFailure, "INV-A6",
+        Specification.Assert(activated == vcpu.ApicvActive, "INV-A6",
                 $"INV-A6 (no WARN at guest entry): WARN_ON_ONCE(kvm_vcpu_apicv_activated(vcpu) != kvm_vcpu_apicv_active(vcpu)) fires in vcpu_enter_guest: " +
                 $"{vcpu.Name} enters the guest with apicv_active={Bool(vcpu.ApicvActive)} but kvm_apicv_activated()={Bool(activated)}");
 
         // A-RUN.7: VMRUN. The guest runs with no SRCU held.
-        Log($"VMRUN {vcpu.Name} ({(vcpu.X2apicMode ? "x2APIC" : "xAPIC")} mode, AVIC {(vcpu.ApicvActive ? "on" : "off")}): guest does {guest}");
+        Log($"VMRUN {vcpu.Name} ({(vcpu.X2apicMode ? "x2APIC" : "xAPIC")} mode, AVIC {(vcpu.ApicvActive ? "on" : "off")})");
         rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.GuestEntry(vcpu));
-        ApicAccess access = guest is GuestAction.ApicMmioAccess or GuestAction.IcrMmioWrite
-            ? await guest_apic_access(vcpu, guest)
-            : ApicAccess.None;
-        if (guest == GuestAction.ReportOnline && Config.X2apicAccess == AccessOrder.AfterOnline) await accessGate!.Signal();
-
-        // A-RUN.8: #VMEXIT: vcpu->mode = OUTSIDE_GUEST_MODE; smp_wmb(); local_irq_enable(); SRCU+; handle the exit.
-        await WRITE_ONCE(vcpu.mode, VcpuMode.OUTSIDE_GUEST_MODE);
-        await local_irq_enable(vcpu);
-        await kvm_vcpu_srcu_read_lock(vcpu);
-        if (access == ApicAccess.NestedPageFault) await kvm_mmu_page_fault(vcpu);
-        else if (access == ApicAccess.IncompleteIpi) avic_incomplete_ipi_interception(vcpu, avic_hw_icr_write(vcpu));
-        else if (guest == GuestAction.EnableX2apic) await __kvm_apic_set_base(vcpu, x2apic: true);       // WRMSR exit
-        else if (guest == GuestAction.SynicInhibitMsr) await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_HYPERV, set: true);
-        else if (guest == GuestAction.HltUntilEvent) await vcpu_block(vcpu);
         return true;
     }
 
-    /// <summary>vcpu_run() -> vcpu_block() after a HLT exit: SRCU is dropped around kvm_vcpu_halt(), the vCPU is outside
-    /// guest mode (a KVM_REQUEST_WAIT kick does not wait for it). It wakes on the guest's ordering event.</summary>
-    private async Task vcpu_block(Vcpu vcpu)
+    /// <summary>kvm_vcpu_exit_request() (x86.c): "return vcpu->mode == EXITING_GUEST_MODE || kvm_request_pending(vcpu) || ..."</summary>
+    protected internal virtual async Task<bool> kvm_vcpu_exit_request(Vcpu vcpu) =>
+        await READ_ONCE(vcpu.mode) == VcpuMode.EXITING_GUEST_MODE || await kvm_request_pending(vcpu);
+
+    /// <summary>The guest in guest mode: its next action, and the #VMEXIT it ends in.</summary>
+    protected internal virtual async Task<GuestExit> guest_run(Vcpu vcpu, GuestAction guest)
+    {
+        Log($"{vcpu.Name}'s guest does {guest}");
+        switch (guest)
+        {
+            case GuestAction.ApicMmioAccess:
+                return new ApicMmioAccess(Npf: await guest_apic_access(vcpu, guest) == ApicAccess.NestedPageFault);
+            case GuestAction.IcrMmioWrite:
+                ApicAccess icr = await guest_apic_access(vcpu, guest);
+                return new IcrWrite(Dest: Config.Vcpus, IncompleteIpi: icr == ApicAccess.IncompleteIpi, Npf: icr == ApicAccess.NestedPageFault);
+            case GuestAction.EnableX2apic: return new WrmsrX2apicEnable();
+            case GuestAction.SynicInhibitMsr: return new Wrmsr(HV_X64_MSR_SINT0);
+            case GuestAction.ReportOnline: return new IcrWrite(Dest: 0, X2apic: true);   // the AP's "I am online" IPI to the BSP
+            default: return new Hlt();
+        }
+    }
+
+    /// <summary>vcpu_enter_guest() from the #VMEXIT on (A-RUN.8): vcpu->mode = OUTSIDE_GUEST_MODE; smp_wmb();
+    /// local_irq_enable(); kvm_vcpu_srcu_read_lock(); then static_call(kvm_x86_handle_exit)(vcpu, exit_fastpath).</summary>
+    protected internal virtual async Task<int> vcpu_enter_guest_exit(Vcpu vcpu, GuestExit exit)
+    {
+        await WRITE_ONCE(vcpu.mode, VcpuMode.OUTSIDE_GUEST_MODE);
+        await local_irq_enable(vcpu);
+        await kvm_vcpu_srcu_read_lock(vcpu);
+        return await svm_handle_exit(vcpu, exit);
+    }
+
+    /// <summary>svm_handle_exit() -> svm_invoke_exit_handler(): svm_exit_handlers[exit_code] (svm/svm.c).</summary>
+    protected internal virtual async Task<int> svm_handle_exit(Vcpu vcpu, GuestExit exit)
+    {
+        switch (exit)
+        {
+            case ApicMmioAccess { Npf: true } or IcrWrite { Npf: true }:
+                await kvm_mmu_page_fault(vcpu);                               // npf_interception
+                return 1;
+            case IcrWrite { IncompleteIpi: true }:
+                return avic_incomplete_ipi_interception(vcpu, avic_hw_icr_write(vcpu));
+            case IcrWrite { X2apic: true } ipi:
+                kvm_x2apic_icr_write(vcpu, vcpus[ipi.Dest]);                  // msr_interception -> kvm_x2apic_icr_write
+                return 1;
+            case WrmsrX2apicEnable:
+                await __kvm_apic_set_base(vcpu, x2apic: true);               // msr_interception -> kvm_set_apic_base
+                return 1;
+            case Wrmsr:
+                // msr_interception -> kvm_hv_set_msr -> synic_set_sint -> kvm_hv_synic_auto_eoi_set (AutoEOI: APICv inhibited).
+                await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_HYPERV, set: true);
+                return 1;
+            case Hlt:
+                return kvm_emulate_halt(vcpu);                                // halt_interception
+            default:
+                return 1;
+        }
+    }
+
+    /// <summary>kvm_emulate_halt() (x86.c): mp_state = KVM_MP_STATE_HALTED; vcpu_run() then blocks in vcpu_block().</summary>
+    protected internal virtual int kvm_emulate_halt(Vcpu vcpu)
+    {
+        vcpu.mp_state = MpState.KVM_MP_STATE_HALTED;
+        return 1;
+    }
+
+    /// <summary>vcpu_block() (x86.c): SRCU is dropped around kvm_vcpu_halt(); the vCPU is outside guest mode (a
+    /// KVM_REQUEST_WAIT kick does not wait for it). It wakes on a wake-up or IPI (the guest's ordering events).</summary>
+    protected internal virtual async Task<int> vcpu_block(Vcpu vcpu)
     {
         await kvm_vcpu_srcu_read_unlock(vcpu);
-        await accessGate!.Wait();                                             // kvm_vcpu_halt() until the wake-up
+        Event wake = await kvm_vcpu_block(vcpu);                             // kvm_vcpu_halt() -> kvm_vcpu_block()
+        Log($"{vcpu.Name} wakes up: {wake}");
+        vcpu.mp_state = MpState.KVM_MP_STATE_RUNNABLE;
         await kvm_vcpu_srcu_read_lock(vcpu);
+        return 1;
     }
 
     /// <summary>What a guest access to 0xFEE00000 turned into.</summary>
-    private enum ApicAccess { None, NestedPageFault, Served, IncompleteIpi }
+    protected internal enum ApicAccess { None, NestedPageFault, Served, IncompleteIpi }
 
     /// <summary>The guest's access to GPA 0xFEE00000 in guest mode: served through the NPT if an SPTE exists
     /// (then AVIC decides redirect vs. memory), otherwise a nested page fault exit. An ICR write that AVIC
     /// redirects is an IPI the hardware sends, ending in an incomplete-IPI exit (the target never runs).</summary>
-    private async Task<ApicAccess> guest_apic_access(Vcpu vcpu, GuestAction guest)
+    protected internal virtual async Task<ApicAccess> guest_apic_access(Vcpu vcpu, GuestAction guest)
     {
         if (!await READ_ONCE(apic_access_spte)) return ApicAccess.NestedPageFault;
         bool redirected = vcpu.ApicvActive && !(vcpu.X2apicMode && Config.Hardware != Hardware.Hybrid);
         Log($"{vcpu.Name}'s guest access to 0xFEE00000 hits the SPTE: {(redirected ? "AVIC redirects it to the vAPIC backing page" : "plain memory (scratch page)")}");
-        if (redirected && vcpu.X2apicMode && vcpu.X2apicUpdateHandled && Config.InvA3 != InvA3Check.Off)
-            throw Bug(BugKind.AssertionFailure, "INV-A3",
+        Specification.Assert(!(redirected && vcpu.X2apicMode && vcpu.X2apicUpdateHandled && Config.InvA3 != InvA3Check.Off), "INV-A3",
                 $"INV-A3 (weak form, the impact: no x2APIC-mode access reaches the vCPU's own vAPIC backing page): {vcpu.Name} is in x2APIC mode " +
                 "on hybrid AVIC and its xAPIC MMIO access to 0xFEE00000 reaches its vAPIC backing page, bypassing KVM's x2APIC emulation " +
                 "(an NPT SPTE for gfn 0xFEE00 exists after its APICv update was handled)");
         if (redirected && guest == GuestAction.IcrMmioWrite) return ApicAccess.IncompleteIpi;
         // On VMX the APIC-access page stays virtualized (an APIC-access exit) when APICv is inhibited [inferred].
-        if (!vcpu.ApicvActive && !vcpu.X2apicMode && Config.Hardware != Hardware.IntelApicv)
-            throw Bug(BugKind.AssertionFailure, "INV-A6",
+        Specification.Assert(vcpu.ApicvActive || vcpu.X2apicMode || Config.Hardware == Hardware.IntelApicv, "INV-A6",
                 $"INV-A6 (§3 A-3): {vcpu.Name}'s xAPIC MMIO access is neither AVIC-redirected nor emulated: AVIC is off in its VMCB " +
                 "but an NPT SPTE maps gfn 0xFEE00, so the access goes to the scratch page as plain memory and an APIC write is lost");
         return ApicAccess.Served;
@@ -132,22 +185,16 @@ public sealed partial class Kvm
 
     private static string Bool(bool b) => b ? "true" : "false";
 
-    /// <summary>kvm_vcpu_update_apicv() (A-UPDATE, seed 000): the x2APIC memslot inhibition, then the APICv state.</summary>
-    internal async Task kvm_vcpu_update_apicv(Vcpu vcpu)
+    /// <summary>kvm_vcpu_update_apicv() (A-UPDATE, seed 000 as merged): the x2APIC memslot inhibition, then the APICv state.</summary>
+    protected internal virtual async Task kvm_vcpu_update_apicv(Vcpu vcpu)
     {
-        // Merged: kvm_x86_ops.allow_apicv_in_x2apic_without_x2apic_virtualization. Seed v4:
-        // static_call(kvm_x86_check_apicv_inhibit_reasons)(APICV_INHIBIT_REASON_X2APIC), which SVM's
-        // avic_check_apicv_inhibit_reasons() supports with or without x2AVIC, and VMX does not.
-        bool inhibitMemslot = Variant == Variant.V4InhibitBit
-            ? Config.Hardware != Hardware.IntelApicv
-            : AllowApicvInX2apicWithoutX2apicVirtualization;
-        if (vcpu.X2apicMode && inhibitMemslot) await kvm_inhibit_apic_access_page(vcpu);
+        if (vcpu.X2apicMode && AllowApicvInX2apicWithoutX2apicVirtualization) await kvm_inhibit_apic_access_page(vcpu);
         await __kvm_vcpu_update_apicv(vcpu);
         if (vcpu.X2apicMode) vcpu.X2apicUpdateHandled = true;
     }
 
     /// <summary>__kvm_vcpu_update_apicv(): under down_read(apicv_update_lock) with preemption off.</summary>
-    internal async Task __kvm_vcpu_update_apicv(Vcpu vcpu)
+    protected internal virtual async Task __kvm_vcpu_update_apicv(Vcpu vcpu)
     {
         await down_read(apicv_update_lock);
         bool activate = await kvm_apicv_activated();
@@ -160,7 +207,7 @@ public sealed partial class Kvm
     }
 
     /// <summary>kvm_set_or_clear_apicv_inhibit(): the write side of apicv_update_lock around the update.</summary>
-    internal async Task kvm_set_or_clear_apicv_inhibit(int reason, bool set)
+    protected internal virtual async Task kvm_set_or_clear_apicv_inhibit(int reason, bool set)
     {
         await down_write(apicv_update_lock);
         await __kvm_set_or_clear_apicv_inhibit(reason, set);
@@ -168,8 +215,8 @@ public sealed partial class Kvm
     }
 
     /// <summary>__kvm_set_or_clear_apicv_inhibit() (A-INHIBITOR): kick every vCPU with KVM_REQ_APICV_UPDATE
-    /// (waiting for the IPI acks) BEFORE publishing the new reasons; zap the APIC SPTE under SRCU when inhibiting.</summary>
-    internal async Task __kvm_set_or_clear_apicv_inhibit(int reason, bool set)
+    /// (waiting for the IPI acks) BEFORE publishing the new reasons; zap the APIC SPTE when inhibiting.</summary>
+    protected internal virtual async Task __kvm_set_or_clear_apicv_inhibit(int reason, bool set)
     {
         int old = await READ_ONCE(apicv_inhibit_reasons);
         int reasons = set ? old | reason : old & ~reason;
@@ -179,35 +226,26 @@ public sealed partial class Kvm
             await WRITE_ONCE(apicv_inhibit_reasons, reasons);
             return;
         }
-        if (Variant == Variant.MA12) await WRITE_ONCE(apicv_inhibit_reasons, reasons);
-        // A-3: before b0a1637f64b0 nothing made the flip wait for vCPUs still in guest mode.
-        await kvm_make_all_cpus_request(vcpus.ToArray(), KvmRequest.KVM_REQ_APICV_UPDATE, wait: Variant == Variant.A3 ? false : null);
-        if (Variant != Variant.MA12) await WRITE_ONCE(apicv_inhibit_reasons, reasons);
-        if (reasons == 0) return;
-        if (Variant == Variant.A2)
-        {
-            // §3 A-2 (before 36222b117e36): the inhibit toggles the APIC memslot off (avic_update_access_page).
-            await mutex_lock(slots_lock);
-            if (await READ_ONCE(apic_access_memslot_enabled))
-            {
-                rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.DeletionEntered(rt.CurrentOperation.Name));
-                await __x86_set_memory_region(create: false);
-                await WRITE_ONCE(apic_access_memslot_enabled, false);
-            }
-            await mutex_unlock(slots_lock);
-            return;
-        }
-        // 074c00800719: the zap walks memslots, so it runs under SRCU.
+        await kvm_make_all_cpus_request(KvmRequest.KVM_REQ_APICV_UPDATE);
+        await WRITE_ONCE(apicv_inhibit_reasons, reasons);
+        if (reasons != 0) await kvm_zap_apic_access_gfn();
+    }
+
+    /// <summary>kvm_make_all_cpus_request(kvm, req) (kvm_main.c; Kernel/KernelVcpu.cs) over kvm->vcpu_array.</summary>
+    protected internal virtual Task kvm_make_all_cpus_request(KvmRequest req) => Linux.kvm_make_all_cpus_request(vcpus.ToArray(), req);
+
+    /// <summary>__kvm_set_or_clear_apicv_inhibit()'s "if (new)" block: 074c00800719 zaps the APIC gfn under SRCU (the zap walks memslots).</summary>
+    protected internal virtual async Task kvm_zap_apic_access_gfn()
+    {
         await srcu_read_lock(srcu);
         await kvm_zap_gfn_range();
         await srcu_read_unlock(srcu);
     }
 
     /// <summary>__x86_set_memory_region(kvm, APIC_ACCESS_PAGE_PRIVATE_MEMSLOT, gpa, size); caller holds slots_lock.</summary>
-    internal async Task __x86_set_memory_region(bool create)
+    protected internal virtual async Task __x86_set_memory_region(bool create)
     {
-        if (!ReferenceEquals(slots_lock.Owner, rt.CurrentOperation))
-            throw Bug(BugKind.AssertionFailure, "lockdep_assert_held", "lockdep_assert_held(&kvm->slots_lock) fails in __x86_set_memory_region");
+        Specification.Assert(ReferenceEquals(slots_lock.Owner, rt.CurrentOperation), "lockdep_assert_held", "lockdep_assert_held(&kvm->slots_lock) fails in __x86_set_memory_region");
         if (create)
         {
             Log("__x86_set_memory_region: vm_mmap + create APIC_ACCESS_PAGE_PRIVATE_MEMSLOT at 0xFEE00000");

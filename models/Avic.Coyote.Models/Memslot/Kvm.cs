@@ -1,7 +1,10 @@
 // struct kvm for Protocol A (kvm-protocols.md §1.2 "Shared state") and the model's entry point:
-// the VMM creates the initial vCPUs, then vCPU threads (KVM_RUN), and optionally a hotplug thread,
-// the VM-wide inhibitor and a userspace memslot ioctl run concurrently. The kernel functions are
-// in the Kvm.*.cs files named after the kernel files they model.
+// the VMM actor (Vmm.cs) creates the boot vCPUs, starts their threads (MemslotVcpuThread, driven by
+// KVM_RUN and the guest's exits), and optionally hotplugs a vCPU while the VM-wide inhibitor and a
+// userspace memslot ioctl run concurrently. The kernel functions are in the Kvm.*.cs files named
+// after the kernel files they model, as protected internal virtual methods: a variant of the kernel
+// is a subclass overriding the functions it changes (KernelVariants.cs).
+using Avic.Coyote.Actors;
 using Avic.Coyote.Models.Kernel;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
@@ -14,20 +17,21 @@ namespace Avic.Coyote.Models.Memslot;
 public enum SlotState { ABSENT, VALID, INVALID }
 #pragma warning restore CA1707
 
-public sealed partial class Kvm
+public partial class Kvm
 {
     // enum kvm_apicv_inhibit bits used here (arch/x86/include/asm/kvm_host.h).
     public const int APICV_INHIBIT_REASON_PIT_REINJ = 1 << 4;
     public const int APICV_INHIBIT_REASON_BLOCKIRQ = 1 << 6;
     public const int APICV_INHIBIT_REASON_HYPERV = 1 << 2;
+    /// <summary>HV_X64_MSR_SINT0 (hyperv-tlfs.h): a SynIC SINT MSR; setting AutoEOI on it inhibits APICv.</summary>
+    public const uint HV_X64_MSR_SINT0 = 0x40000090;
 
-    private readonly ControlledRuntime rt;
+    protected readonly ControlledRuntime rt;
 
-    public Kvm(ControlledRuntime runtime, MemslotConfig config, Variant variant)
+    public Kvm(ControlledRuntime runtime, MemslotConfig config)
     {
         rt = runtime;
         Config = config;
-        Variant = variant;
         // locking.rst order (kvm-protocols.md §1.2). Its SRCU rules are derived from what the model does
         // (slots_lock held across synchronize_srcu in kvm_set_memslot; slots_arch_lock taken inside the read
         // side by mmu_first_shadow_root_alloc), except kvm->lock, which no modelled path holds across
@@ -51,19 +55,10 @@ public sealed partial class Kvm
         user_slot = new SharedVar<SlotState>(runtime, "kvm->memslots[0].user_slot", SlotState.ABSENT);
         apic_access_spte = new SharedVar<bool>(runtime, "NPT spte(gfn 0xfee00)", false);
         mmu_invalidate_seq = new SharedVar<int>(runtime, "kvm->mmu_invalidate_seq", 0);
-        if (config.X2apicAccess != AccessOrder.Anytime)
-            accessGate = new GuestEvent(runtime, config.X2apicAccess switch
-            {
-                AccessOrder.AfterHotplug => "guest event: the hotplug ioctl returned",
-                AccessOrder.AfterOnline => "guest event: the hotplugged AP reported itself online",
-                _ => "guest event: the VMM's late inhibit flip completed",
-            });
         shadow_root_allocated = new SharedVar<bool>(runtime, "kvm->arch.shadow_root_allocated", false);
     }
 
     public MemslotConfig Config { get; }
-
-    public Variant Variant { get; }
 
     public LockDep Lockdep => lockdep;
 
@@ -82,8 +77,6 @@ public sealed partial class Kvm
     /// <summary>The leaf NPT SPTE for gfn 0xFEE00 (TLBs are taken as flushed with it).</summary>
     public readonly SharedVar<bool> apic_access_spte;
     public readonly SharedVar<int> mmu_invalidate_seq;
-    /// <summary>The guest's ordering event for the boot vCPUs' x2APIC-mode accesses (null: no ordering).</summary>
-    private readonly GuestEvent? accessGate;
     public readonly SharedVar<bool> shadow_root_allocated;
     /// <summary>kvm->vcpu_array: the online vCPUs (published at the end of kvm_vm_ioctl_create_vcpu).</summary>
     public readonly List<Vcpu> vcpus = new();
@@ -93,77 +86,36 @@ public sealed partial class Kvm
     /// <summary>kvm_x86_ops.allow_apicv_in_x2apic_without_x2apic_virtualization: set by avic_hardware_setup() when !x2avic_enabled.</summary>
     public bool AllowApicvInX2apicWithoutX2apicVirtualization => Config.Hardware == Hardware.Hybrid;
 
-    // ---- the model's threads -------------------------------------------------------------------
+    // ---- the model's entry point ----------------------------------------------------------------
 
-    /// <summary>Runs one execution of the model: the VMM thread (this one) and the concurrent threads.</summary>
-    public static async Task Run(IActorRuntime runtime, MemslotConfig config, Variant variant)
+    /// <summary>Runs one execution of the model with the kernel <typeparamref name="TKvm"/> (<see cref="Kvm"/>: the merged
+    /// code; a variant: a subclass overriding the kernel functions it changes): the VMM actor starts the VM.</summary>
+    public static Task Run<TKvm>(IActorRuntime runtime, MemslotConfig config) where TKvm : Kvm
     {
         var rt = (ControlledRuntime)runtime;
         if (config.Problem() is { } problem) throw new ArgumentException($"MemslotConfig: {problem}", nameof(config));
-        var kvm = new Kvm(rt, config, variant);
+        Kvm kvm = KernelOf<TKvm>.New(rt, config);
         rt.RegisterMonitor<ProtocolAInvariants>();
         rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.Init(kvm));
-
-        // The VMM creates the boot vCPUs before starting their threads.
-        for (int id = 0; id < config.Vcpus; id++) await kvm.kvm_vm_ioctl_create_vcpu(id);
-
-        var threads = new List<Operation>();
-        foreach (Vcpu v in kvm.vcpus.ToArray()) threads.Add(kvm.SpawnVcpuThread(v));
-        if (config.Hotplug) threads.Add(rt.Spawn("hotplug", kvm.HotplugThread));
-        if (config.Inhibitor || config.ActivatedMayChange)
-            threads.Add(rt.Spawn("inhibitor", kvm.InhibitorThread));
-        if (config.UserMem)
-            threads.Add(rt.Spawn("usermem", kvm.kvm_vm_ioctl_set_memory_region));
-        foreach (Operation t in threads) await rt.WhenCompleted(t);
+        ActorId vmm = rt.CreateActor<Vmm>(new Vmm.Boot(kvm), "vmm");
+        if (config.Hotplug) rt.SendEvent(vmm, new KvmCreateVcpu(config.Vcpus));   // the operator asks for a vCPU hotplug
+        return Task.CompletedTask;
     }
 
-    private Operation SpawnVcpuThread(Vcpu v)
+    /// <summary>The constructor of a kernel variant, compiled once per type (every variant has Kvm's constructor).</summary>
+    private static class KernelOf<TKvm> where TKvm : Kvm
     {
-        Operation op = rt.Spawn(v.Name, () => VcpuThread(v));
-        v.Thread = op;
-        return op;
-    }
+        public static readonly Func<ControlledRuntime, MemslotConfig, Kvm> New = Compile();
 
-    /// <summary>The VMM's thread for one vCPU: optional restore ioctls, then KVM_RUN.</summary>
-    private async Task VcpuThread(Vcpu v)
-    {
-        v.Thread = rt.CurrentOperation;
-        if (v.vcpu_id == 0 && Config.HostSetLapic) await kvm_vcpu_ioctl_set_lapic(v);
-        if (v.vcpu_id == 0 && Config.Nested) await kvm_vcpu_ioctl_leave_nested(v);
-        await kvm_arch_vcpu_ioctl_run(v);
-    }
-
-    /// <summary>The VMM hotplugs a vCPU (KVM_CREATE_VCPU) and runs it unless the guest never onlines it; a late
-    /// VM-wide inhibit flip, if configured, is a VMM ioctl ordered after the creation.</summary>
-    private async Task HotplugThread()
-    {
-        Vcpu v = await kvm_vm_ioctl_create_vcpu(Config.Vcpus);
-        if (Config.X2apicAccess == AccessOrder.AfterHotplug) await accessGate!.Signal();
-        Operation? flip = Config.LateFlip ? rt.Spawn("vmm-flip", LateFlipThread) : null;
-        if (Config.HotplugGuest != HotplugGuest.NeverOnlined) await VcpuThread(v);
-        if (flip is not null) await rt.WhenCompleted(flip);
-    }
-
-    /// <summary>A late VM-wide inhibit flip (KVM_SET_GUEST_DEBUG's BLOCKIRQ set, then cleared): every vCPU gets
-    /// KVM_REQ_APICV_UPDATE, so x2APIC vCPUs run kvm_inhibit_apic_access_page() again.</summary>
-    private async Task LateFlipThread()
-    {
-        await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_BLOCKIRQ, set: true);
-        await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_BLOCKIRQ, set: false);
-        if (Config.X2apicAccess == AccessOrder.AfterFlip) await accessGate!.Signal();
-    }
-
-    /// <summary>A-INHIBITOR: a VM ioctl toggling a VM-wide inhibit (KVM_SET_GUEST_DEBUG's BLOCKIRQ, or H-A1's
-    /// KVM_REINJECT_CONTROL clearing PIT_REINJ).</summary>
-    private async Task InhibitorThread()
-    {
-        if (Config.ActivatedMayChange)
+        private static Func<ControlledRuntime, MemslotConfig, Kvm> Compile()
         {
-            await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_PIT_REINJ, set: false);
-            if (!Config.Inhibitor) return;
+            var ctor = typeof(TKvm).GetConstructor([typeof(ControlledRuntime), typeof(MemslotConfig)])
+                ?? throw new InvalidOperationException($"{typeof(TKvm).Name} needs a ({nameof(ControlledRuntime)}, {nameof(MemslotConfig)}) constructor");
+            var rt = System.Linq.Expressions.Expression.Parameter(typeof(ControlledRuntime));
+            var config = System.Linq.Expressions.Expression.Parameter(typeof(MemslotConfig));
+            return System.Linq.Expressions.Expression.Lambda<Func<ControlledRuntime, MemslotConfig, Kvm>>(
+                System.Linq.Expressions.Expression.New(ctor, rt, config), rt, config).Compile();
         }
-        await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_BLOCKIRQ, set: true);
-        await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_BLOCKIRQ, set: false);
     }
 
     /// <summary>The guest program of a vCPU: an xAPIC guest touching its APIC page, switching to x2APIC,
@@ -178,7 +130,7 @@ public sealed partial class Kvm
         if (Config.X2apicAccess != AccessOrder.Anytime)
             return [GuestAction.ApicMmioAccess, GuestAction.EnableX2apic, GuestAction.HltUntilEvent,
                     GuestAction.ApicMmioAccess, Config.IcrWrite ? GuestAction.IcrMmioWrite : GuestAction.ApicMmioAccess];
-        if (Variant == Variant.A2 && id == 0) return [GuestAction.SynicInhibitMsr, GuestAction.Hlt];
+        if (Config.HypervSynic && id == 0) return [GuestAction.SynicInhibitMsr, GuestAction.Hlt];
         if (id == 0 && Config.HostSetLapic) return [GuestAction.ApicMmioAccess, GuestAction.Hlt];
         return [GuestAction.ApicMmioAccess, GuestAction.EnableX2apic, GuestAction.ApicMmioAccess];
     }
@@ -191,5 +143,4 @@ public sealed partial class Kvm
         if (rt.IsTracing) rt.Log(text);
     }
 
-    private Exception Bug(BugKind kind, string invariant, string message) => rt.Violation(kind, invariant, message);
 }

@@ -1,4 +1,4 @@
-// Protocol A (kvm-protocols.md §1): configuration and variants of the APIC-access memslot model.
+// Protocol A (kvm-protocols.md §1): configuration of the APIC-access memslot model (the kernel variants are KernelVariants.cs).
 namespace Avic.Coyote.Models.Memslot;
 
 /// <summary>The host CPU's APIC virtualization (kvm-protocols.md §1.1 table).</summary>
@@ -10,54 +10,6 @@ public enum Hardware
     X2Avic,
     /// <summary>Intel APICv: independent xAPIC/x2APIC controls; flag false, no inhibition.</summary>
     IntelApicv,
-}
-
-/// <summary>Which code the model runs: as merged, the seed's v4, hand-made mutants (§4), historical bugs (§3).</summary>
-public enum Variant
-{
-    /// <summary>2008fab34530 as merged (v6.3).</summary>
-    Merged,
-    /// <summary>Seed 000 v4: kvm_vcpu_update_apicv tests the APICV_INHIBIT_REASON_X2APIC bit via check_apicv_inhibit_reasons.</summary>
-    V4InhibitBit,
-    /// <summary>enabled=false written before A-DELETE.</summary>
-    MA1,
-    /// <summary>inhibited never set.</summary>
-    MA2,
-    /// <summary>SRCU kept across mutex_lock(slots_lock).</summary>
-    MA3,
-    /// <summary>no recheck of enabled under slots_lock.</summary>
-    MA4,
-    /// <summary>kvm_alloc_apic_access_page checks only enabled.</summary>
-    MA5,
-    /// <summary>nested_svm_vmexit calls kvm_vcpu_update_apicv (memslot-aware) without SRCU held.</summary>
-    MA7,
-    /// <summary>the memslot is deleted inside the APIC_BASE write, SRCU held.</summary>
-    MA8,
-    /// <summary>A-DELETE publishes ABSENT without the INVALID phase and zaps before synchronize_srcu.</summary>
-    MA9,
-    /// <summary>vcpu_enter_guest skips the request re-check after IN_GUEST_MODE (A-RUN.5).</summary>
-    MA11,
-    /// <summary>the inhibitor writes apicv_inhibit_reasons before kvm_make_all_cpus_request.</summary>
-    MA12,
-    /// <summary>kvm_swap_active_memslots releases slots_arch_lock after the deletion's first synchronize_srcu instead of before.</summary>
-    MA14,
-    /// <summary>A-DELETE keeps the INVALID phase but drops its first grace period (A-DELETE.5): the zap races with faults that saw VALID.</summary>
-    MA15,
-    /// <summary>§3 A-2: the inhibit path toggles the memslot (synchronize_srcu) from a vCPU with SRCU held.</summary>
-    A2,
-    /// <summary>§3 A-3: the VM-wide flip does not wait for vCPUs in guest mode (no KVM_REQUEST_WAIT ack).</summary>
-    A3,
-    /// <summary>§3 A-5(i): every vCPU's update deletes the memslot, no shared flag protocol.</summary>
-    A5i,
-    /// <summary>§3 A-5(ii): kvm_lapic_set_base calls kvm_vcpu_update_apicv directly (host ioctl, no SRCU).</summary>
-    A5ii,
-    /// <summary>Not upstream, H-A1 fix (b): kvm_inhibit_apic_access_page() replaced — an x2APIC vCPU that finds the
-    /// memslot not enabled still marks it inhibited (under slots_lock) unless it already is.</summary>
-    HA1Fix,
-    /// <summary>Not upstream, H-A1 fix (a), the preferred one: avic_init_backing_page() replaced — allocate the memslot
-    /// at every vCPU creation (avic_init_vcpu already requires enable_apicv and the in-kernel irqchip), as
-    /// vmx_vcpu_create() does, instead of only while kvm_apicv_activated().</summary>
-    HA1FixAlloc,
 }
 
 /// <summary>What the guest does with a hotplugged vCPU (H-A1: its own x2APIC switch can close the window).</summary>
@@ -128,10 +80,8 @@ public sealed record MemslotConfig
     /// <summary>vcpu0 enters x2APIC through host KVM_SET_LAPIC (no SRCU) before KVM_RUN, instead of a guest WRMSR.</summary>
     public bool HostSetLapic { get; init; }
 
-    /// <summary>What-if: the fault path checks kvm_apicv_activated() BEFORE snapshotting mmu_invalidate_seq.
-    /// Released kernels snapshot first (direct_page_fault before 2024, kvm_mmu_faultin_pfn's first statement
-    /// after); an intermediate patch of the 2024 faultin series had this order as posted [UNCERTAIN].</summary>
-    public bool FaultSeqAfterApicvCheck { get; init; }
+    /// <summary>vcpu0's guest sets AutoEOI on a Hyper-V SynIC SINT (a WRMSR that inhibits APICv from the vCPU thread, §3 A-2), then halts.</summary>
+    public bool HypervSynic { get; init; }
 
     /// <summary>Check INV-A1. Off in the H-A1 runs that watch the late allocation go on to break INV-A3 or INV-A7.</summary>
     public bool CheckInvA1 { get; init; } = true;

@@ -3,9 +3,9 @@
 // freedom: engine deadlocks, lock order, SRCU rules) and INV-A5 (SRCU balance) are checked by the
 // kernel primitives (Kernel/LockDep.cs, Kernel/Srcu.cs); INV-A6 (the WARN) in vcpu_enter_guest; INV-A3's
 // weak form in the guest's access (Kvm.X86.cs); INV-A7 (the IPI-path WARN) in Kvm.Avic.cs.
-// Every message starts with the invariant id and says what it means.
+// Every message starts with the invariant id and says what it means; every check, here and in the
+// kernel code, reports through Specification.Assert(condition, "INV-x", message).
 using Avic.Coyote.Actors;
-using Avic.Coyote.Runtime;
 using Avic.Coyote.Specifications;
 
 namespace Avic.Coyote.Models.Memslot;
@@ -39,9 +39,6 @@ public sealed class ProtocolAInvariants : Monitor
     [OnEventDoAction(typeof(GuestEntry), nameof(OnGuestEntry))]
     private sealed class Watching : State;
 
-    private static Exception Fail(string invariant, string message) =>
-        (ControlledRuntime.Current ?? throw new InvalidOperationException("monitor outside the engine")).Violation(BugKind.AssertionFailure, invariant, message);
-
     private void OnInit(Event e) => kvm = ((Init)e).Kvm;
 
     private void OnEnabledRead(Event e)
@@ -49,23 +46,19 @@ public sealed class ProtocolAInvariants : Monitor
         var r = (EnabledRead)e;
         if (r.Value || !kvm.Config.CheckInvA1) return;
         const string meaning = "INV-A1 (no false negative: a vCPU that reads apic_access_memslot_enabled == false out of slots_lock must find the deletion complete)";
-        if (deletionInProgress)
-            throw Fail("INV-A1", $"{meaning}: {r.Vcpu.Name} read false while {firstDeleter}'s deletion of the memslot has not completed " +
+        Specification.Assert(!deletionInProgress, "INV-A1", $"{meaning}: {r.Vcpu.Name} read false while {firstDeleter}'s deletion of the memslot has not completed " +
                        $"(memslot {kvm.apic_access_slot[0].Peek()}, SPTE {(kvm.apic_access_spte.Peek() ? "present" : "absent")}): " +
                        $"{r.Vcpu.Name} goes on to enter the guest in x2APIC mode with its APIC page still mapped");
         for (int i = 0; i < kvm.apic_access_slot.Length; i++)
-            if (kvm.apic_access_slot[i].Peek() != SlotState.ABSENT)
-                throw Fail("INV-A1", $"{meaning}: {r.Vcpu.Name} read false but the memslot is {kvm.apic_access_slot[i].Peek()} in address space {i}");
-        if (kvm.apic_access_spte.Peek())
-            throw Fail("INV-A3", $"{meaning} (and INV-A3): {r.Vcpu.Name} read false but an NPT SPTE still maps gfn 0xFEE00");
+            Specification.Assert(kvm.apic_access_slot[i].Peek() == SlotState.ABSENT, "INV-A1", $"{meaning}: {r.Vcpu.Name} read false but the memslot is {kvm.apic_access_slot[i].Peek()} in address space {i}");
+        Specification.Assert(!kvm.apic_access_spte.Peek(), "INV-A3", $"{meaning} (and INV-A3): {r.Vcpu.Name} read false but an NPT SPTE still maps gfn 0xFEE00");
         falseReader ??= r.Vcpu.Name;
     }
 
     private void OnDeletionEntered(Event e)
     {
         string by = ((DeletionEntered)e).By;
-        if (firstDeleter is not null)
-            throw Fail("INV-A2", $"INV-A2 (single deletion: the memslot deletion critical section runs at most once per VM): {by} enters it again after {firstDeleter}");
+        Specification.Assert(firstDeleter is null, "INV-A2", $"INV-A2 (single deletion: the memslot deletion critical section runs at most once per VM): {by} enters it again after {firstDeleter}");
         firstDeleter = by;
         deletionInProgress = true;
     }
@@ -79,11 +72,9 @@ public sealed class ProtocolAInvariants : Monitor
     private void OnMemslotCreated(Event e)
     {
         string by = ((MemslotCreated)e).By;
-        if (firstDeleter is not null)
-            throw Fail("INV-A2", $"INV-A2 (no resurrection: the memslot is never created again once inhibited): {by} creates it after {firstDeleter} deleted it" +
+        Specification.Assert(firstDeleter is null, "INV-A2", $"INV-A2 (no resurrection: the memslot is never created again once inhibited): {by} creates it after {firstDeleter} deleted it" +
                        (deletionCompleted ? "" : " (deletion still in progress)"));
-        if (falseReader is not null && kvm.Config.CheckInvA1)
-            throw Fail("INV-A1", $"INV-A1 (no false negative: once a vCPU read apic_access_memslot_enabled == false the slot must never be present again): " +
+        Specification.Assert(falseReader is null || !kvm.Config.CheckInvA1, "INV-A1", $"INV-A1 (no false negative: once a vCPU read apic_access_memslot_enabled == false the slot must never be present again): " +
                        $"{by} creates the memslot after {falseReader} read false and skipped the inhibition (H-A1: the slot was never allocated, so 'inhibited' was never set)");
     }
 
@@ -95,9 +86,7 @@ public sealed class ProtocolAInvariants : Monitor
         const string meaning = "INV-A3 (strong form, what the code implements: at every VMRUN of an x2APIC vCPU on hybrid AVIC after its APICv update was handled, " +
                                "no APIC-access memslot and no SPTE maps gfn 0xFEE00, so no xAPIC MMIO access can reach the vCPU's vAPIC backing page)";
         for (int i = 0; i < kvm.apic_access_slot.Length; i++)
-            if (kvm.apic_access_slot[i].Peek() != SlotState.ABSENT)
-                throw Fail("INV-A3", $"{meaning}: {v.Name} enters the guest while the memslot is {kvm.apic_access_slot[i].Peek()} in address space {i}");
-        if (kvm.apic_access_spte.Peek())
-            throw Fail("INV-A3", $"{meaning}: {v.Name} enters the guest while an NPT SPTE maps gfn 0xFEE00");
+            Specification.Assert(kvm.apic_access_slot[i].Peek() == SlotState.ABSENT, "INV-A3", $"{meaning}: {v.Name} enters the guest while the memslot is {kvm.apic_access_slot[i].Peek()} in address space {i}");
+        Specification.Assert(!kvm.apic_access_spte.Peek(), "INV-A3", $"{meaning}: {v.Name} enters the guest while an NPT SPTE maps gfn 0xFEE00");
     }
 }

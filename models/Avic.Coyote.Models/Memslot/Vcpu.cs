@@ -15,16 +15,21 @@ public enum GuestAction
     EnableX2apic,
     /// <summary>WRMSR to an MSR that sets an APICv inhibit from the vCPU thread (Hyper-V SynIC AutoEOI; §3 A-2).</summary>
     SynicInhibitMsr,
-    /// <summary>HLT or any other exit with nothing to do for this protocol.</summary>
+    /// <summary>HLT as the guest's last action: KVM_RUN returns (nothing would wake the vCPU).</summary>
     Hlt,
     /// <summary>HLT until the guest's ordering event (<see cref="MemslotConfig.X2apicAccess"/>): the vCPU blocks in vcpu_block().</summary>
     HltUntilEvent,
-    /// <summary>The hotplugged AP tells the BSP it is online (a store the waiting BSP sees; wakes it).</summary>
+    /// <summary>The hotplugged AP tells the BSP it is online: an x2APIC ICR write (WRMSR exit) whose IPI wakes the BSP.</summary>
     ReportOnline,
     /// <summary>xAPIC-format write of ICR2 then ICR through 0xFEE00300/0xFEE00310: fixed, edge, physical destination
     /// = the hotplugged vCPU's APIC ID in ICR2[31:24].</summary>
     IcrMmioWrite,
 }
+
+/// <summary>vcpu->arch.mp_state (the two values the model needs).</summary>
+#pragma warning disable CA1707
+public enum MpState { KVM_MP_STATE_RUNNABLE, KVM_MP_STATE_HALTED }
+#pragma warning restore CA1707
 
 public sealed class Vcpu : KernelVcpu
 {
@@ -38,6 +43,8 @@ public sealed class Vcpu : KernelVcpu
 #pragma warning disable CA1707, IDE1006 // kernel field names
     /// <summary>vcpu->mutex, held for every vCPU ioctl including KVM_RUN.</summary>
     public readonly KernelMutex mutex;
+    /// <summary>vcpu->arch.mp_state: written by the vCPU's own thread only (kvm_emulate_halt, vcpu_block).</summary>
+    public MpState mp_state;
 #pragma warning restore CA1707, IDE1006
 
     /// <summary>apic_x2apic_mode(vcpu->arch.apic): X2APIC_ENABLE in apic_base.</summary>
