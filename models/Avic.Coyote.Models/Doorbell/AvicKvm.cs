@@ -27,6 +27,8 @@ public partial class AvicKvm : IPreemptNotifier
     private protected readonly HostScheduler sched;
     private protected readonly DoorbellMetrics metrics = DoorbellMetrics.Current;
 
+    private static readonly KvmRun KvmRunIoctl = new();
+
     /// <summary>kvm->arch.apicv_inhibit_reasons.</summary>
     private protected readonly SharedVar<int> apicv_inhibit_reasons;
 
@@ -100,8 +102,16 @@ public partial class AvicKvm : IPreemptNotifier
         if (Config.Checking(Invariant.NoLostWakeup)) rt.RegisterMonitor<NoLostWakeup>();
         if (checkDelivery) rt.RegisterMonitor<InterruptDelivery>();
 
+        // The VMM: a thread per vCPU (a DoorbellVcpuThread state machine), each given one KVM_RUN; the
+        // explorer decides when each thread takes it. The environment threads below stay scripted: each
+        // runs one fixed sequence whose every step already interleaves with the vCPUs'.
         var threads = new List<Operation>();
-        foreach (Vcpu v in Vcpus) threads.Add(v.Thread = rt.Spawn(v.Name, () => kvm_vcpu_thread(v)));
+        foreach (Vcpu v in Vcpus)
+        {
+            ActorId thread = VcpuThread.Start<DoorbellVcpuThread>(rt, new AttachDoorbellVcpu(v, this));
+            rt.SendEvent(thread, KvmRunIoctl);
+            threads.Add(rt.Operations[thread.Value]);
+        }
         if (Config.Preemptions > 0) threads.Add(sched.StartTick(Config.Preemptions));
         if (Config.Inhibitor)
         {
@@ -149,7 +159,7 @@ public partial class AvicKvm : IPreemptNotifier
     }
 
     /// <summary>The IPI target of a guest ICR write by <paramref name="sender"/>: the next vCPU.</summary>
-    private protected Vcpu TargetOf(Vcpu sender) => Vcpus[(sender.vcpu_id + 1) % Vcpus.Length];
+    internal Vcpu TargetOf(Vcpu sender) => Vcpus[(sender.vcpu_id + 1) % Vcpus.Length];
 
     /// <summary>A full barrier (smp_mb, or a serializing instruction): a scheduling point only under
     /// x86-TSO, where it drains the store buffer; under SC it has nothing to order.</summary>

@@ -11,30 +11,22 @@ public partial class AvicKvm
 {
     private const int EINTR = 4;
 
-    // ---- the vCPU thread: arch/x86/kvm/x86.c kvm_arch_vcpu_ioctl_run → vcpu_run ------------------
+    // ---- the vCPU thread (DoorbellVcpuThread, a state machine): KVM_RUN's kernel functions --------------
 
-    private async Task kvm_vcpu_thread(Vcpu v)
+    // The end of KVM_RUN (kvm_arch_vcpu_ioctl_run → vcpu_put()) and the return to userspace (serializing);
+    // then the VMM's vCPU thread exits (the model's bound: one KVM_RUN). A thread asleep for good never returns.
+    protected internal virtual async Task kvm_arch_vcpu_ioctl_run_out(Vcpu v)
     {
-        await vcpu_load(v);
-        foreach (char action in v.Program)
-        {
-            v.AcceptsAtActionStart = v.Accepts;
-            ExitReason exit;
-            do exit = await vcpu_enter_guest(v, action);
-            // An 'S' guest interrupted by a host IPI goes back to waiting after the next VMRUN.
-            while (exit == ExitReason.EntryCancelled || (action == 'S' && exit == ExitReason.ExternalInterrupt));
-
-            await handle_exit(v, exit);
-            if (v.SleepsForever) break;
-            await sched.PreemptionPoint(v.Task, "in vcpu_run(), between guest entries");
-        }
         if (!v.SleepsForever)
         {
-            await vcpu_put(v);   // return to userspace
+            await vcpu_put(v);
             await smp_mb("exit to userspace (serializing)");
         }
         sched.Exit(v.Task);
     }
+
+    // vcpu_run(): between two guest entries the thread runs with preemption enabled.
+    internal Task vcpu_run_preemptible(Vcpu v) => sched.PreemptionPoint(v.Task, "in vcpu_run(), between guest entries");
 
     // virt/kvm/kvm_main.c vcpu_load(): get_cpu(); kvm_arch_vcpu_load(vcpu, cpu); put_cpu().
     protected internal virtual async Task vcpu_load(Vcpu v)
@@ -93,9 +85,10 @@ public partial class AvicKvm
         Changed(v);
     }
 
-    // x86.c vcpu_enter_guest(): requests, IN_GUEST_MODE (release), exit-request check, VMRUN, #VMEXIT.
-    // Without the inhibitor nobody makes requests, so reading them is no scheduling point.
-    protected internal virtual async Task<ExitReason> vcpu_enter_guest(Vcpu v, char action)
+    // x86.c vcpu_enter_guest() up to VMRUN: requests, IN_GUEST_MODE (release), exit-request check, VMRUN.
+    // Returns false when the entry is cancelled. Without the inhibitor nobody makes requests, so reading
+    // them is no scheduling point.
+    protected internal virtual async Task<bool> vcpu_enter_guest(Vcpu v)
     {
         if (Config.Inhibitor && await kvm_request_pending(v))
         {
@@ -112,7 +105,7 @@ public partial class AvicKvm
             await v.mode.Write(VcpuMode.OUTSIDE_GUEST_MODE);
             v.KickLatched = false;   // local_irq_enable(): a kick IPI that arrived meanwhile is handled in the host
             await sched.preempt_enable(v.Task, "after a cancelled guest entry");
-            return ExitReason.EntryCancelled;
+            return false;
         }
 
         // VMRUN (B-ENTER.4): with AVIC on, the CPU evaluates the backing page's IRR, so bits set while
@@ -124,23 +117,28 @@ public partial class AvicKvm
             if (Config.Checking(Invariant.IsRunning)) rt.Monitor<IsRunningConsistency>(v.Entered);
             await avic_vmrun_evaluate_irr(v);
         }
+        return true;
+    }
 
-        ExitReason exit = action switch
-        {
-            'I' => v.ApicvActiveView ? await avic_hw_icr_write(v, TargetOf(v)) : ExitReason.ApicWrite,
-            'H' => ExitReason.Hlt,
-            'X' => ExitReason.MsrWrite,
-            'S' => await guest_wait_for_interrupt(v),
-            _ => throw new InvalidOperationException($"guest action '{action}'"),
-        };
+    // The guest in guest mode: one action of its program, up to the exit it causes.
+    internal async Task<ExitReason> guest_run(Vcpu v, char action) => action switch
+    {
+        'I' => v.ApicvActiveView ? await avic_hw_icr_write(v, TargetOf(v)) : ExitReason.ApicWrite,
+        'H' => ExitReason.Hlt,
+        'X' => ExitReason.MsrWrite,
+        'S' => await guest_wait_for_interrupt(v),
+        _ => throw new InvalidOperationException($"guest action '{action}'"),
+    };
 
-        // #VMEXIT (serializing), then vcpu->mode = OUTSIDE_GUEST_MODE.
+    // vcpu_enter_guest() after VMRUN: #VMEXIT (serializing), vcpu->mode = OUTSIDE_GUEST_MODE,
+    // local_irq_enable(); preempt_enable().
+    protected internal virtual async Task vcpu_enter_guest_exit(Vcpu v)
+    {
         v.HwInGuest = false;
         v.DoorbellLatched = v.KickLatched = false;
         await smp_mb("#VMEXIT");
         await v.mode.Write(VcpuMode.OUTSIDE_GUEST_MODE);
         await sched.preempt_enable(v.Task, "after #VMEXIT (local_irq_enable(); preempt_enable())");
-        return exit;
     }
 
     // svm.c svm_handle_exit → the exit handlers the model needs.
@@ -153,9 +151,6 @@ public partial class AvicKvm
                 break;
             case ExitReason.ApicWrite:
                 await kvm_apic_send_ipi(v, TargetOf(v));
-                break;
-            case ExitReason.Hlt:
-                await kvm_vcpu_halt(v);   // x86.c vcpu_block() → kvm_vcpu_halt()
                 break;
             case ExitReason.MsrWrite:
                 await kvm_lapic_set_base_x2apic(v);

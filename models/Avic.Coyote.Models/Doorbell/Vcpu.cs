@@ -10,8 +10,6 @@ namespace Avic.Coyote.Models.Doorbell;
 /// <summary>Why the guest exited (the subset the model needs).</summary>
 public enum ExitReason
 {
-    /// <summary>The entry was cancelled by kvm_vcpu_exit_request (a request arrived).</summary>
-    EntryCancelled,
     /// <summary>A host interrupt (timer, kick IPI): nothing to handle.</summary>
     ExternalInterrupt,
     /// <summary>SVM_EXIT_AVIC_INCOMPLETE_IPI (TARGET_NOT_RUNNING).</summary>
