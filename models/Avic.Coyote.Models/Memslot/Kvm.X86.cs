@@ -154,7 +154,7 @@ public partial class Kvm
     {
         await kvm_vcpu_srcu_read_unlock(vcpu);
         Event wake = await kvm_vcpu_block(vcpu);                             // kvm_vcpu_halt() -> kvm_vcpu_block()
-        Log($"{vcpu.Name} wakes up: {wake}");
+        Log($"{vcpu.Name} wakes up: {(wake is WakeUp w ? w.Why : wake is Ipi ipi ? $"IPI from vcpu{ipi.From}" : wake.GetType().Name)}");
         vcpu.mp_state = MpState.KVM_MP_STATE_RUNNABLE;
         await kvm_vcpu_srcu_read_lock(vcpu);
         return 1;
