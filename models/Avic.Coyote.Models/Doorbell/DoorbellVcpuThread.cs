@@ -63,6 +63,7 @@ public sealed class DoorbellVcpuThread : VcpuThread
 
     protected override async Task<GuestExit> guest_run()
     {
+        kvm.GuestModeEntered(v);
         exit = await kvm.guest_run(v, v.Program[pc]);
         GuestExit e = exit switch
         {
@@ -78,6 +79,7 @@ public sealed class DoorbellVcpuThread : VcpuThread
 
     protected override async Task<int> vcpu_enter_guest_exit(GuestExit e)
     {
+        if (v.SpinsForever) return 0;   // the model's bound: no #VMEXIT will come (GuestSpin.cs)
         await kvm.vcpu_enter_guest_exit(v);
         // An 'S' guest interrupted by a host IPI goes back to waiting after the next VMRUN.
         if (v.Program[pc] == 'S' && exit == ExitReason.ExternalInterrupt) return 1;

@@ -17,7 +17,7 @@ public partial class AvicKvm
     // then the VMM's vCPU thread exits (the model's bound: one KVM_RUN). A thread asleep for good never returns.
     protected internal virtual async Task kvm_arch_vcpu_ioctl_run_out(Vcpu v)
     {
-        if (!v.SleepsForever)
+        if (!v.SleepsForever && !v.SpinsForever)
         {
             await vcpu_put(v);
             await smp_mb("exit to userspace (serializing)");
@@ -112,12 +112,14 @@ public partial class AvicKvm
         // the vCPU was in host mode (doorbell missed, or none rung) are delivered now. From here a
         // doorbell to this pCPU makes it evaluate IRR again (B-ENTER.5).
         v.HwInGuest = true;
-        if (v.ApicvActiveView)
-        {
-            if (Config.Checking(Invariant.IsRunning)) rt.Monitor<IsRunningConsistency>(v.Entered);
-            await avic_vmrun_evaluate_irr(v);
-        }
+        if (v.ApicvActiveView) await avic_vmrun_evaluate_irr(v);
         return true;
+    }
+
+    /// <summary>The vCPU's thread went from InKvmRun to InGuestMode (VMRUN): INV-B1's converse is judged on it.</summary>
+    internal void GuestModeEntered(Vcpu v)
+    {
+        if (v.ApicvActiveView && Config.Checking(Invariant.IsRunning)) rt.Monitor<IsRunningConsistency>(v.Entered);
     }
 
     // The guest in guest mode: one action of its program, up to the exit it causes.
