@@ -156,7 +156,13 @@ public abstract class VcpuThread : StateMachine
         if (!enteredGuest) await vcpu_run_next(r);
     }
 
-    protected async Task guest_mode() => RaiseEvent(await guest_run());
+    protected async Task guest_mode()
+    {
+        GuestExit exit = await guest_run();
+        ControlledRuntime rt = ControlledRuntime.Current!;
+        if (rt.IsTracing) rt.Log($"#VMEXIT: {exit}");
+        RaiseEvent(exit);
+    }
 
     protected async Task vmexit(Event exit) => await vcpu_run_next(await vcpu_enter_guest_exit((GuestExit)exit));
 
