@@ -133,7 +133,7 @@ public partial class AvicKvm : IPreemptNotifier
             // (A vCPU asleep with an IRR KVM can see is INV-B4's case.)
             foreach (Vcpu v in Vcpus)
             {
-                if (v.irr.Peek() == 0 || v.apicv_active.Peek() || v.SpinsForever) continue;   // a guest spinning for good: INV-B7's
+                if (v.irr.Peek() == 0 || v.apicv_active.Peek()) continue;
                 Specification.Assert(v.irr_pending.Peek(),
                     "INV-B5", $"INV-B5: {v} has IRR={Vcpu.Bits(v.irr.Peek())} with APICv off but irr_pending is false: KVM never searches IRR, the IRQ is lost");
                 bool eventPending = v.PeekRequest(KvmRequest.KVM_REQ_EVENT) || v.PeekRequest(KvmRequest.KVM_REQ_APICV_UPDATE);

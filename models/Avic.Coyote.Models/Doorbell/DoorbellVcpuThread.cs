@@ -65,7 +65,7 @@ public sealed class DoorbellVcpuThread : VcpuThread
     {
         kvm.GuestModeEntered(v);
         exit = await kvm.guest_run(v, v.Program[pc]);
-        GuestExit e = exit switch
+        return exit switch
         {
             ExitReason.AvicIncompleteIpi => new IcrWrite(kvm.TargetOf(v).vcpu_id, IncompleteIpi: true),
             ExitReason.ApicWrite => new IcrWrite(kvm.TargetOf(v).vcpu_id),
@@ -73,13 +73,10 @@ public sealed class DoorbellVcpuThread : VcpuThread
             ExitReason.MsrWrite => new WrmsrX2apicEnable(),
             _ => new ExternalInterrupt(),   // a host interrupt, or the 'S' guest's voluntary exit (PAUSE)
         };
-        if (Runtime.IsTracing) Runtime.Log($"{v}: #VMEXIT {e}");
-        return e;
     }
 
     protected override async Task<int> vcpu_enter_guest_exit(GuestExit e)
     {
-        if (v.SpinsForever) return 0;   // the model's bound: no #VMEXIT will come (GuestSpin.cs)
         await kvm.vcpu_enter_guest_exit(v);
         // An 'S' guest interrupted by a host IPI goes back to waiting after the next VMRUN.
         if (v.Program[pc] == 'S' && exit == ExitReason.ExternalInterrupt) return 1;

@@ -7,10 +7,11 @@
 //
 // The model's bound: the guest waits as a blocked operation until a doorbell or a host IPI reaches
 // it, or no other operation of the model can act any more. Then, with an IRQ in its IRR, it would spin
-// until some unrelated exit: its thread ends there, spinning for good, and the InterruptDelivery
-// monitor, hot since the IRQ was posted, reports INV-B7 at the end of the execution (as NoLostWakeup
-// reports a vCPU asleep for good); with IRR empty nobody sent it anything, and it gives up (a
-// voluntary exit, e.g. PAUSE-loop exiting) and runs its next action.
+// until some unrelated exit: INV-B7 is violated there and then (a liveness bug, reported with the
+// monitor's obligation, which is hot at that point; the model's only report that is not a
+// Specification.Assert: the bound decides a liveness bug here and now, and letting the other guests
+// run on past it would judge a different, unbounded execution); with IRR empty nobody sent it
+// anything, and it gives up (a voluntary exit, e.g. PAUSE-loop exiting) and runs its next action.
 using Avic.Coyote.Actors;
 using Avic.Coyote.Runtime;
 
@@ -42,11 +43,9 @@ public partial class AvicKvm
             }
             // No other operation can act: nothing will ring this pCPU any more.
             if (v.irr.Peek() != 0 && checkDelivery)
-            {
-                v.SpinsForever = true;
-                if (rt.IsTracing) rt.Log($"{v} waits in guest mode with IRR={Vcpu.Bits(v.irr.Peek())}, no other operation can act any more, and only an unrelated exit would deliver it: it spins for good");
-                return ExitReason.ExternalInterrupt;
-            }
+                throw rt.Violation(BugKind.Liveness, "INV-B7",
+                    $"{rt.GetMonitor<InterruptDelivery>()!.Describe()}: {v} waits in guest mode with IRR={v.irr.Peek():x}, " +
+                    "no other operation can act any more, and only an unrelated exit would deliver it");
             if (rt.IsTracing) rt.Log($"{v}: no interrupt reached the guest and nothing can send one any more; it stops waiting (voluntary exit)");
             break;
         }

@@ -17,7 +17,7 @@ public partial class AvicKvm
     // then the VMM's vCPU thread exits (the model's bound: one KVM_RUN). A thread asleep for good never returns.
     protected internal virtual async Task kvm_arch_vcpu_ioctl_run_out(Vcpu v)
     {
-        if (!v.SleepsForever && !v.SpinsForever)
+        if (!v.SleepsForever)
         {
             await vcpu_put(v);
             await smp_mb("exit to userspace (serializing)");

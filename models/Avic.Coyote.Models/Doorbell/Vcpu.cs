@@ -115,9 +115,6 @@ public sealed partial class Vcpu : KernelVcpu
     /// <summary>The thread ended asleep in schedule() (nothing could wake it).</summary>
     public bool SleepsForever;
 
-    /// <summary>The 'S' guest ended spinning in guest mode with an IRQ nothing will deliver (GuestSpin.cs).</summary>
-    public bool SpinsForever;
-
     /// <summary>The event that makes the IsRunning monitor re-check this vCPU (cached: no allocation per step).</summary>
     internal VcpuChanged Changed { get; }
 
