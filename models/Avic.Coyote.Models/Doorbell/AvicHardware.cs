@@ -15,40 +15,35 @@ public enum DoorbellSource
     Iommu,
 }
 
-public sealed partial class AvicKvm
+public partial class AvicKvm
 {
     // B-HWIPI 3-5: set IRR in the target's backing page, then read table[t].IsRunning: doorbell the
     // host id, or exit with AVIC_INCOMPLETE_IPI(TARGET_NOT_RUNNING). Steps 3 and 4 need a store→load
     // fence; erratum #1235 (B-8, mutant MB8) is the CPU failing to provide it.
-    private async Task<ExitReason> avic_hw_icr_write(Vcpu sender, Vcpu target)
+    protected internal virtual async Task<ExitReason> avic_hw_icr_write(Vcpu sender, Vcpu target)
     {
-        int vector = 1 << sender.Id;
-        if (rt.IsTracing) rt.Log($"{sender}: guest writes ICR: IPI to {target}; its AVIC sets IRR bit {Vcpu.Bits(vector)}, then reads table[{target.Id}].IsRunning");
-        if (Config.Has(Mutation.HardwareIrrNotFenced))
-        {
-            int irr = await target.Irr.Read();
-            await target.Irr.Write(irr | vector);   // a plain store: buffered under TSO, IsRunning read may pass it
-        }
-        else
-        {
-            await atomic_fetch_or(target.Irr, vector);   // atomic set: a full barrier before the IsRunning read
-        }
+        int vector = 1 << sender.vcpu_id;
+        if (rt.IsTracing) rt.Log($"{sender}: guest writes ICR: IPI to {target}; its AVIC sets IRR bit {Vcpu.Bits(vector)}, then reads table[{target.vcpu_id}].IsRunning");
+        await avic_hw_set_irr(target, vector);
         IrqPostedTo(target);
 
-        TableEntry entry = await Table.Entry(target.Id).Read();
+        TableEntry entry = await Table.Entry(target.vcpu_id).Read();
         if (!entry.IsRunning)
         {
-            if (rt.IsTracing) rt.Log($"{sender}'s AVIC: table[{target.Id}].IsRunning=0: #VMEXIT AVIC_INCOMPLETE_IPI (TARGET_NOT_RUNNING)");
+            if (rt.IsTracing) rt.Log($"{sender}'s AVIC: table[{target.vcpu_id}].IsRunning=0: #VMEXIT AVIC_INCOMPLETE_IPI (TARGET_NOT_RUNNING)");
             return ExitReason.AvicIncompleteIpi;
         }
         RingDoorbell(entry.HostId, target, DoorbellSource.Avic, sender);
         return ExitReason.ExternalInterrupt;   // accelerated: the guest runs on until some host interrupt
     }
 
+    // B-HWIPI 3: an atomic set, a full barrier before the IsRunning read.
+    protected internal virtual async Task avic_hw_set_irr(Vcpu target, int vector) => await atomic_fetch_or(target.irr, vector);
+
     // VMRUN with AVIC enabled evaluates IRR: pending bits are delivered to the guest.
-    private async Task avic_vmrun_evaluate_irr(Vcpu v)
+    protected internal virtual async Task avic_vmrun_evaluate_irr(Vcpu v)
     {
-        int irr = await v.Irr.Exchange(0);
+        int irr = await v.irr.Exchange(0);
         if (irr == 0) return;
         if (rt.IsTracing) rt.Log($"VMRUN: {v} takes IRR={Vcpu.Bits(irr)}");
         IrqTakenBy(v);
@@ -60,7 +55,7 @@ public sealed partial class AvicKvm
     /// whatever runs there (counted: the non-strict RFC's noisy-neighbour cost). Hardware doorbells are
     /// judged by INV-B3.
     /// </summary>
-    private void RingDoorbell(int cpu, Vcpu target, DoorbellSource source, Vcpu? senderVcpu)
+    private protected void RingDoorbell(int cpu, Vcpu target, DoorbellSource source, Vcpu? senderVcpu)
     {
         bool hardware = source != DoorbellSource.Software;
         metrics.Doorbells++;
@@ -72,7 +67,7 @@ public sealed partial class AvicKvm
             metrics.DoorbellsToPcpuNotRunningTarget++;
             if (hardware) metrics.HardwareDoorbellsToPcpuNotRunningTarget++;
         }
-        else if (target.Mode.Peek() != VcpuMode.IN_GUEST_MODE) metrics.DoorbellsToTargetInHostMode++;
+        else if (target.mode.Peek() != VcpuMode.IN_GUEST_MODE) metrics.DoorbellsToTargetInHostMode++;
         string Sender() => source switch
         {
             DoorbellSource.Avic => $"{senderVcpu}'s AVIC",
@@ -83,7 +78,7 @@ public sealed partial class AvicKvm
         {
             string what = !targetThere
                 ? $"which runs {(there is null ? "no vCPU" : there.Name)}"
-                : target.Mode.Peek() == VcpuMode.IN_GUEST_MODE ? $"where {target} is in guest mode" : $"where {target} is in host mode (no VM-exit, no wake-up)";
+                : target.mode.Peek() == VcpuMode.IN_GUEST_MODE ? $"where {target} is in guest mode" : $"where {target} is in host mode (no VM-exit, no wake-up)";
             rt.Log($"{Sender()}: doorbell for {target} to pCPU {cpu}, {what}");
         }
         if (!hardware || !Config.Checking(Invariant.DoorbellTarget)) return;

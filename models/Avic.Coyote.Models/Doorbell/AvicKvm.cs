@@ -6,6 +6,10 @@
 // Every execution is bounded by the guest programs (a fixed number of IPIs and halts per vCPU).
 // This file: state, set-up, the helpers; the kernel functions are in KvmMain.cs (x86.c,
 // kvm_main.c), Avic.cs (svm/avic.c, svm.c) and AvicHardware.cs (the AVIC itself).
+// AvicKvm is the 2025 kvm-x86 code; older code is a subclass overriding the functions that differ
+// (AvicKvm_v5_18.cs: the v5.18-era table and seed 002's RFC); a bug variant is a subclass overriding
+// exactly the function or step it changes (DoorbellMutants.cs). Kernel functions are therefore
+// `protected internal virtual`; the merged bodies hold no variant checks.
 using Avic.Coyote.Actors;
 using Avic.Coyote.Models.Kernel;
 using Avic.Coyote.Runtime;
@@ -15,19 +19,21 @@ using Avic.Kvm.Avic;
 
 namespace Avic.Coyote.Models.Doorbell;
 
-public sealed partial class AvicKvm : IPreemptNotifier
+public partial class AvicKvm : IPreemptNotifier
 {
     private const int APICV_INHIBIT_REASON_BLOCKIRQ = 1 << 6;
 
-    private readonly ControlledRuntime rt;
-    private readonly HostScheduler sched;
-    private readonly DoorbellMetrics metrics = DoorbellMetrics.Current;
+    private protected readonly ControlledRuntime rt;
+    private protected readonly HostScheduler sched;
+    private protected readonly DoorbellMetrics metrics = DoorbellMetrics.Current;
+
+    private static readonly KvmRun KvmRunIoctl = new();
 
     /// <summary>kvm->arch.apicv_inhibit_reasons.</summary>
-    private readonly SharedVar<int> apicvInhibitReasons;
+    private protected readonly SharedVar<int> apicv_inhibit_reasons;
 
     /// <summary>kvm->arch.apicv_update_lock.</summary>
-    private readonly RwSemaphore apicvUpdateLock;
+    private protected readonly RwSemaphore apicv_update_lock;
 
     /// <summary>The physical APIC ID table (kvm_svm->avic_physical_id_table), one entry per vCPU.</summary>
     internal ControlledPhysicalIdTable Table;
@@ -35,14 +41,14 @@ public sealed partial class AvicKvm : IPreemptNotifier
     /// <summary>INV-B7 is judged (some guest waits for interrupts in guest mode).</summary>
     private readonly bool checkDelivery;
 
-    private AvicKvm(ControlledRuntime rt, DoorbellConfig config)
+    protected internal AvicKvm(ControlledRuntime rt, DoorbellConfig config)
     {
         this.rt = rt;
         Config = config;
         checkDelivery = config.Checking(Invariant.Delivery) && config.HasSpinningGuest;
         sched = new HostScheduler(rt, config.Pcpus);
-        apicvInhibitReasons = new SharedVar<int>(rt, "kvm->arch.apicv_inhibit_reasons", 0);
-        apicvUpdateLock = new RwSemaphore(rt, null, "kvm->arch.apicv_update_lock");
+        apicv_inhibit_reasons = new SharedVar<int>(rt, "kvm->arch.apicv_inhibit_reasons", 0);
+        apicv_update_lock = new RwSemaphore(rt, null, "kvm->arch.apicv_update_lock");
 
         // B-INIT (avic_init_backing_page): entry = backing page | VALID, IsRunning 0.
         var initial = new ulong[config.Vcpus];
@@ -55,7 +61,7 @@ public sealed partial class AvicKvm : IPreemptNotifier
         {
             HostTask task = sched.AddTask($"vcpu{i}", cpu: i);
             task.Notifier = this;
-            Vcpus[i] = new Vcpu(rt, this, i, programs[i], task) { Shadow = initial[i] };
+            Vcpus[i] = new Vcpu(rt, this, i, programs[i], task, initial[i]);
         }
     }
 
@@ -63,12 +69,30 @@ public sealed partial class AvicKvm : IPreemptNotifier
 
     public Vcpu[] Vcpus { get; }
 
-    /// <summary>Builds the VM described by <paramref name="config"/> and runs it to the end.</summary>
-    public static Task Run(IActorRuntime runtime, DoorbellConfig config)
+    /// <summary>Builds the VM described by <paramref name="config"/> on the kernel code <typeparamref name="TKernel"/>
+    /// (<see cref="AvicKvm"/>, an older era, or a bug variant) and runs it to the end.</summary>
+    public static Task Run<TKernel>(IActorRuntime runtime, DoorbellConfig config) where TKernel : AvicKvm
     {
         config.Validate();
         var rt = runtime as ControlledRuntime ?? throw new ArgumentException("the doorbell model runs under the engine's ControlledRuntime");
-        return new AvicKvm(rt, config).RunAsync();
+        var kvm = (TKernel)Kernel<TKernel>.Constructor.Invoke([rt, config]);
+        kvm.ValidateFor(config);
+        return kvm.RunAsync();
+    }
+
+    private static class Kernel<TKernel>
+    {
+        public static readonly System.Reflection.ConstructorInfo Constructor = typeof(TKernel).GetConstructor(
+            System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic,
+            [typeof(ControlledRuntime), typeof(DoorbellConfig)])
+            ?? throw new InvalidOperationException($"{typeof(TKernel).Name} needs a (ControlledRuntime, DoorbellConfig) constructor");
+    }
+
+    /// <summary>The 2025 code has no avic_doorbell_strict (seed 002 applies to the v5.18-era table) and
+    /// no IRTEs before it; an era that differs overrides this.</summary>
+    private protected virtual void ValidateFor(DoorbellConfig config)
+    {
+        if (!config.Strict) throw new ArgumentException("avic_doorbell_strict=0 is seed 002's RFC: run AvicKvm_rfc");
     }
 
     private async Task RunAsync()
@@ -78,8 +102,16 @@ public sealed partial class AvicKvm : IPreemptNotifier
         if (Config.Checking(Invariant.NoLostWakeup)) rt.RegisterMonitor<NoLostWakeup>();
         if (checkDelivery) rt.RegisterMonitor<InterruptDelivery>();
 
+        // The VMM: a thread per vCPU (a DoorbellVcpuThread state machine), each given one KVM_RUN; the
+        // explorer decides when each thread takes it. The environment threads below stay scripted: each
+        // runs one fixed sequence whose every step already interleaves with the vCPUs'.
         var threads = new List<Operation>();
-        foreach (Vcpu v in Vcpus) threads.Add(v.Thread = rt.Spawn(v.Name, () => kvm_vcpu_thread(v)));
+        foreach (Vcpu v in Vcpus)
+        {
+            ActorId thread = VcpuThread.Start<DoorbellVcpuThread>(rt, new AttachDoorbellVcpu(v, this));
+            rt.SendEvent(thread, KvmRunIoctl);
+            threads.Add(rt.Operations[thread.Value]);
+        }
         if (Config.Preemptions > 0) threads.Add(sched.StartTick(Config.Preemptions));
         if (Config.Inhibitor)
         {
@@ -101,54 +133,54 @@ public sealed partial class AvicKvm : IPreemptNotifier
             // (A vCPU asleep with an IRR KVM can see is INV-B4's case.)
             foreach (Vcpu v in Vcpus)
             {
-                if (v.Irr.Peek() == 0 || v.ApicvActive.Peek()) continue;
-                Specification.Assert(v.IrrPending.Peek(),
-                    "INV-B5", $"INV-B5: {v} has IRR={Vcpu.Bits(v.Irr.Peek())} with APICv off but irr_pending is false: KVM never searches IRR, the IRQ is lost");
-                bool eventPending = (v.Requests.Peek() & (Vcpu.KVM_REQ_EVENT | Vcpu.KVM_REQ_APICV_UPDATE)) != 0;
+                if (v.irr.Peek() == 0 || v.apicv_active.Peek()) continue;
+                Specification.Assert(v.irr_pending.Peek(),
+                    "INV-B5", $"INV-B5: {v} has IRR={Vcpu.Bits(v.irr.Peek())} with APICv off but irr_pending is false: KVM never searches IRR, the IRQ is lost");
+                bool eventPending = v.PeekRequest(KvmRequest.KVM_REQ_EVENT) || v.PeekRequest(KvmRequest.KVM_REQ_APICV_UPDATE);
                 Specification.Assert(v.SleepsForever || eventPending,
-                    "INV-B5", $"INV-B5: {v} has IRR={Vcpu.Bits(v.Irr.Peek())} with APICv off and no KVM_REQ_EVENT pending: the IRQ is stuck until some other event");
+                    "INV-B5", $"INV-B5: {v} has IRR={Vcpu.Bits(v.irr.Peek())} with APICv off and no KVM_REQ_EVENT pending: the IRQ is stuck until some other event");
             }
         }
 
         if (Config.Checking(Invariant.NoLostWakeupAtQuiescence))
         {
             foreach (Vcpu v in Vcpus)
-                Specification.Assert(!(v.SleepsForever && v.Irr.Peek() != 0),
-                    "INV-B4", $"INV-B4: every thread has finished, but {v} sleeps in kvm_vcpu_block with IRR={Vcpu.Bits(v.Irr.Peek())} and nobody will wake it");
+                Specification.Assert(!(v.SleepsForever && v.irr.Peek() != 0),
+                    "INV-B4", $"INV-B4: every thread has finished, but {v} sleeps in kvm_vcpu_block with IRR={Vcpu.Bits(v.irr.Peek())} and nobody will wake it");
         }
     }
 
     // ---- helpers -----------------------------------------------------------------------------
 
-    private Vcpu VcpuOf(HostTask t)
+    private protected Vcpu VcpuOf(HostTask t)
     {
         foreach (Vcpu v in Vcpus) if (ReferenceEquals(v.Task, t)) return v;
         throw new InvalidOperationException($"{t} is not a vCPU thread");
     }
 
     /// <summary>The IPI target of a guest ICR write by <paramref name="sender"/>: the next vCPU.</summary>
-    private Vcpu TargetOf(Vcpu sender) => Vcpus[(sender.Id + 1) % Vcpus.Length];
+    internal Vcpu TargetOf(Vcpu sender) => Vcpus[(sender.vcpu_id + 1) % Vcpus.Length];
 
     /// <summary>A full barrier (smp_mb, or a serializing instruction): a scheduling point only under
     /// x86-TSO, where it drains the store buffer; under SC it has nothing to order.</summary>
-    private async Task smp_mb(string label)
+    private protected async Task smp_mb(string label)
     {
         if (rt.MemoryModel == MemoryModel.X86Tso) await rt.Fence(label);
     }
 
     /// <summary>A kernel WARN: an INV-B6 assertion named after it, or (INV-B6 off) a counted, traced splat.
     /// Returns the condition, like WARN_ON().</summary>
-    private bool WARN_ON(bool condition, string what)
+    private protected bool WARN_ON(bool condition, string what)
     {
         if (!condition) return false;
-        if (Config.Checking(Invariant.NoWarn)) throw rt.Violation(BugKind.AssertionFailure, "INV-B6", "INV-B6: " + what);
+        Specification.Assert(!Config.Checking(Invariant.NoWarn), "INV-B6", "INV-B6: " + what);
         metrics.NonFatalWarns++;
         if (rt.IsTracing) rt.Log($"WARNING (not fatal in this variant): {what}");
         return true;
     }
 
     /// <summary>Lets the IsRunning monitor re-judge <paramref name="v"/> after a change it depends on.</summary>
-    private void Changed(Vcpu v)
+    private protected void Changed(Vcpu v)
     {
         if (Config.Checking(Invariant.IsRunning)) rt.Monitor<IsRunningConsistency>(v.Changed);
     }
@@ -159,7 +191,7 @@ public sealed partial class AvicKvm : IPreemptNotifier
     }
 
     /// <summary>An IRR bit was set for <paramref name="v"/> (INV-B4, INV-B7).</summary>
-    private void IrqPostedTo(Vcpu v)
+    private protected void IrqPostedTo(Vcpu v)
     {
         Notify(v.Posted);
         NotifyDelivery(v.Posted);
@@ -175,22 +207,12 @@ public sealed partial class AvicKvm : IPreemptNotifier
 
     /// <summary>set_bit()/atomic_or(): one locked RMW. The comparand is seeded from memory and
     /// validated by the cmpxchg itself (retried if another CPU changed the word in between).</summary>
-    private static async Task<int> atomic_fetch_or(SharedVar<int> word, int bits)
+    private protected static async Task<int> atomic_fetch_or(SharedVar<int> word, int bits)
     {
         while (true)
         {
             int old = word.Peek();
             if (await word.CompareExchange(old | bits, old) == old) return old;
-        }
-    }
-
-    /// <summary>clear_bit()/atomic_andnot(): as <see cref="atomic_fetch_or"/>.</summary>
-    private static async Task<int> atomic_fetch_andnot(SharedVar<int> word, int bits)
-    {
-        while (true)
-        {
-            int old = word.Peek();
-            if (await word.CompareExchange(old & ~bits, old) == old) return old;
         }
     }
 }

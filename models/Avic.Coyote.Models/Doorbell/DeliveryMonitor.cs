@@ -59,11 +59,11 @@ public sealed class InterruptDelivery : Monitor
     /// <summary>The vCPU the monitor is hot for (-1 when cold).</summary>
     public int Culprit => state.Culprit;
 
-    private void OnPosted(IrqPosted e) { state.Pending(e.Vcpu.Id, true); Follow(); }
+    private void OnPosted(IrqPosted e) { state.Pending(e.Vcpu.vcpu_id, true); Follow(); }
 
-    private void OnAccepted(IrqAccepted e) { state.Pending(e.Vcpu.Id, false); Follow(); }
+    private void OnAccepted(IrqAccepted e) { state.Pending(e.Vcpu.vcpu_id, false); Follow(); }
 
-    private void OnWaits(GuestWaits e) { state.Waiting(e.Vcpu.Id, e.Waiting); Follow(); }
+    private void OnWaits(GuestWaits e) { state.Waiting(e.Vcpu.vcpu_id, e.Waiting); Follow(); }
 
     private void Follow()
     {

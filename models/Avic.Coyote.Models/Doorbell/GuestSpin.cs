@@ -8,14 +8,16 @@
 // The model's bound: the guest waits as a blocked operation until a doorbell or a host IPI reaches
 // it, or no other operation of the model can act any more. Then, with an IRQ in its IRR, it would spin
 // until some unrelated exit: INV-B7 is violated there and then (a liveness bug, reported with the
-// monitor's obligation, which is hot at that point); with IRR empty nobody sent it anything, and it
-// gives up (a voluntary exit, e.g. PAUSE-loop exiting) and runs its next action.
+// monitor's obligation, which is hot at that point; the model's only report that is not a
+// Specification.Assert: the bound decides a liveness bug here and now, and letting the other guests
+// run on past it would judge a different, unbounded execution); with IRR empty nobody sent it
+// anything, and it gives up (a voluntary exit, e.g. PAUSE-loop exiting) and runs its next action.
 using Avic.Coyote.Actors;
 using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Models.Doorbell;
 
-public sealed partial class AvicKvm
+public partial class AvicKvm
 {
     // The guest part of vcpu_enter_guest for an 'S' action, after VMRUN (which took any IRR already set).
     private async Task<ExitReason> guest_wait_for_interrupt(Vcpu v)
@@ -25,7 +27,7 @@ public sealed partial class AvicKvm
         NotifyDelivery(new GuestWaits(v, true));
         while (true)
         {
-            await rt.Point(v.Irr, AccessKind.Read, v.SpinWait, "the guest spins in guest mode, waiting for an interrupt");
+            await rt.Point(v.irr, AccessKind.Read, v.SpinWait, "the guest spins in guest mode, waiting for an interrupt");
             if (v.KickLatched)
             {
                 if (rt.IsTracing) rt.Log($"{v}: a host IPI makes it exit; the guest resumes its wait after the next VMRUN");
@@ -40,9 +42,9 @@ public sealed partial class AvicKvm
                 continue;
             }
             // No other operation can act: nothing will ring this pCPU any more.
-            if (v.Irr.Peek() != 0 && checkDelivery)
+            if (v.irr.Peek() != 0 && checkDelivery)
                 throw rt.Violation(BugKind.Liveness, "INV-B7",
-                    $"{rt.GetMonitor<InterruptDelivery>()!.Describe()}: {v} waits in guest mode with IRR={v.Irr.Peek():x}, " +
+                    $"{rt.GetMonitor<InterruptDelivery>()!.Describe()}: {v} waits in guest mode with IRR={v.irr.Peek():x}, " +
                     "no other operation can act any more, and only an unrelated exit would deliver it");
             if (rt.IsTracing) rt.Log($"{v}: no interrupt reached the guest and nothing can send one any more; it stops waiting (voluntary exit)");
             break;
@@ -56,7 +58,7 @@ public sealed partial class AvicKvm
     // (kvm-protocols.md B-ENTER.5). Returns true when it delivered something.
     private async Task<bool> avic_doorbell_evaluate_irr(Vcpu v)
     {
-        int irr = await v.Irr.Exchange(0);
+        int irr = await v.irr.Exchange(0);
         if (irr == 0) return false;
         metrics.DoorbellDeliveriesInGuestMode++;
         if (rt.IsTracing) rt.Log($"doorbell: {v} takes IRR={irr:x} in guest mode");

@@ -26,11 +26,11 @@ public sealed class Irte(ControlledRuntime rt, int id)
     public int Vector => 1 << (8 + Id);
 }
 
-public sealed partial class AvicKvm
+public partial class AvicKvm
 {
     // The device thread: the irqfd routing update (KVM_IRQFD → avic_pi_update_irte), then the device
     // raises its interrupts, which the IOMMU posts.
-    private async Task device_thread(Irte irte, Vcpu target)
+    private protected async Task device_thread(Irte irte, Vcpu target)
     {
         await avic_pi_update_irte(irte, target);
         for (int i = 0; i < Config.DeviceIrqs; i++) await amd_iommu_post_interrupt(irte, target);
@@ -38,38 +38,38 @@ public sealed partial class AvicKvm
     }
 
     // avic.c avic_pi_update_irte() (B-IRTE): under the target's ir_list_lock, program the IRTE from the
-    // shadow entry and add it to ir_list. f3cebc75e742 set the pCPU when the vCPU is running (B-7 (1)).
-    private async Task avic_pi_update_irte(Irte irte, Vcpu v)
+    // shadow entry and add it to ir_list (svm_ir_list_add).
+    protected internal virtual async Task avic_pi_update_irte(Irte irte, Vcpu v)
     {
-        bool lateLock = Config.Has(Mutation.LoadPutWithoutIrListLock);
-        ulong e = v.Shadow;   // B-7 (2): read before the lock, racing with a concurrent load/put
-        await v.IrListLock.Lock();
-        if (!lateLock) e = v.Shadow;   // stable: its writers hold ir_list_lock too
-        IrteEntry programmed = IsRunning(e) && !Config.Has(Mutation.IrteWithoutCpu)
-            ? new IrteEntry(true, false, (short)HostPhysicalId(e))
-            : new IrteEntry(false, GaLogIntr(e), -1);
-        await irte.Entry.Write(programmed);   // irq_set_vcpu_affinity → amd_iommu
-        v.IrList.Add(irte);
-        await v.IrListLock.Unlock();
+        await v.ir_list_lock.Lock();
+        ulong e = v.avic_physical_id_entry;   // stable: its writers hold ir_list_lock too
+        await irte.Entry.Write(avic_irte_from_entry(e));   // irq_set_vcpu_affinity → amd_iommu
+        v.ir_list.Add(irte);
+        await v.ir_list_lock.Unlock();
         CheckCoherence(v);
     }
 
-    // B-LOAD.3.5 / B-PUT.4.2: amd_iommu_update_ga() for each IRTE on ir_list (the caller holds ir_list_lock).
-    private async Task avic_update_iommu_vcpu_affinity(Vcpu v, int cpu, bool gaLogIntr)
+    // The GA fields irq_set_vcpu_affinity programs: a running vCPU's pCPU (f3cebc75e742, B-7 (1)), else
+    // IsRun=0 with the entry's GALogIntr.
+    protected internal virtual IrteEntry avic_irte_from_entry(ulong e) => IsRunning(e)
+        ? new IrteEntry(true, false, (short)HostPhysicalId(e))
+        : new IrteEntry(false, GaLogIntr(e), -1);
+
+    // avic.c avic_update_iommu_vcpu_affinity() (B-LOAD.3.5 / B-PUT.4.2): amd_iommu_update_ga() for each IRTE
+    // on ir_list (the caller holds ir_list_lock); GALogIntr only when the vCPU starts blocking.
+    protected internal virtual async Task avic_update_iommu_vcpu_affinity(Vcpu v, int cpu, AvicVcpuAction action)
     {
         if (Config.DeviceIrqs == 0) return;
-        bool own = Config.Has(Mutation.LoadPutWithoutIrListLock);   // the old code locked only around the walk
-        if (own) await v.IrListLock.Lock();
-        foreach (Irte irte in v.IrList)
-            await irte.Entry.Write(cpu >= 0 ? new IrteEntry(true, false, (short)cpu) : new IrteEntry(false, gaLogIntr, irte.Entry.Peek().Dest));
-        if (own) await v.IrListLock.Unlock();
+        bool ga_log_intr = action == AvicVcpuAction.START_BLOCKING;
+        foreach (Irte irte in v.ir_list)
+            await irte.Entry.Write(cpu >= 0 ? new IrteEntry(true, false, (short)cpu) : new IrteEntry(false, ga_log_intr, irte.Entry.Peek().Dest));
     }
 
     // B-IOMMU: write IRR, then read the IRTE: IsRun → doorbell its destination; GALogIntr → GA log entry and
     // host IRQ → avic_ga_log_notifier → kvm_vcpu_wake_up; neither → nothing (picked up at the next VMRUN).
-    private async Task amd_iommu_post_interrupt(Irte irte, Vcpu target)
+    protected internal virtual async Task amd_iommu_post_interrupt(Irte irte, Vcpu target)
     {
-        await atomic_fetch_or(target.Irr, irte.Vector);
+        await atomic_fetch_or(target.irr, irte.Vector);
         IrqPostedTo(target);
         IrteEntry e = await irte.Entry.Read();
         if (e.IsRun)
@@ -87,29 +87,30 @@ public sealed partial class AvicKvm
         }
     }
 
-    /// <summary>Takes <paramref name="v"/>'s ir_list_lock when IRTEs are modelled (and the variant takes it).</summary>
-    private async Task<bool> ir_list_lock(Vcpu v)
+    /// <summary>raw_spin_lock_irqsave(&amp;svm->ir_list_lock): taken only when IRTEs are modelled (nothing else
+    /// contends for it).</summary>
+    protected internal virtual async Task<bool> ir_list_lock(Vcpu v)
     {
-        if (Config.DeviceIrqs == 0 || Config.Has(Mutation.LoadPutWithoutIrListLock)) return false;
-        await v.IrListLock.Lock();
+        if (Config.DeviceIrqs == 0) return false;
+        await v.ir_list_lock.Lock();
         return true;
     }
 
-    private async Task ir_list_unlock(Vcpu v, bool locked)
+    private protected async Task ir_list_unlock(Vcpu v, bool locked)
     {
-        if (locked) await v.IrListLock.Unlock();
+        if (locked) await v.ir_list_lock.Unlock();
         CheckCoherence(v);
     }
 
     /// <summary>INV-B2 (2025 code), judged whenever ir_list_lock is free.</summary>
-    private void CheckCoherence(Vcpu v)
+    private protected virtual void CheckCoherence(Vcpu v)
     {
-        if (Config.Era != CodeEra.ShadowEntry || !Config.Checking(Invariant.EntryCoherence) || v.IrListLock.Owner is not null) return;
-        ulong shadow = v.Shadow;
-        ulong table = Table.Stored(v.Id);
+        if (!Config.Checking(Invariant.EntryCoherence) || v.ir_list_lock.Owner is not null) return;
+        ulong shadow = v.avic_physical_id_entry;
+        ulong table = Table.Stored(v.vcpu_id);
         Specification.Assert(table == Avic.Kvm.Avic.AvicEntryUpdate.TableValue(shadow, Config.EnableIpiv),
-            "INV-B2", $"INV-B2: table[{v.Id}] = {Format(table)} does not match the shadow {Format(shadow)}");
-        foreach (Irte irte in v.IrList)
+            "INV-B2", $"INV-B2: table[{v.vcpu_id}] = {Format(table)} does not match the shadow {Format(shadow)}");
+        foreach (Irte irte in v.ir_list)
         {
             IrteEntry e = irte.Entry.Peek();
             Specification.Assert(e.IsRun == IsRunning(shadow) && (!e.IsRun || e.Dest == HostPhysicalId(shadow)) && e.GaLogIntr == GaLogIntr(shadow),

@@ -46,11 +46,11 @@ public sealed class IsRunningConsistency : Monitor
     {
         DoorbellConfig cfg = e.Kvm.Config;
         Vcpu v = e.Vcpu;
-        bool ipivOff = cfg.Era == CodeEra.ShadowEntry && !cfg.EnableIpiv;
-        ulong entry = ipivOff ? v.Shadow : e.Kvm.Table.Stored(v.Id);
+        bool ipivOff = !cfg.EnableIpiv;
+        ulong entry = ipivOff ? v.avic_physical_id_entry : e.Kvm.Table.Stored(v.vcpu_id);
         string id = cfg.Strict ? "INV-B1" : "INV-B1-NS";
         Specification.Assert(IsRunning(entry) && HostPhysicalId(entry) == v.Task.Cpu,
-            id + "-CONVERSE", $"{id} (converse): {v} enters the guest (VMRUN) on pCPU {v.Task.Cpu} with AVIC on, but {(ipivOff ? "its shadow entry" : $"table[{v.Id}]")} = {Format(entry)}: " +
+            id + "-CONVERSE", $"{id} (converse): {v} enters the guest (VMRUN) on pCPU {v.Task.Cpu} with AVIC on, but {(ipivOff ? "its shadow entry" : $"table[{v.vcpu_id}]")} = {Format(entry)}: " +
             "every IPI to it takes an AVIC_INCOMPLETE_IPI exit on the sender");
     }
 
@@ -59,12 +59,12 @@ public sealed class IsRunningConsistency : Monitor
         AvicKvm kvm = e.Kvm;
         Vcpu v = e.Vcpu;
         DoorbellConfig cfg = kvm.Config;
-        ulong table = kvm.Table.Stored(v.Id);
-        bool ipivOff = cfg.Era == CodeEra.ShadowEntry && !cfg.EnableIpiv;
+        ulong table = kvm.Table.Stored(v.vcpu_id);
+        bool ipivOff = !cfg.EnableIpiv;
         if (ipivOff)
             Specification.Assert(!IsRunning(table),
-                "INV-B1", $"INV-B1: enable_ipiv=0 but table[{v.Id}] = {Format(table)} exposes IsRunning to the AVIC");
-        ulong entry = ipivOff ? v.Shadow : table;
+                "INV-B1", $"INV-B1: enable_ipiv=0 but table[{v.vcpu_id}] = {Format(table)} exposes IsRunning to the AVIC");
+        ulong entry = ipivOff ? v.avic_physical_id_entry : table;
         if (!IsRunning(entry)) return;
 
         string id = cfg.Strict ? "INV-B1" : "INV-B1-NS";
@@ -72,19 +72,19 @@ public sealed class IsRunningConsistency : Monitor
         if (cfg.Strict)
         {
             Specification.Assert(v.LoadedOn >= 0,
-                "INV-B1", $"INV-B1: table[{v.Id}] has IsRunning=1 (host {host}) but {v} is not loaded on any pCPU");
+                "INV-B1", $"INV-B1: table[{v.vcpu_id}] has IsRunning=1 (host {host}) but {v} is not loaded on any pCPU");
             Specification.Assert(host == v.LoadedOn,
-                "INV-B1", $"INV-B1: table[{v.Id}] has IsRunning=1 with host {host}, but {v} is loaded on pCPU {v.LoadedOn}");
+                "INV-B1", $"INV-B1: table[{v.vcpu_id}] has IsRunning=1 with host {host}, but {v} is loaded on pCPU {v.LoadedOn}");
         }
         else
         {
             Specification.Assert(host == v.LastLoadCpu,
-                "INV-B1-NS", $"INV-B1-NS: table[{v.Id}] has IsRunning=1 with host {host}, but the last __avic_vcpu_load of {v} was on pCPU {v.LastLoadCpu}");
+                "INV-B1-NS", $"INV-B1-NS: table[{v.vcpu_id}] has IsRunning=1 with host {host}, but the last __avic_vcpu_load of {v} was on pCPU {v.LastLoadCpu}");
         }
         Specification.Assert(v.ApicvActiveView || v.UpdatingApicv,
-            id, $"{id}: table[{v.Id}] has IsRunning=1 but {v}'s apicv_active is false");
+            id, $"{id}: table[{v.vcpu_id}] has IsRunning=1 but {v}'s apicv_active is false");
         Specification.Assert(!v.InBlockingRegion,
-            id, $"{id}: table[{v.Id}] has IsRunning=1 while {v} is blocking (between kvm_arch_vcpu_blocking and finish_rcuwait): " +
+            id, $"{id}: table[{v.vcpu_id}] has IsRunning=1 while {v} is blocking (between kvm_arch_vcpu_blocking and finish_rcuwait): " +
             "peers' IPIs ring a doorbell instead of taking the VM-exit that would wake it");
     }
 }
@@ -115,13 +115,13 @@ public sealed class NoLostWakeup : Monitor
     /// <summary>The vCPU the monitor is hot for (-1 when cold).</summary>
     public int Culprit => state.Culprit;
 
-    private void OnPosted(IrqPosted e) { state.Pending(e.Vcpu.Id, true); Follow(); }
+    private void OnPosted(IrqPosted e) { state.Pending(e.Vcpu.vcpu_id, true); Follow(); }
 
-    private void OnAccepted(IrqAccepted e) { state.Pending(e.Vcpu.Id, false); Follow(); }
+    private void OnAccepted(IrqAccepted e) { state.Pending(e.Vcpu.vcpu_id, false); Follow(); }
 
-    private void OnBlocking(VcpuBlocking e) { state.Waiting(e.Vcpu.Id, true); Follow(); }
+    private void OnBlocking(VcpuBlocking e) { state.Waiting(e.Vcpu.vcpu_id, true); Follow(); }
 
-    private void OnUnblocked(VcpuUnblocked e) { state.Waiting(e.Vcpu.Id, false); Follow(); }
+    private void OnUnblocked(VcpuUnblocked e) { state.Waiting(e.Vcpu.vcpu_id, false); Follow(); }
 
     private void Follow()
     {

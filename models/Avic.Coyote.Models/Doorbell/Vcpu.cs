@@ -7,19 +7,9 @@ using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Models.Doorbell;
 
-/// <summary>vcpu->mode (include/linux/kvm_host.h).</summary>
-public enum VcpuMode
-{
-    OUTSIDE_GUEST_MODE,
-    IN_GUEST_MODE,
-    EXITING_GUEST_MODE,
-}
-
 /// <summary>Why the guest exited (the subset the model needs).</summary>
 public enum ExitReason
 {
-    /// <summary>The entry was cancelled by kvm_vcpu_exit_request (a request arrived).</summary>
-    EntryCancelled,
     /// <summary>A host interrupt (timer, kick IPI): nothing to handle.</summary>
     ExternalInterrupt,
     /// <summary>SVM_EXIT_AVIC_INCOMPLETE_IPI (TARGET_NOT_RUNNING).</summary>
@@ -33,28 +23,25 @@ public enum ExitReason
     Pause,
 }
 
-public sealed partial class Vcpu
+/// <summary>A Protocol B vCPU: struct kvm_vcpu (Kernel/: vcpu->mode, vcpu->requests, vcpu_id) with the
+/// lapic and vcpu_svm fields the protocol races on.</summary>
+public sealed partial class Vcpu : KernelVcpu
 {
-    public const int KVM_REQ_EVENT = 1 << 0;
-    public const int KVM_REQ_APICV_UPDATE = 1 << 1;
-
     /// <summary>An IRR value for traces, as the bits it is (bit i: the IPI vector of vcpu i), e.g. 0b10.</summary>
     public static string Bits(int irr) => "0b" + Convert.ToString(irr, 2);
 
-    internal Vcpu(ControlledRuntime rt, AvicKvm kvm, int id, string program, HostTask task)
+    internal Vcpu(ControlledRuntime rt, AvicKvm kvm, int id, string program, HostTask task, ulong entry)
+        : base(rt, id)
     {
-        Id = id;
-        Name = $"vcpu{id}";
         Program = program;
         Task = task;
-        Irr = new SharedVar<int>(rt, $"{Name}->apic->IRR", 0);
-        Mode = new SharedVar<VcpuMode>(rt, $"{Name}->mode", VcpuMode.OUTSIDE_GUEST_MODE);
-        Cpu = new SharedVar<int>(rt, $"{Name}->cpu", task.Cpu);
-        ApicvActive = new SharedVar<bool>(rt, $"{Name}->apic->apicv_active", true);
-        Requests = new SharedVar<int>(rt, $"{Name}->requests", 0);
-        WaitTask = new SharedVar<bool>(rt, $"{Name}->wait.task", false);
-        IrrPending = new SharedVar<bool>(rt, $"{Name}->apic->irr_pending", true);
-        IrListLock = new Avic.Coyote.Sync.Mutex(rt, $"{Name}->ir_list_lock");
+        irr = new SharedVar<int>(rt, $"{Name}->apic->IRR", 0);
+        cpu = new SharedVar<int>(rt, $"{Name}->cpu", task.Cpu);
+        apicv_active = new SharedVar<bool>(rt, $"{Name}->apic->apicv_active", true);
+        wait_task = new SharedVar<bool>(rt, $"{Name}->wait.task", false);
+        irr_pending = new SharedVar<bool>(rt, $"{Name}->apic->irr_pending", true);
+        ir_list_lock = new Avic.Coyote.Sync.Mutex(rt, $"{Name}->ir_list_lock");
+        avic_physical_id_entry = entry;
         Changed = new VcpuChanged(kvm, this);
         Posted = new IrqPosted(this);
         Accepted = new IrqAccepted(this);
@@ -65,57 +52,50 @@ public sealed partial class Vcpu
         SpinWait = new GuestSpinWait(kvm, this);
     }
 
-    public int Id { get; }
-
-    public string Name { get; }
-
     public string Program { get; }
 
     /// <summary>The host thread running KVM_RUN for this vCPU.</summary>
     public HostTask Task { get; }
 
+#pragma warning disable CA1707, IDE1006 // kernel field names
     // ---- shared with other threads -------------------------------------------------------
 
     /// <summary>IRR of the vAPIC backing page (one 32-bit IRR word; bit s = the IPI vector of sender s).</summary>
-    public SharedVar<int> Irr { get; }
-
-    /// <summary>vcpu->mode (smp_store_release in vcpu_enter_guest / smp_load_acquire by senders).</summary>
-    public SharedVar<VcpuMode> Mode { get; }
+    public readonly SharedVar<int> irr;
 
     /// <summary>vcpu->cpu (avic_ring_doorbell, kvm_vcpu_kick read it; may be stale).</summary>
-    public SharedVar<int> Cpu { get; }
+    public readonly SharedVar<int> cpu;
 
     /// <summary>vcpu->arch.apic->apicv_active.</summary>
-    public SharedVar<bool> ApicvActive { get; }
-
-    /// <summary>vcpu->requests.</summary>
-    public SharedVar<int> Requests { get; }
+    public readonly SharedVar<bool> apicv_active;
 
     /// <summary>apic->irr_pending: with APICv off, KVM searches IRR only when it is set (apic_find_highest_irr).
     /// Always true under APICv. Modelled only with the inhibitor (otherwise APICv is always on).</summary>
-    public SharedVar<bool> IrrPending { get; }
+    public readonly SharedVar<bool> irr_pending;
 
     /// <summary>vcpu->wait.task != NULL (rcuwait; kvm_vcpu_is_blocking()).</summary>
-    public SharedVar<bool> WaitTask { get; }
+    public readonly SharedVar<bool> wait_task;
 
     /// <summary>svm->ir_list_lock (a raw spinlock): the entry update and the IRTE walk vs avic_pi_update_irte.</summary>
-    public Avic.Coyote.Sync.Mutex IrListLock { get; }
+    public readonly Avic.Coyote.Sync.Mutex ir_list_lock;
 
-    /// <summary>svm->ir_list: the posted-interrupt IRTEs targeting this vCPU (under <see cref="IrListLock"/>).</summary>
-    public List<Irte> IrList { get; } = new();
+    /// <summary>svm->ir_list: the posted-interrupt IRTEs targeting this vCPU (under <see cref="ir_list_lock"/>).</summary>
+    public readonly List<Irte> ir_list = new();
+
+#pragma warning restore CA1707, IDE1006
 
     // ---- owner-only (no scheduling point needed: only this vCPU's thread writes them) --------
 
     /// <summary>2025: svm->avic_physical_id_entry, KVM's shadow of the table entry.</summary>
-    public ulong Shadow;
+    public ulong avic_physical_id_entry;
 
-    /// <summary>The owner's view of <see cref="WaitTask"/> (it is the only writer).</summary>
+    /// <summary>The owner's view of <see cref="wait_task"/> (it is the only writer).</summary>
     public bool IsBlocking;
 
-    /// <summary>The owner's view of <see cref="ApicvActive"/>.</summary>
+    /// <summary>The owner's view of <see cref="apicv_active"/>.</summary>
     public bool ApicvActiveView = true;
 
-    /// <summary>The owner's view of <see cref="Cpu"/>.</summary>
+    /// <summary>The owner's view of <see cref="cpu"/>.</summary>
     public int CpuView;
 
     // ---- ghost state for the invariants --------------------------------------------------
@@ -146,5 +126,4 @@ public sealed partial class Vcpu
 
     internal VcpuUnblocked BlockEnded { get; }
 
-    public override string ToString() => Name;
 }

@@ -1,15 +1,11 @@
 // The part of a Protocol B vCPU that INV-B1's converse and INV-B7 need: what its pCPU does while the
 // vCPU is in guest mode (between VMRUN and #VMEXIT), the doorbells and host interrupts that reach
 // it there, and the 'S' guest that waits for an interrupt in guest mode (GuestSpin.cs).
-using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Models.Doorbell;
 
 public sealed partial class Vcpu
 {
-    /// <summary>The KVM_RUN thread's operation (set when it is spawned).</summary>
-    internal Operation? Thread;
-
     // ---- hardware state of the vCPU's pCPU (ghost: no kernel code reads it) ----------------------
 
     /// <summary>Between VMRUN and #VMEXIT: a doorbell to this pCPU makes the CPU evaluate IRR now.</summary>

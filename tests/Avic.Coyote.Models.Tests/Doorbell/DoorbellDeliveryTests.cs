@@ -15,7 +15,7 @@ public class DoorbellDeliveryTests
 
     private static TestCase Variant(string name) => Catalog.Single(t => t.Name == name);
 
-    private static TestCase Inline(DoorbellConfig config) => TestCase.From("inline", rt => AvicKvm.Run(rt, config));
+    private static TestCase Inline(DoorbellConfig config) => TestCase.From("inline", rt => AvicKvm.Run<AvicKvm_v5_18>(rt, config));
 
     private static string[] TraceOf(TestReport report) => report.Trace!.Select(l => l.ToString()!).ToArray();
 

@@ -169,8 +169,20 @@ public class DoorbellModelTests
     {
         Assert.Throws<ArgumentException>(() => new DoorbellConfig { Vcpus = 4, Pcpus = 4 }.Validate());
         Assert.Throws<ArgumentException>(() => new DoorbellConfig { Vcpus = 3, Pcpus = 2 }.Validate());
-        Assert.Throws<ArgumentException>(() => new DoorbellConfig { Strict = false, Era = CodeEra.ShadowEntry }.Validate());
         Assert.Throws<ArgumentException>(() => new DoorbellConfig { Programs = ["IH", "HZ"] }.Validate());
         new DoorbellConfig { Vcpus = 3, Pcpus = 3 }.Validate();
+    }
+
+    [Theory]
+    [InlineData("2025", false, 0, true, "avic_doorbell_strict=0 is seed 002's RFC")]
+    [InlineData("v5.18", true, 1, true, "IOMMU-posted IRTEs are modelled for the 2025 code")]
+    [InlineData("v5.18", true, 0, false, "enable_ipiv is a parameter of the 2025 code")]
+    public void EachKernelEraRejectsTheParametersItDoesNotHave(string era, bool strict, int deviceIrqs, bool enableIpiv, string reason)
+    {
+        var config = new DoorbellConfig { Strict = strict, DeviceIrqs = deviceIrqs, EnableIpiv = enableIpiv, Pcpus = 3 };
+        TestCase test = TestCase.From(era, rt => era == "2025" ? AvicKvm.Run<AvicKvm>(rt, config) : AvicKvm.Run<AvicKvm_v5_18>(rt, config));
+        TestReport report = TestingEngine.Run(test, new Configuration { Iterations = 1 });
+        Assert.NotNull(report.Bug);
+        Assert.Contains(reason, report.Bug!.Message, StringComparison.Ordinal);
     }
 }
