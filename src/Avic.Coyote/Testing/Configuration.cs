@@ -15,7 +15,7 @@ public sealed record Configuration
 
     /// <summary>random | prioritization | fair-prioritization | dfs (exhaustive, optimal DPOR; also dfs-optimal) | dfs-sleepsets
     /// (exhaustive, the older DPOR + sleep sets, kept for comparison) | dfs-full (exhaustive, no reduction)
-    /// | dfs-bounded (dfs over schedules with at most StrategyValue preemptions).
+    /// | dfs-bounded (dfs over the classes with at most StrategyValue preemptions).
     /// With dfs, <see cref="Iterations"/> is an upper bound; the search stops when the tree is explored.</summary>
     public string Strategy { get; init; } = "random";
 
@@ -67,7 +67,7 @@ public sealed record Configuration
         "dfs" or "dfs-optimal" => new OptimalDporStrategy(MaxSteps),
         "dfs-sleepsets" => new DfsStrategy(reduction: true, MaxSteps),
         "dfs-full" => new DfsStrategy(reduction: false, MaxSteps),
-        "dfs-bounded" => new DfsStrategy(reduction: false, MaxSteps, preemptionBound: StrategyValue),
+        "dfs-bounded" => new OptimalDporStrategy(MaxSteps, preemptionBound: StrategyValue),
         _ => throw new ArgumentException($"unknown strategy '{Strategy}' (expected one of: {string.Join(", ", StrategyNames)})"),
     };
 }
