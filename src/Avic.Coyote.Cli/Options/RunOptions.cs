@@ -22,7 +22,7 @@ public sealed class RunOptions
         new("--max-steps", "-ms", OptionKind.Int, "step bound of one execution", Min: 1, Max: Limits.MaxSteps),
         new("--strategy", "-s", OptionKind.String, $"exploration strategy: {StrategyList}", "NAME"),
         new("--strategy-value", "-sv", OptionKind.Int,
-            "prioritization, fair-prioritization: priority change points per execution; dfs-bounded: the preemption bound", Max: Limits.StrategyValue),
+            "prioritization, fair-prioritization: priority change points per execution; dfs-bounded, dfs-bounded-full: the preemption bound", Max: Limits.StrategyValue),
         new("--seed", null, OptionKind.ULong, "random seed (same seed, same schedules)"),
         new("--timeout", "-t", OptionKind.Double, "wall-clock budget per test in seconds (0: none)", "SECONDS", Max: Limits.TimeoutSeconds),
         new("--outdir", "-o", OptionKind.String, "where the output files (.schedule, .trace.txt, .html, check.*) go", "DIR"),

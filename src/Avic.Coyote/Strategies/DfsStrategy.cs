@@ -23,7 +23,8 @@ namespace Avic.Coyote.Strategies;
 /// backtracking only at the last race of each step loses a class when that choice point already sleeps
 /// the racing operation (one writer, two readers: 3 of the 4 classes). `-s dfs` is now
 /// <see cref="Exhaustive.OptimalDporStrategy"/> (also with a preemption bound: dfs-bounded); this one stays as
-/// `-s dfs-sleepsets` for comparison, and as the unreduced search (dfs-full).
+/// `-s dfs-sleepsets` for comparison, and as the unreduced search (dfs-full), which with a preemption bound
+/// (dfs-bounded-full) covers every schedule with at most K preemptions — a guarantee no reduction keeps.
 /// Completeness is claimed only when the tree was explored and no execution hit the bound.
 /// </summary>
 public sealed class DfsStrategy : IExhaustiveStrategy
@@ -37,6 +38,9 @@ public sealed class DfsStrategy : IExhaustiveStrategy
         /// <summary>Number of values (value node).</summary>
         public int ValueCount;
         public int Chosen;
+        /// <summary>Scheduling nodes: the operation that ran the step before and the preemptions up to here (bound only).</summary>
+        public int Previous = -1;
+        public int PreemptionsBefore;
         /// <summary>Scheduling nodes: the sleep set on arrival, what was explored, and (with reduction) what must be.</summary>
         public List<Sleeper> SleepOnEntry = [];
         public readonly Dictionary<int, Footprint> Explored = new();
@@ -68,18 +72,26 @@ public sealed class DfsStrategy : IExhaustiveStrategy
     private bool started;
     private bool exhausted;
 
-    public DfsStrategy(bool reduction, int maxSteps)
+    private readonly PreemptionBound? bound;
+    private int preemptions;
+
+    /// <param name="preemptionBound">-1: every schedule; k ≥ 0 (without reduction only): every schedule with at most k
+    /// preemptions, non-preemptive choices first.</param>
+    public DfsStrategy(bool reduction, int maxSteps, int preemptionBound = -1)
     {
+        if (reduction && preemptionBound >= 0)
+            throw new ArgumentException("DPOR with sleep sets keeps one representative per class, which may need more preemptions than another member: no bound with reduction");
         this.reduction = reduction;
         this.maxSteps = maxSteps;
+        if (preemptionBound >= 0) bound = new PreemptionBound(preemptionBound);
     }
 
-    public string Name => reduction ? "dfs-sleepsets" : "dfs-full";
+    public string Name => bound is not null ? "dfs-bounded-full" : reduction ? "dfs-sleepsets" : "dfs-full";
 
     public bool NeedsFootprints => reduction;
 
     /// <summary>True once every path has been explored and no execution hit the bound: a proof.</summary>
-    public bool IsExhausted => exhausted && BoundHits == 0;
+    public bool IsExhausted => exhausted && BoundHits == 0 && (bound is null || bound.Skips == 0);
 
     /// <summary>Executions that ran to the end (a bug, quiescence, or the bound).</summary>
     public int CompleteExecutions { get; private set; }
@@ -93,6 +105,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
     public bool PrepareIteration(int iteration)
     {
         depth = 0;
+        preemptions = 0;
         lastSchedulingNode = -1;
         sleep = new List<Sleeper>();
         steps.Clear();
@@ -140,6 +153,11 @@ public sealed class DfsStrategy : IExhaustiveStrategy
             int id = node.Options[k];
             if (node.Tried.Contains(id) || IsAsleep(node.SleepOnEntry, id)) continue;
             if (reduction && !node.Backtrack.Contains(id)) continue;
+            if (bound is not null && !bound.Allows(node.PreemptionsBefore, node.Previous, node.Options, id))
+            {
+                node.Tried.Add(id); // counted once
+                continue;
+            }
             return k;
         }
         return -1;
@@ -161,6 +179,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
             node = new Node
             {
                 IsValue = false, Options = new int[enabled.Length], SleepOnEntry = sleep,
+                Previous = current?.Id ?? -1, PreemptionsBefore = preemptions,
             };
             for (int i = 0; i < enabled.Length; i++) node.Options[i] = enabled[i].Id;
             node.Chosen = FirstAwake(node);
@@ -177,6 +196,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
         depth++;
         int chosenId = node.Options[node.Chosen];
         node.Tried.Add(chosenId);
+        preemptions = node.PreemptionsBefore + PreemptionBound.Cost(node.Previous, node.Options, chosenId);
         for (int i = 0; i < enabled.Length; i++)
             if (enabled[i].Id == chosenId)
             {
@@ -186,10 +206,14 @@ public sealed class DfsStrategy : IExhaustiveStrategy
         throw new InvalidOperationException($"exhaustive search: the test is not deterministic (operation {chosenId} not enabled at step {step})");
     }
 
-    private static int FirstAwake(Node node)
+    /// <summary>The first choice at a new node: with a bound the previous operation if it can continue, else the first awake one.</summary>
+    private int FirstAwake(Node node)
     {
+        int previous = Array.IndexOf(node.Options, node.Previous);
+        if (bound is not null && previous >= 0 && !IsAsleep(node.SleepOnEntry, node.Previous)) return previous;
         for (int k = 0; k < node.Options.Length; k++)
-            if (!IsAsleep(node.SleepOnEntry, node.Options[k])) return k;
+            if (!IsAsleep(node.SleepOnEntry, node.Options[k]) &&
+                (bound is null || bound.Allows(node.PreemptionsBefore, node.Previous, node.Options, node.Options[k]))) return k;
         return -1;
     }
 
@@ -299,6 +323,9 @@ public sealed class DfsStrategy : IExhaustiveStrategy
     {
         string pruned = reduction ? $", {PrunedExecutions} more cut short as equivalent (DPOR + sleep sets)" : "";
         if (bugFound) return $"bug found after {CompleteExecutions} executions{pruned}";
+        if (exhausted && bound is { Skips: > 0 })
+            return $"incomplete: explored every schedule with at most {bound.Limit} preemptions ({CompleteExecutions} executions), no bug; " +
+                   $"{bound.Skips} choices beyond the bound were skipped";
         if (IsExhausted)
             return $"complete: all {CompleteExecutions} schedules{(reduction ? " (one per equivalence class)" : "")} explored{pruned}, no bug: this configuration is verified up to {maxSteps} steps";
         if (exhausted)

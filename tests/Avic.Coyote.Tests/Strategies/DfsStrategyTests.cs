@@ -231,6 +231,23 @@ public class DfsStrategyTests
         Assert.StartsWith("incomplete: explored the classes optimal DPOR reaches with at most 0 preemptions", r.Coverage);
     }
 
+    /// <summary>dfs-bounded-full (no reduction) keeps the guarantee: every schedule with at most K preemptions.</summary>
+    [Fact]
+    public void ThePlainBoundedSearchRunsEveryNonPreemptiveSchedule()
+    {
+        TestReport r = TestingEngine.Run(TwoWriters(1, true), new Configuration { Strategy = "dfs-bounded-full", StrategyValue = 0, Iterations = 1000, MaxSteps = 200 });
+        Assert.Equal(2, r.Iterations);
+        Assert.False(r.Exhausted);
+        Assert.StartsWith("incomplete: explored every schedule with at most 0 preemptions", r.Coverage);
+        TestReport all = TestingEngine.Run(TwoWriters(2, true), new Configuration { Strategy = "dfs-bounded-full", StrategyValue = 100, Iterations = 100_000, MaxSteps = 200 });
+        Assert.True(all.Exhausted);
+        Assert.Equal(Binomial(6, 3), all.Iterations);
+    }
+
+    [Fact]
+    public void NoBoundWithSleepSets() =>
+        Assert.Throws<ArgumentException>(() => new global::Avic.Coyote.Strategies.DfsStrategy(reduction: true, 100, preemptionBound: 1));
+
     [Fact]
     public void PreemptionBoundFindsTheLostUpdateWithOnePreemptionButNotWithNone()
     {
