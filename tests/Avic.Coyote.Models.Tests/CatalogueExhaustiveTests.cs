@@ -75,7 +75,8 @@ public class CatalogueExhaustiveTests
     [Fact]
     public void EveryBugVariantHasABudgetOrIsAKnownMiss()
     {
-        var declared = Catalogue.Where(t => t.Expect != Expectation.Pass).Select(t => t.Name).OrderBy(n => n, StringComparer.Ordinal);
+        // "Explore" configurations (e.g. Memslot.MA13) declare no verdict: neither a bug to find nor a pass.
+        var declared = Catalogue.Where(t => t.Expect is not (Expectation.Pass or Expectation.Explore)).Select(t => t.Name).OrderBy(n => n, StringComparer.Ordinal);
         var classified = Budgets.Keys.Concat(KnownMisses.Keys).OrderBy(n => n, StringComparer.Ordinal);
         Assert.Equal(declared, classified);
     }

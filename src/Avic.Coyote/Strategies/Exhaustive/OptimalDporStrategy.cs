@@ -94,12 +94,12 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     private bool exhausted;
     private readonly PreemptionBound? bound;
     private int preemptions; // on the path so far (with a bound)
-    // Symmetry: the interchangeable sets declared in this execution, how many members of each have started (always a
-    // prefix: they start in declaration order), and the step index of each started member's first step.
+    // Symmetry: the interchangeable sets declared in this execution, how many members of each have opened (always a
+    // prefix: they open in declaration order), and the step index of each opened member's opening step.
     private readonly List<int[]> symmetricSets = new();
-    private readonly List<int> membersStarted = new();
-    private readonly Dictionary<int, int> firstStepOfMember = new();
-    private int batonStep = -1; // for the step being taken: the first step of the member before it in its set
+    private readonly List<int> membersOpened = new();
+    private readonly Dictionary<int, int> openingOf = new();
+    private int batonStep = -1; // for the step being taken: the opening step of the member declared before it
 
     /// <param name="preemptionBound">-1: every class; k ≥ 0: only executions with at most k preemptions (see
     /// <see cref="PreemptionBound"/>), non-preemptive choices first. A bounded search is never reported complete when
@@ -144,8 +144,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         depth = 0;
         preemptions = 0;
         symmetricSets.Clear();
-        membersStarted.Clear();
-        firstStepOfMember.Clear();
+        membersOpened.Clear();
+        openingOf.Clear();
         lastSchedulingNode = -1;
         sleep = new List<Sleeper>();
         steps.Clear();
@@ -225,7 +225,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         int[] ids = new int[members.Count];
         for (int i = 0; i < ids.Length; i++) ids[i] = members[i].Id;
         symmetricSets.Add(ids);
-        membersStarted.Add(0);
+        membersOpened.Add(0);
         SymmetricOperations = 0;
         foreach (int[] set in symmetricSets) SymmetricOperations += set.Length;
     }
@@ -235,11 +235,11 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     /// nothing, so they commute with everything and order nothing.</summary>
     private bool IsHeldBack(Operation op)
     {
-        if (symmetricSets.Count == 0 || op.PendingAccess == AccessKind.None || firstStepOfMember.ContainsKey(op.Id)) return false;
+        if (symmetricSets.Count == 0 || op.PendingAccess == AccessKind.None || openingOf.ContainsKey(op.Id)) return false;
         for (int s = 0; s < symmetricSets.Count; s++)
         {
             int at = Array.IndexOf(symmetricSets[s], op.Id);
-            if (at >= 0) return at > membersStarted[s];
+            if (at >= 0) return at > membersOpened[s];
         }
         return false;
     }
@@ -248,14 +248,14 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     private void OnChosen(Operation op)
     {
         batonStep = -1;
-        if (symmetricSets.Count == 0 || op.PendingAccess == AccessKind.None || firstStepOfMember.ContainsKey(op.Id)) return;
+        if (symmetricSets.Count == 0 || op.PendingAccess == AccessKind.None || openingOf.ContainsKey(op.Id)) return;
         for (int s = 0; s < symmetricSets.Count; s++)
         {
             int at = Array.IndexOf(symmetricSets[s], op.Id);
             if (at < 0) continue;
-            if (at > 0) batonStep = firstStepOfMember[symmetricSets[s][at - 1]];
-            firstStepOfMember[op.Id] = steps.Count;
-            membersStarted[s] = at + 1;
+            if (at > 0) batonStep = openingOf[symmetricSets[s][at - 1]];
+            openingOf[op.Id] = steps.Count;
+            membersOpened[s] = at + 1;
             return;
         }
     }
