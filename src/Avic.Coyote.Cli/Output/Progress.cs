@@ -15,7 +15,8 @@ public static class Progress
 {
     public static Action<TestReport> To(CliContext context) => report =>
         context.Error.WriteLine($"  {report.Test.Name}: {Numbers.Count(report.Iterations)} iterations, " +
-                                $"{Numbers.Rate(report.StepsPerSecond)} steps/s, {Numbers.Seconds(report.Elapsed)}");
+                                $"{Numbers.Rate(report.StepsPerSecond)} steps/s, {Numbers.Seconds(report.Elapsed)}" +
+                                (report.Coverage is { } done ? $", {done}" : ""));
 
     /// <summary>
     /// The verdict of one run against its test's expectation; <see cref="RunVerdict.Interrupted"/> when Ctrl-C

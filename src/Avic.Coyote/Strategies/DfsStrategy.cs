@@ -22,8 +22,9 @@ namespace Avic.Coyote.Strategies;
 /// the runtime). No two complete executions are equivalent, but not every equivalence class is reached:
 /// backtracking only at the last race of each step loses a class when that choice point already sleeps
 /// the racing operation (one writer, two readers: 3 of the 4 classes). `-s dfs` is now
-/// <see cref="Exhaustive.OptimalDporStrategy"/>; this one stays as `-s dfs-sleepsets` for comparison, and
-/// as the preemption-bounded and unreduced searches (dfs-bounded, dfs-full), which it runs correctly.
+/// <see cref="Exhaustive.OptimalDporStrategy"/> (also with a preemption bound: dfs-bounded); this one stays as
+/// `-s dfs-sleepsets` for comparison, and as the unreduced search (dfs-full), which with a preemption bound
+/// (dfs-bounded-full) covers every schedule with at most K preemptions — a guarantee no reduction keeps.
 /// Completeness is claimed only when the tree was explored and no execution hit the bound.
 /// </summary>
 public sealed class DfsStrategy : IExhaustiveStrategy
@@ -37,8 +38,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
         /// <summary>Number of values (value node).</summary>
         public int ValueCount;
         public int Chosen;
-        /// <summary>Scheduling nodes: the operation that ran the step before (-1 at the start) and the
-        /// preemptions on the path up to here (for the preemption bound).</summary>
+        /// <summary>Scheduling nodes: the operation that ran the step before and the preemptions up to here (bound only).</summary>
         public int Previous = -1;
         public int PreemptionsBefore;
         /// <summary>Scheduling nodes: the sleep set on arrival, what was explored, and (with reduction) what must be.</summary>
@@ -60,8 +60,6 @@ public sealed class DfsStrategy : IExhaustiveStrategy
 
     private readonly bool reduction;
     private readonly int maxSteps;
-    private readonly int preemptionBound;
-    private int preemptions;
     private readonly List<Node> path = new();
     private readonly List<StepRecord> steps = new();
     private readonly Dictionary<int, int[]> operationClocks = new();
@@ -74,29 +72,26 @@ public sealed class DfsStrategy : IExhaustiveStrategy
     private bool started;
     private bool exhausted;
 
-    /// <param name="preemptionBound">-1: every schedule; k ≥ 0: only schedules with at most k preemptions
-    /// (switches away from an operation that could have continued), explored non-preemptive first —
-    /// iterative context bounding's observation that most bugs need few preemptions. A bounded search
-    /// is never reported complete when the bound cut a branch. The claim "every schedule with at most k
-    /// preemptions" holds without reduction only: partial-order reduction may keep just a representative
-    /// of a class that needs more preemptions than another member (Configuration's "dfs-bounded" runs
-    /// without it; measured: with DPOR, bound 1 missed Doorbell.MB5, which the plain bounded search finds).</param>
+    private readonly PreemptionBound? bound;
+    private int preemptions;
+
+    /// <param name="preemptionBound">-1: every schedule; k ≥ 0 (without reduction only): every schedule with at most k
+    /// preemptions, non-preemptive choices first.</param>
     public DfsStrategy(bool reduction, int maxSteps, int preemptionBound = -1)
     {
+        if (reduction && preemptionBound >= 0)
+            throw new ArgumentException("DPOR with sleep sets keeps one representative per class, which may need more preemptions than another member: no bound with reduction");
         this.reduction = reduction;
         this.maxSteps = maxSteps;
-        this.preemptionBound = preemptionBound;
+        if (preemptionBound >= 0) bound = new PreemptionBound(preemptionBound);
     }
 
-    public string Name => preemptionBound >= 0 ? "dfs-bounded" : reduction ? "dfs-sleepsets" : "dfs-full";
-
-    /// <summary>Choices left unexplored because they would exceed the preemption bound.</summary>
-    public int BoundSkips { get; private set; }
+    public string Name => bound is not null ? "dfs-bounded-full" : reduction ? "dfs-sleepsets" : "dfs-full";
 
     public bool NeedsFootprints => reduction;
 
     /// <summary>True once every path has been explored and no execution hit the bound: a proof.</summary>
-    public bool IsExhausted => exhausted && BoundHits == 0 && BoundSkips == 0;
+    public bool IsExhausted => exhausted && BoundHits == 0 && (bound is null || bound.Skips == 0);
 
     /// <summary>Executions that ran to the end (a bug, quiescence, or the bound).</summary>
     public int CompleteExecutions { get; private set; }
@@ -158,10 +153,9 @@ public sealed class DfsStrategy : IExhaustiveStrategy
             int id = node.Options[k];
             if (node.Tried.Contains(id) || IsAsleep(node.SleepOnEntry, id)) continue;
             if (reduction && !node.Backtrack.Contains(id)) continue;
-            if (!WithinBound(node, id))
+            if (bound is not null && !bound.Allows(node.PreemptionsBefore, node.Previous, node.Options, id))
             {
                 node.Tried.Add(id); // counted once
-                BoundSkips++;
                 continue;
             }
             return k;
@@ -169,18 +163,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
         return -1;
     }
 
-    /// <summary>Running <paramref name="id"/> here preempts the previous operation if that one could continue.</summary>
-    private static int PreemptionCost(Node node, int id) =>
-        node.Previous >= 0 && id != node.Previous && Array.IndexOf(node.Options, node.Previous) >= 0 ? 1 : 0;
-
-    private bool WithinBound(Node node, int id) =>
-        preemptionBound < 0 || node.PreemptionsBefore + PreemptionCost(node, id) <= preemptionBound;
-
-    private static bool IsAsleep(List<Sleeper> set, int id)
-    {
-        foreach (Sleeper s in set) if (s.OperationId == id) return true;
-        return false;
-    }
+    private static bool IsAsleep(List<Sleeper> set, int id) => SleepSets.IsAsleep(set, id);
 
     public int NextOperation(ReadOnlySpan<Operation> enabled, Operation? current, int step)
     {
@@ -213,7 +196,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
         depth++;
         int chosenId = node.Options[node.Chosen];
         node.Tried.Add(chosenId);
-        preemptions = node.PreemptionsBefore + PreemptionCost(node, chosenId);
+        preemptions = node.PreemptionsBefore + PreemptionBound.Cost(node.Previous, node.Options, chosenId);
         for (int i = 0; i < enabled.Length; i++)
             if (enabled[i].Id == chosenId)
             {
@@ -223,20 +206,14 @@ public sealed class DfsStrategy : IExhaustiveStrategy
         throw new InvalidOperationException($"exhaustive search: the test is not deterministic (operation {chosenId} not enabled at step {step})");
     }
 
-    /// <summary>The first choice at a new node: with a preemption bound the previous operation if it can
-    /// continue (no preemption), else the first awake option.</summary>
+    /// <summary>The first choice at a new node: with a bound the previous operation if it can continue, else the first awake one.</summary>
     private int FirstAwake(Node node)
     {
-        if (preemptionBound >= 0 && Array.IndexOf(node.Options, node.Previous) is int prev and >= 0 && !IsAsleep(node.SleepOnEntry, node.Previous))
-            return prev;
-        bool cut = false;
+        int previous = Array.IndexOf(node.Options, node.Previous);
+        if (bound is not null && previous >= 0 && !IsAsleep(node.SleepOnEntry, node.Previous)) return previous;
         for (int k = 0; k < node.Options.Length; k++)
-        {
-            if (IsAsleep(node.SleepOnEntry, node.Options[k])) continue;
-            if (WithinBound(node, node.Options[k])) return k;
-            cut = true;
-        }
-        if (cut) BoundSkips++;
+            if (!IsAsleep(node.SleepOnEntry, node.Options[k]) &&
+                (bound is null || bound.Allows(node.PreemptionsBefore, node.Previous, node.Options, node.Options[k]))) return k;
         return -1;
     }
 
@@ -255,14 +232,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
         node.Explored[op.Id] = footprint;
         DetectRaces(op.Id, footprint, op.EnabledByStep - 1);
 
-        // Sleep set of the next node: earlier sleepers and siblings explored before this choice,
-        // kept only while independent of the step just taken.
-        var next = new List<Sleeper>();
-        foreach (Sleeper s in node.SleepOnEntry)
-            if (s.OperationId != op.Id && !s.Footprint.ConflictsWith(footprint)) next.Add(s);
-        foreach ((int id, Footprint f) in node.Explored)
-            if (id != op.Id && !f.ConflictsWith(footprint) && !IsAsleep(next, id)) next.Add(new Sleeper(id, f));
-        sleep = next;
+        sleep = SleepSets.After(node.SleepOnEntry, node.Explored, op.Id, footprint);
     }
 
     /// <summary>
@@ -353,9 +323,9 @@ public sealed class DfsStrategy : IExhaustiveStrategy
     {
         string pruned = reduction ? $", {PrunedExecutions} more cut short as equivalent (DPOR + sleep sets)" : "";
         if (bugFound) return $"bug found after {CompleteExecutions} executions{pruned}";
-        if (exhausted && BoundSkips > 0)
-            return $"incomplete: explored every schedule with at most {preemptionBound} preemptions ({CompleteExecutions} executions{pruned}), no bug; " +
-                   $"{BoundSkips} choices beyond the bound were skipped";
+        if (exhausted && bound is { Skips: > 0 })
+            return $"incomplete: explored every schedule with at most {bound.Limit} preemptions ({CompleteExecutions} executions), no bug; " +
+                   $"{bound.Skips} choices beyond the bound were skipped";
         if (IsExhausted)
             return $"complete: all {CompleteExecutions} schedules{(reduction ? " (one per equivalence class)" : "")} explored{pruned}, no bug: this configuration is verified up to {maxSteps} steps";
         if (exhausted)

@@ -96,14 +96,19 @@ public static class StrategyRegistry
         "exhaustive with no reduction: every schedule",
         null, StrategyTraits.Exhaustive, a => new DfsStrategy(reduction: false, a.MaxSteps));
 
+    private static readonly StrategyParameter PreemptionBound = new("the preemption bound", "at most {0} preemptions");
+
     public static readonly StrategySpec DfsBounded = new("dfs-bounded",
-        "exhaustive over the schedules with at most the strategy value of preemptions",
-        new StrategyParameter("the preemption bound", "at most {0} preemptions"),
-        StrategyTraits.Exhaustive, a => new DfsStrategy(reduction: false, a.MaxSteps, preemptionBound: a.Value));
+        "exhaustive optimal DPOR over schedules with at most the strategy value of preemptions (every run a new class; not every class within the bound)",
+        PreemptionBound, StrategyTraits.Exhaustive, a => new OptimalDporStrategy(a.MaxSteps, preemptionBound: a.Value));
+
+    public static readonly StrategySpec DfsBoundedFull = new("dfs-bounded-full",
+        "exhaustive with no reduction over every schedule with at most the strategy value of preemptions",
+        PreemptionBound, StrategyTraits.Exhaustive, a => new DfsStrategy(reduction: false, a.MaxSteps, preemptionBound: a.Value));
 
     /// <summary>In help order.</summary>
     public static readonly IReadOnlyList<StrategySpec> All =
-        [Random, Prioritization, FairPrioritization, Dfs, DfsSleepSets, DfsFull, DfsBounded];
+        [Random, Prioritization, FairPrioritization, Dfs, DfsSleepSets, DfsFull, DfsBounded, DfsBoundedFull];
 
     /// <summary>The strategy named <paramref name="name"/> (or one of its aliases); null when there is none.</summary>
     public static StrategySpec? Find(string? name) =>

@@ -94,6 +94,7 @@ public static class TestingEngine
             if (progress is not null && clock.ElapsedTicks >= nextProgress)
             {
                 report.Elapsed = clock.Elapsed;
+                if (strategy is IExhaustiveStrategy search) report.Coverage = search.ProgressText; // until the final Describe
                 progress(report);
                 nextProgress = clock.ElapsedTicks + Stopwatch.Frequency;
             }

@@ -215,16 +215,38 @@ public class DfsStrategyTests
         Assert.Equal(0, Explore(Counted(shape, n), "dfs-optimal").PrunedIterations);
     }
 
+    /// <summary>
+    /// dfs-bounded is optimal DPOR with a preemption bound, and the two do not compose into "every schedule with at most
+    /// K preemptions": after main, A and B each start and write once; the non-preemptive schedules are A;B and B;A, but
+    /// the reduction reaches B-before-A only by reversing the race of the writes after A's start (a step that touches
+    /// nothing, so it commutes with B and covers the reversal there), which preempts A. It runs 1 execution, and says
+    /// the bound cut the search.
+    /// </summary>
     [Fact]
-    public void PreemptionBoundZeroRunsOnlyNonPreemptiveSchedulesAndSaysIncomplete()
+    public void PreemptionBoundZeroRunsNoPreemptiveScheduleAndSaysIncomplete()
     {
-        // After main, A and B each start and write once: without preemptions one runs to completion,
-        // then the other (2 schedules); every interleaving would be C(4,2) = 6.
         TestReport r = TestingEngine.Run(TwoWriters(1, true), new Configuration { Strategy = "dfs-bounded", StrategyValue = 0, Iterations = 1000, MaxSteps = 200 });
+        Assert.Equal(1, r.Iterations);
+        Assert.False(r.Exhausted);
+        Assert.StartsWith("incomplete: explored the classes optimal DPOR reaches with at most 0 preemptions", r.Coverage);
+    }
+
+    /// <summary>dfs-bounded-full (no reduction) keeps the guarantee: every schedule with at most K preemptions.</summary>
+    [Fact]
+    public void ThePlainBoundedSearchRunsEveryNonPreemptiveSchedule()
+    {
+        TestReport r = TestingEngine.Run(TwoWriters(1, true), new Configuration { Strategy = "dfs-bounded-full", StrategyValue = 0, Iterations = 1000, MaxSteps = 200 });
         Assert.Equal(2, r.Iterations);
         Assert.False(r.Exhausted);
         Assert.StartsWith("incomplete: explored every schedule with at most 0 preemptions", r.Coverage);
+        TestReport all = TestingEngine.Run(TwoWriters(2, true), new Configuration { Strategy = "dfs-bounded-full", StrategyValue = 100, Iterations = 100_000, MaxSteps = 200 });
+        Assert.True(all.Exhausted);
+        Assert.Equal(Binomial(6, 3), all.Iterations);
     }
+
+    [Fact]
+    public void NoBoundWithSleepSets() =>
+        Assert.Throws<ArgumentException>(() => new global::Avic.Coyote.Strategies.DfsStrategy(reduction: true, 100, preemptionBound: 1));
 
     [Fact]
     public void PreemptionBoundFindsTheLostUpdateWithOnePreemptionButNotWithNone()
@@ -238,9 +260,10 @@ public class DfsStrategyTests
     [Fact]
     public void ALargeEnoughPreemptionBoundIsTheFullSearch()
     {
+        // dfs-bounded is optimal DPOR with a bound: with one that cuts nothing it runs dfs's classes, C(4, 2).
         TestReport bounded = TestingEngine.Run(TwoWriters(2, true), new Configuration { Strategy = "dfs-bounded", StrategyValue = 100, Iterations = 100_000, MaxSteps = 200 });
         Assert.True(bounded.Exhausted);
-        Assert.Equal(Binomial(6, 3), bounded.Iterations);
+        Assert.Equal(Binomial(4, 2), bounded.Iterations);
     }
 
     [Fact]

@@ -11,4 +11,7 @@ public interface IExhaustiveStrategy : ISchedulingStrategy
 
     /// <summary>"complete: …", "incomplete: …" or "bug found after …", for reports.</summary>
     string Describe(bool bugFound);
+
+    /// <summary>For the progress line: how far the search is, or null.</summary>
+    string? ProgressText => null;
 }

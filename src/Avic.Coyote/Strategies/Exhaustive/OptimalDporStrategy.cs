@@ -24,7 +24,7 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// (SRCU, rwsem down_read) commute. Nondeterministic values are branched on exhaustively; a step
 /// that draws one conflicts with every step.
 /// </summary>
-public sealed class OptimalDporStrategy : IExhaustiveStrategy
+public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
 {
     /// <summary>A step of a continuation still to explore: its operation and the footprint it had when observed.</summary>
     private sealed class WakeupNode
@@ -54,6 +54,10 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         public List<Sleeper> SleepOnEntry = [];
         public readonly Dictionary<int, Footprint> Explored = new();
         public List<WakeupNode> Wakeup = new();
+        /// <summary>Scheduling node: the operation that ran the step before (-1 at the start) and the preemptions
+        /// on the path up to here (for a preemption bound).</summary>
+        public int Previous = -1;
+        public int PreemptionsBefore;
         /// <summary>Value node: the wakeup subtree the scheduling point after it starts from, for every value.</summary>
         public List<WakeupNode>? Guide;
     }
@@ -88,14 +92,35 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
     private int replayedNodes; // choice points this execution replays unchanged: their races were handled before
     private bool started;
     private bool exhausted;
+    private readonly PreemptionBound? bound;
+    private int preemptions; // on the path so far (with a bound)
+    // Symmetry: the interchangeable sets declared in this execution, how many members of each have opened (always a
+    // prefix: they open in declaration order), and the step index of each opened member's opening step.
+    private readonly List<int[]> symmetricSets = new();
+    private readonly List<int> membersOpened = new();
+    private readonly Dictionary<int, int> openingOf = new();
+    private int batonStep = -1; // for the step being taken: the opening step of the member declared before it
 
-    public OptimalDporStrategy(int maxSteps) => this.maxSteps = maxSteps;
+    /// <param name="preemptionBound">-1: every class; k ≥ 0: only executions with at most k preemptions (see
+    /// <see cref="PreemptionBound"/>), non-preemptive choices first. A bounded search is never reported complete when
+    /// the bound cut a branch; it runs a subset of the unbounded search's classes, each at most once.</param>
+    public OptimalDporStrategy(int maxSteps, int preemptionBound = -1)
+    {
+        this.maxSteps = maxSteps;
+        if (preemptionBound >= 0) bound = new PreemptionBound(preemptionBound);
+    }
 
-    public string Name => "dfs";
+    public string Name => bound is null ? "dfs" : "dfs-bounded";
 
     public bool NeedsFootprints => true;
 
-    public bool IsExhausted => exhausted && BoundHits == 0;
+    public bool IsExhausted => exhausted && BoundHits == 0 && (bound is null || bound.Skips == 0);
+
+    /// <summary>Choice points at which symmetry held back an interchangeable operation (it may open only after the one before it).</summary>
+    public int SymmetryHeldBack { get; private set; }
+
+    /// <summary>Operations declared interchangeable in the last execution (0: no declaration).</summary>
+    public int SymmetricOperations { get; private set; }
 
     public int CompleteExecutions { get; private set; }
 
@@ -117,6 +142,10 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
     public bool PrepareIteration(int iteration)
     {
         depth = 0;
+        preemptions = 0;
+        symmetricSets.Clear();
+        membersOpened.Clear();
+        openingOf.Clear();
         lastSchedulingNode = -1;
         sleep = new List<Sleeper>();
         steps.Clear();
@@ -175,7 +204,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
             WakeupNode branch = node.Wakeup[0];
             node.Wakeup.RemoveAt(0);
             int k = Array.IndexOf(node.Options, branch.Operation);
-            if (k < 0 || node.Explored.ContainsKey(branch.Operation) || IsAsleep(node.SleepOnEntry, branch.Operation))
+            if (k < 0 || node.Explored.ContainsKey(branch.Operation) || IsAsleep(node.SleepOnEntry, branch.Operation)
+                || (bound is not null && !bound.Allows(node.PreemptionsBefore, node.Previous, node.Options, branch.Operation)))
             {
                 InfeasibleBranches++;
                 continue;
@@ -188,25 +218,66 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
 
     private static List<WakeupNode>? Clone(List<WakeupNode>? tree) => tree?.ConvertAll(n => n.Clone());
 
-    private static bool IsAsleep(List<Sleeper> set, int id)
+    private static bool IsAsleep(List<Sleeper> set, int id) => SleepSets.IsAsleep(set, id);
+
+    void Symmetry.ITarget.DeclareSymmetric(IReadOnlyList<Operation> members)
     {
-        foreach (Sleeper s in set) if (s.OperationId == id) return true;
+        int[] ids = new int[members.Count];
+        for (int i = 0; i < ids.Length; i++) ids[i] = members[i].Id;
+        symmetricSets.Add(ids);
+        membersOpened.Add(0);
+        SymmetricOperations = 0;
+        foreach (int[] set in symmetricSets) SymmetricOperations += set.Length;
+    }
+
+    /// <summary>Symmetry: an interchangeable operation's first step that touches something (its <i>opening</i> step: the
+    /// first with a declared access) waits for the opening step of the one declared before it. Steps before it touch
+    /// nothing, so they commute with everything and order nothing.</summary>
+    private bool IsHeldBack(Operation op)
+    {
+        if (symmetricSets.Count == 0 || op.PendingAccess == AccessKind.None || openingOf.ContainsKey(op.Id)) return false;
+        for (int s = 0; s < symmetricSets.Count; s++)
+        {
+            int at = Array.IndexOf(symmetricSets[s], op.Id);
+            if (at >= 0) return at > membersOpened[s];
+        }
         return false;
+    }
+
+    /// <summary>Symmetry: notes a member's opening step, and which step (the opening of the member before it) it comes after.</summary>
+    private void OnChosen(Operation op)
+    {
+        batonStep = -1;
+        if (symmetricSets.Count == 0 || op.PendingAccess == AccessKind.None || openingOf.ContainsKey(op.Id)) return;
+        for (int s = 0; s < symmetricSets.Count; s++)
+        {
+            int at = Array.IndexOf(symmetricSets[s], op.Id);
+            if (at < 0) continue;
+            if (at > 0) batonStep = openingOf[symmetricSets[s][at - 1]];
+            openingOf[op.Id] = steps.Count;
+            membersOpened[s] = at + 1;
+            return;
+        }
     }
 
     public int NextOperation(ReadOnlySpan<Operation> enabled, Operation? current, int step)
     {
+        if (depth == 0) Symmetry.Attach(this, ControlledRuntime.Current);
+        int count = 0;
+        foreach (Operation op in enabled) if (!IsHeldBack(op)) count++;
         Node node;
         if (depth < path.Count)
         {
             node = path[depth];
-            if (node.IsValue || node.Options.Length != enabled.Length)
+            if (node.IsValue || node.Options.Length != count)
                 throw new InvalidOperationException($"exhaustive search: the test is not deterministic (step {step} differs from an earlier run of the same path)");
         }
         else
         {
-            node = new Node { IsValue = false, Options = new int[enabled.Length], SleepOnEntry = sleep };
-            for (int i = 0; i < enabled.Length; i++) node.Options[i] = enabled[i].Id;
+            node = new Node { IsValue = false, Options = new int[count], SleepOnEntry = sleep, Previous = current?.Id ?? -1, PreemptionsBefore = preemptions };
+            int n = 0;
+            foreach (Operation op in enabled) if (!IsHeldBack(op)) node.Options[n++] = op.Id;
+            if (count < enabled.Length) SymmetryHeldBack++;
             int chosen = -1;
             if (pendingGuide is { } guide)
             {
@@ -217,7 +288,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
             if (chosen < 0) chosen = FirstAwake(node);
             if (chosen < 0)
             {
-                // Every enabled operation sleeps: all continuations were explored in a sibling branch.
+                // Every enabled operation sleeps (all continuations were explored in a sibling branch), or the
+                // preemption bound forbids the awake ones.
                 PrunedExecutions++;
                 return -1;
             }
@@ -227,19 +299,27 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         lastSchedulingNode = depth;
         depth++;
         int chosenId = node.Options[node.Chosen];
+        if (bound is not null) preemptions = node.PreemptionsBefore + PreemptionBound.Cost(node.Previous, node.Options, chosenId);
         for (int i = 0; i < enabled.Length; i++)
             if (enabled[i].Id == chosenId)
             {
                 SeedClock(enabled[i]);
+                OnChosen(enabled[i]);
                 return i;
             }
         throw new InvalidOperationException($"exhaustive search: the test is not deterministic (operation {chosenId} not enabled at step {step})");
     }
 
-    private static int FirstAwake(Node node)
+    /// <summary>The free choice at a new choice point: any awake operation keeps the search optimal, so the one that ran
+    /// the step before goes on if it can (no preemption: runs with few preemptions come first, where most bugs are),
+    /// else the first awake one.</summary>
+    private int FirstAwake(Node node)
     {
+        int k0 = Array.IndexOf(node.Options, node.Previous);
+        if (k0 >= 0 && !IsAsleep(node.SleepOnEntry, node.Previous)) return k0;
         for (int k = 0; k < node.Options.Length; k++)
-            if (!IsAsleep(node.SleepOnEntry, node.Options[k])) return k;
+            if (!IsAsleep(node.SleepOnEntry, node.Options[k]) &&
+                (bound is null || bound.Allows(node.PreemptionsBefore, node.Previous, node.Options, node.Options[k]))) return k;
         return -1;
     }
 
@@ -261,14 +341,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         if (lastSchedulingNode >= replayedNodes)
             foreach (int j in races) Reverse(j);
 
-        // Sleep set of the next node: earlier sleepers and siblings explored before this choice,
-        // kept only while independent of the step just taken.
-        var next = new List<Sleeper>();
-        foreach (Sleeper s in node.SleepOnEntry)
-            if (s.OperationId != op.Id && !s.Footprint.ConflictsWith(footprint)) next.Add(s);
-        foreach ((int id, Footprint f) in node.Explored)
-            if (id != op.Id && !f.ConflictsWith(footprint) && !IsAsleep(next, id)) next.Add(new Sleeper(id, f));
-        sleep = next;
+        sleep = SleepSets.After(node.SleepOnEntry, node.Explored, op.Id, footprint);
     }
 
     /// <summary>
@@ -290,6 +363,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         own.CopyTo(hbScratch, 0);
         Array.Clear(raceScratch, 0, width);
         own.CopyTo(raceScratch, 0);
+        // Symmetry: an opening step always comes after the opening of the member declared before it (a program
+        // order of the reduced search), so nothing ordered before that one races with it.
+        if (batonStep >= 0) Join(raceScratch, steps[batonStep].Clock);
 
         // Only steps that touched one of this step's objects (or touched everything) can conflict with it.
         // Per object, the scan stops at the latest acquire-or-write: what came before on that object is
@@ -336,8 +412,10 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
             Join(hbScratch, earlier.Clock);
         }
 
-        // Being unblocked by a step orders after it even if no object says so.
+        // Being unblocked by a step orders after it even if no object says so; so does, for an interchangeable
+        // operation's first step, the first step of the one declared before it (symmetry).
         if (enabledBy >= 0 && enabledBy < steps.Count) Join(hbScratch, steps[enabledBy].Clock);
+        if (batonStep >= 0) Join(hbScratch, steps[batonStep].Clock);
         int index = (op < own.Length ? own[op] : 0) + 1;
         hbScratch[op] = index;
         int[] clock = hbScratch.AsSpan(0, width).ToArray();
@@ -374,6 +452,27 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
     /// </summary>
     private void Reverse(int j)
     {
+        if (ReverseAt(j) || bound is null) return;
+        // With a preemption bound the reversal's first step may need a preemption the bound forbids there. The class
+        // may then be missed (so the search is not a proof), but as Coons, Musuvathi and McKinley's bounded POR does,
+        // the operation is also tried at the latest earlier choice point where it runs within the bound.
+        bound.CountSkip();
+        int op = steps[^1].Operation;
+        for (int k = j - 1; k >= 0; k--)
+        {
+            Node node = path[steps[k].Node];
+            if (Array.IndexOf(node.Options, op) >= 0 && node.PreemptionsBefore + PreemptionBound.Cost(node.Previous, node.Options, op) <= bound.Limit)
+            {
+                ReverseAt(k);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Inserts, at the choice point of step <paramref name="j"/>, the continuation that runs the last step
+    /// before it (or finds it covered); false only when a preemption bound forbids its first step there.</summary>
+    private bool ReverseAt(int j)
+    {
         StepRecord e = steps[j];
         StepRecord last = steps[^1];
         var v = new List<StepRecord>();
@@ -390,15 +489,17 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
         Node at = path[e.Node];
         // e' would start v; if it could not run at e's choice point, the race cannot be reversed
         // (e.g. an up_read and the down_write it let through).
-        if (!enabledByV && Array.IndexOf(at.Options, last.Operation) < 0) return;
+        if (!enabledByV && Array.IndexOf(at.Options, last.Operation) < 0) return true;
+        if (bound is not null && at.PreemptionsBefore + PreemptionBound.Cost(at.Previous, at.Options, v[0].Operation) > bound.Limit) return false;
 
         foreach (Sleeper s in at.SleepOnEntry)
-            if (IsWeakInitial(s.OperationId, s.Footprint, v)) { RacesCovered++; return; }
+            if (IsWeakInitial(s.OperationId, s.Footprint, v)) { RacesCovered++; return true; }
         foreach ((int id, Footprint f) in at.Explored)
-            if (IsWeakInitial(id, f, v)) { RacesCovered++; return; }
+            if (IsWeakInitial(id, f, v)) { RacesCovered++; return true; }
 
         if (Insert(at.Wakeup, v)) RacesInserted++;
         else RacesCovered++;
+        return true;
     }
 
     /// <summary>Operation <paramref name="op"/> (whose next step has footprint <paramref name="f"/>) can start a
@@ -503,11 +604,46 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy
     public string Describe(bool bugFound)
     {
         string pruned = PrunedExecutions > 0 ? $", {PrunedExecutions} more cut short as equivalent" : "";
-        if (bugFound) return $"bug found after {CompleteExecutions} executions{pruned}";
+        string symmetry = SymmetricOperations > 0
+            ? $"; symmetry: {SymmetricOperations} interchangeable operations open in declaration order (held back at {SymmetryHeldBack} choice points)"
+            : "";
+        if (bugFound) return $"bug found after {CompleteExecutions} executions{pruned}{symmetry}";
+        if (exhausted && bound is { Skips: > 0 })
+            return $"incomplete: explored the classes optimal DPOR reaches with at most {bound.Limit} preemptions ({CompleteExecutions} executions{pruned}), no bug; " +
+                   $"{bound.Skips} choices beyond the bound were skipped{symmetry}";
         if (IsExhausted)
-            return $"complete: all {CompleteExecutions} schedules (one per equivalence class, optimal DPOR) explored{pruned}, no bug: this configuration is verified up to {maxSteps} steps";
+            return $"complete: all {CompleteExecutions} schedules (one per equivalence class, optimal DPOR) explored{pruned}, no bug: this configuration is verified up to {maxSteps} steps{symmetry}";
         if (exhausted)
             return $"incomplete: the tree was explored, but {BoundHits} of {CompleteExecutions} executions hit the step bound ({maxSteps}); raise --max-steps for a proof";
-        return $"incomplete: stopped by the iteration or time budget after {CompleteExecutions} executions{pruned}";
+        return $"incomplete: stopped by the iteration or time budget after {CompleteExecutions} executions{pruned}, about {EstimatedDone:P1} of the tree done (estimate){symmetry}";
     }
+
+    /// <summary>
+    /// Estimated fraction of the tree explored, from the current path alone (Knuth's estimate with equal-sized
+    /// subtrees): at each choice point, the branches finished count as done and the one being explored as partly
+    /// done, each branch a 1/(branches known there) share of its parent's. Branches are known once a race
+    /// inserts them, so early on the estimate runs ahead of the truth, and it moves back when a race adds one.
+    /// </summary>
+    public double EstimatedDone
+    {
+        get
+        {
+            double done = 0, share = 1;
+            foreach (Node node in path)
+            {
+                int finished, total;
+                if (node.IsValue) { finished = node.Chosen; total = node.ValueCount; }
+                else
+                {
+                    finished = Math.Max(0, node.Explored.Count - 1);
+                    total = Math.Max(1, node.Explored.Count + node.Wakeup.Count);
+                }
+                done += share * finished / total;
+                share /= total;
+            }
+            return Math.Clamp(done, 0, 1);
+        }
+    }
+
+    public string? ProgressText => $"~{EstimatedDone:P1} of the tree done (estimate)";
 }
