@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Testing;
 using Microsoft.Coyote.Logging;
+using CoyoteActorRuntime = Microsoft.Coyote.Actors.IActorRuntime;
 using CoyoteConfiguration = Microsoft.Coyote.Configuration;
 using CoyoteTestingEngine = Microsoft.Coyote.SystematicTesting.TestingEngine;
 
@@ -91,7 +92,7 @@ public static class CoyoteTestRunner
         BugReport? ours = null;
         long steps = 0;
         int executions = 0, lost = 0, bugIteration = 0;
-        Action body = () => CoyoteExecution.Run(test.Entry, maxSteps, settings.MemoryModel ?? test.MemoryModel, settings.LivenessThreshold, end =>
+        Action<CoyoteActorRuntime> body = actors => CoyoteExecution.Run(test.Entry, maxSteps, settings.MemoryModel ?? test.MemoryModel, settings.LivenessThreshold, end =>
         {
             executions++;
             steps += end.Steps;
@@ -101,7 +102,7 @@ public static class CoyoteTestRunner
                 ours = end.Bug;
                 bugIteration = executions;
             }
-        });
+        }, actors);
 
         var clock = Stopwatch.StartNew();
         using var engine = CoyoteTestingEngine.Create(settings.ToConfiguration(maxSteps), body);
