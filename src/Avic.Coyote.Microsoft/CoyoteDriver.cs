@@ -75,7 +75,7 @@ public sealed class CoyoteDriver : IExecutionDriver, IActorHost
     public ExecutionOutcome Drive(ControlledRuntime runtime)
     {
         StartPending();
-        CoyoteOperation.PauseUntil(() => over || !runtime.AnyEnabled());
+        CoyoteOperation.PauseUntil(() => over || (Idle && !runtime.AnyEnabled()));
         if (!over)
         {
             // Nothing can run: the runtime tells quiescence from a deadlock or a hot monitor.
@@ -117,14 +117,20 @@ public sealed class CoyoteDriver : IExecutionDriver, IActorHost
     }
 
     /// <summary>
-    /// One step of <paramref name="op"/>, atomic for Coyote: its own scheduling points (an actor created, an event
-    /// sent) are suppressed inside it, because the step already followed ours. Operations the step created start
-    /// after it. False when the execution ended.
+    /// One step of <paramref name="op"/> if it can take one (false: the execution ended). A step is atomic for our
+    /// runtime. Coyote's own scheduling points inside it (an actor created, an event sent) are suppressed; where Coyote
+    /// does not suppress one (a Coyote actor created from a thread Coyote did not create leaves its point pending),
+    /// Coyote may switch, but every other operation waits for the step to end (<see cref="Idle"/>), so Coyote switches
+    /// back. Operations the step created start after it.
     /// </summary>
     private bool Step(Operation op)
     {
+        CoyoteOperation.PauseUntil(() => over || Idle);
+        if (over) return false;
+        if (!op.IsEnabled) return true;
         if (Interlocked.Exchange(ref stepping, 1) != 0)
         {
+            // Two threads at once: Coyote no longer controls the execution (e.g. its own step bound).
             End(ExecutionOutcome.MaxStepsReached, lostControl: true);
             return false;
         }
@@ -150,11 +156,14 @@ public sealed class CoyoteDriver : IExecutionDriver, IActorHost
         return goesOn && failure is null;
     }
 
+    /// <summary>No step is in progress.</summary>
+    private bool Idle => Volatile.Read(ref stepping) == 0;
+
     /// <summary>Waits until <paramref name="op"/> can take a step, then takes a Coyote scheduling point named by the
     /// step. False when the execution is over.</summary>
     private bool WaitForTurn(Operation op)
     {
-        CoyoteOperation.PauseUntil(() => over || op.IsEnabled);
+        CoyoteOperation.PauseUntil(() => over || (Idle && op.IsEnabled));
         if (over) return false;
         SchedulingPointFor(op);
         return !over;
@@ -167,13 +176,7 @@ public sealed class CoyoteDriver : IExecutionDriver, IActorHost
         {
             while (!over)
             {
-                if (!WaitForTurn(op)) break;
-                if (!op.IsEnabled)
-                {
-                    if (op.Status == OperationStatus.Completed) break;
-                    continue;
-                }
-                if (!Step(op) || op.Status == OperationStatus.Completed) break;
+                if (!WaitForTurn(op) || !Step(op) || op.Status == OperationStatus.Completed) break;
             }
         }
         catch (ThreadInterruptedException)
@@ -270,7 +273,13 @@ public sealed class CoyoteDriver : IExecutionDriver, IActorHost
             {
                 // Coyote's dequeue was the scheduling decision: our actor takes that event now.
                 h.Delivered = delivered;
-                if (over || !op.IsEnabled || !Step(op)) return;
+                if (!Step(op)) return;
+                if (h.Delivered is not null)
+                {
+                    Fail(new InvalidOperationException(
+                        $"Microsoft.Coyote delivered {delivered.GetType().Name} to {h.Actor.Id.Name}, which could not take it"));
+                    return;
+                }
             }
             while (!over && op.Status != OperationStatus.Completed && !op.IsIdle)
             {
@@ -280,11 +289,10 @@ public sealed class CoyoteDriver : IExecutionDriver, IActorHost
                     h.ReceiveTypes = null;
                     CoyoteEvent e = await h.Host.Receive(types.Select(CoyoteHostTypes.EventFor).ToArray());
                     h.Delivered = ((MirroredEvent)e).Payload;
-                    if (over || !Step(op)) return;
+                    if (!Step(op)) return;
                     continue;
                 }
-                if (!WaitForTurn(op)) return;
-                if (op.IsEnabled && !Step(op)) return;
+                if (!WaitForTurn(op) || !Step(op)) return;
             }
             if (!over && op.Status == OperationStatus.Completed) h.Host.Halt();
         }
