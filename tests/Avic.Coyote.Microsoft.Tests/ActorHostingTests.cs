@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Xml.Linq;
 using Avic.Coyote.Actors;
 using Avic.Coyote.Runtime;
+using Avic.Coyote.Sync;
+using Mutex = Avic.Coyote.Sync.Mutex;
 using Avic.Coyote.Testing;
 using Avic.Coyote.Tests.Toys;
 
@@ -183,6 +185,33 @@ public sealed class ActorHostingTests : IDisposable
         Assert.Null(CoyoteTestRunner.Run(answered, new CoyoteRunSettings { Iterations = 30, Seed = 4 }).Bug);
     }
 
+    /// <summary>Handlers that block on a mutex, spawn a kernel thread and join it, under SC and x86-TSO: the same
+    /// verdict on both engines (a lost update without the lock, none with it).</summary>
+    [Theory]
+    [InlineData(false, MemoryModel.SequentialConsistency, Expectation.AssertionFailure)]
+    [InlineData(true, MemoryModel.SequentialConsistency, Expectation.Pass)]
+    [InlineData(false, MemoryModel.X86Tso, Expectation.AssertionFailure)]
+    [InlineData(true, MemoryModel.X86Tso, Expectation.Pass)]
+    public void HandlersThatLockSpawnAndJoinGetTheSameVerdictOnBothEngines(bool locked, MemoryModel memoryModel, Expectation expect)
+    {
+        var test = TestCase.From($"Toys.ActorCounter.{locked}.{memoryModel}", rt =>
+        {
+            var counter = new SharedVar<int>("counter");
+            var mutex = new Mutex("counter_lock");
+            ActorId checker = rt.CreateActor<Tally>(new Tally.Expect(counter, 3), "checker");
+            for (int i = 0; i < 2; i++)
+                rt.SendEvent(rt.CreateActor<Incrementer>(name: $"inc{i}"), new Incrementer.Go(counter, mutex, locked, checker, Spawn: i == 0));
+            return Task.CompletedTask;
+        }, expect, memoryModel);
+        int iterations = expect == Expectation.Pass ? 40 : 500;
+        CoyoteRunResult coyote = CoyoteTestRunner.Run(test, new CoyoteRunSettings { Iterations = iterations, Strategy = "prioritization", Seed = 3 });
+        TestReport ours = TestingEngine.Run(test, new Configuration { Iterations = iterations, Strategy = "prioritization", Seed = 3 });
+        Assert.True(coyote.MeetsExpectation, $"Microsoft.Coyote: got {coyote.Bug?.ToString() ?? "no bug"}");
+        Assert.True(ours.MeetsExpectation, $"ours: got {ours.Bug?.ToString() ?? "no bug"}");
+        if (coyote.CoyoteBugText is { } text) Assert.Equal(coyote.Bug!.ToString(), text);
+        Assert.Equal(0, coyote.LostControl);
+    }
+
     /// <summary>`dotnet coyote test --coverage --actor-graph` on the generated entry points (the tool from the repository's manifest).</summary>
     [Fact]
     public void TheCoyoteCliWritesCoverageAndTheActorGraphWithOurNames()
@@ -240,5 +269,57 @@ public sealed class ActorHostingTests : IDisposable
         string output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         return (p.ExitCode, output + err.Result);
+    }
+}
+
+/// <summary>Increments the counter (under the lock, or not); one of them also has a spawned thread increment it and
+/// joins it. Then tells the checker.</summary>
+[OnEventDoAction(typeof(Go), nameof(OnGo))]
+public sealed class Incrementer : Actor
+{
+    public sealed record Go(SharedVar<int> Counter, Mutex Mutex, bool Locked, ActorId Checker, bool Spawn) : Event;
+
+    private async Task OnGo(Go go)
+    {
+        await Increment(go);
+        if (go.Spawn)
+        {
+            Operation helper = Runtime.Spawn(Id.Name + "-kthread", () => Increment(go));
+            await Runtime.WhenCompleted(helper);
+        }
+        await Runtime.Fence();
+        SendEvent(go.Checker, new Tally.Done());
+    }
+
+    private static async Task Increment(Go go)
+    {
+        if (go.Locked) await go.Mutex.Lock();
+        int value = await go.Counter.Read();
+        await go.Counter.Write(value + 1);
+        if (go.Locked) await go.Mutex.Unlock();
+    }
+}
+
+/// <summary>Counts the Done events; after the second, the counter must hold every increment.</summary>
+[OnEventDoAction(typeof(Done), nameof(OnDone))]
+public sealed class Tally : Actor
+{
+    public sealed record Expect(SharedVar<int> Counter, int Increments) : Event;
+    public sealed record Done : Event;
+
+    private Expect expect = null!;
+    private int done;
+
+    protected override Task OnInitializeAsync(Event? initialEvent)
+    {
+        expect = (Expect)initialEvent!;
+        return Task.CompletedTask;
+    }
+
+    private async Task OnDone()
+    {
+        if (++done < 2) return;
+        int value = await expect.Counter.Read();
+        Assert(value == expect.Increments, $"lost update: counter is {value} after {expect.Increments} increments");
     }
 }
