@@ -12,10 +12,11 @@ namespace Avic.Coyote.Microsoft;
 
 /// <summary>
 /// Lets Microsoft.Coyote pick every step of an execution of <see cref="ControlledRuntime"/>
-/// (the <see cref="IExecutionDriver"/> for Microsoft.Coyote). Each operation of the model (actor, spawned
-/// thread, x86-TSO store buffer, the test's main body) gets one Coyote-controlled thread, made with
-/// Coyote's public operation API (<c>Operation.CreateNext/Start/OnStarted/OnCompleted</c>). It needs no
-/// binary rewriting. The thread loops:
+/// (the <see cref="IExecutionDriver"/> for Microsoft.Coyote). Each actor of ours is hosted by a real Coyote actor
+/// (<see cref="IActorHost"/>, <see cref="CoyoteHostTypes"/>): Coyote delivers its events, and the host's action runs
+/// our handler's steps up to the next receive. Every other operation (spawned thread, x86-TSO store buffer, the
+/// test's main body) gets one Coyote-controlled thread, made with Coyote's public operation API
+/// (<c>Operation.CreateNext/Start/OnStarted/OnCompleted</c>). It needs no binary rewriting. Each step is preceded by:
 /// <list type="number">
 /// <item><c>Operation.PauseUntil(enabled or over)</c>: an operation blocked on a lock, an SRCU grace
 /// period or an empty inbox is paused, so Coyote's scheduler does not pick it.</item>
@@ -24,7 +25,8 @@ namespace Avic.Coyote.Microsoft;
 /// <item>Re-check enabled (another operation may have taken the lock meanwhile), then
 /// <see cref="ControlledRuntime.TryStep"/>.</item>
 /// </list>
-/// Creating an operation is not a scheduling point. <c>Operation.Start</c> only registers the new thread; it
+/// A thread loops over these; a host does them for each step of a handler (the step that takes the event follows
+/// Coyote's dequeue directly). Creating an operation is not a scheduling point. <c>Operation.Start</c> only registers the new thread; it
 /// first runs at the next scheduling point. (A creation that itself yields gave a false liveness bug.)
 /// The test's own thread waits until no operation is enabled or the execution is over, then asks the runtime
 /// how it ended (<see cref="ControlledRuntime.EndOfExecution"/>: quiescence, deadlock, liveness). Steps run
