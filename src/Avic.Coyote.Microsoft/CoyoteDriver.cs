@@ -256,13 +256,16 @@ public sealed class CoyoteDriver : IExecutionDriver, IActorHost
         RunAsync(h, e is MirroredEvent m ? m.Payload : throw new InvalidOperationException($"{e.GetType().FullName} is not one of our events"));
 
     /// <summary>Coyote halts the host: our actor takes the halt event, unless it halted itself.</summary>
-    internal Task HaltAsync(Hosted h) =>
-        h.Op.Status == OperationStatus.Completed || h.Halts.Count == 0 ? Task.CompletedTask : RunAsync(h, h.Halts.Dequeue());
+    internal Task HaltAsync(Hosted h)
+    {
+        h.Halting = true;
+        return h.Op.Status == OperationStatus.Completed || h.Halts.Count == 0 ? Task.CompletedTask : RunAsync(h, h.Halts.Dequeue());
+    }
 
     /// <summary>Shows our machine's next transition in Coyote's machine (one per Coyote action).</summary>
     internal void FollowGotos(Hosted h)
     {
-        if (!over && h.Op.Status != OperationStatus.Completed && h.Gotos.TryDequeue(out Type? state))
+        if (!over && !h.Halting && h.Gotos.TryDequeue(out Type? state))
             h.Host.Goto(h.Type.States[state]);
     }
 
@@ -296,7 +299,12 @@ public sealed class CoyoteDriver : IExecutionDriver, IActorHost
                 }
                 if (!WaitForTurn(op) || !Step(op)) return;
             }
-            if (!over && op.Status == OperationStatus.Completed) h.Host.Halt();
+            // Our actor halted itself: so does its host.
+            if (!over && op.Status == OperationStatus.Completed && !h.Halting)
+            {
+                h.Halting = true;
+                h.Host.Halt();
+            }
         }
         catch (Exception e) when (e is not ThreadInterruptedException)
         {

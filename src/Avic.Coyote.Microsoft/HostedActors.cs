@@ -55,6 +55,9 @@ internal sealed class Hosted(CoyoteDriver driver, OurActor actor, Operation op, 
     /// <summary>Set while our actor waits inside a handler for these event types (its next receive is typed).</summary>
     public Type[]? ReceiveTypes;
 
+    /// <summary>Set once the host halts (Coyote halting it, or it asked Coyote to): no more gotos or halts.</summary>
+    public bool Halting;
+
     /// <summary>Our halt events sent to this actor, oldest first: Coyote's HaltEvent carries no payload.</summary>
     public readonly Queue<OurEvent> Halts = new();
 

@@ -162,6 +162,25 @@ public sealed class ActorHostingTests : IDisposable
         }
     }
 
+    /// <summary>Our halt event is Coyote's HaltEvent: Coyote halts the host and our actor takes the halt; a later
+    /// event is dropped by both (an unhandled Ping after the halt would otherwise be a bug).</summary>
+    [Fact]
+    public void AHaltEventHaltsTheHostAndOurActorTogether()
+    {
+        var test = TestCase.From("Toys.HaltEvent", rt =>
+        {
+            ActorId worker = rt.CreateActor<WorkOnly>(name: "worker");
+            rt.SendEvent(worker, new Work());
+            rt.SendEvent(worker, new HaltEvent());
+            rt.SendEvent(worker, new Ping());
+            return Task.CompletedTask;
+        });
+        CoyoteRunResult r = CoyoteTestRunner.Run(test, new CoyoteRunSettings { Iterations = 20, Strategy = "random", Seed = 1, ActorGraph = true });
+        Assert.Null(r.Bug);
+        Assert.Equal(0, r.LostControl);
+        Assert.Null(TestingEngine.Run(test, new Configuration { Iterations = 20, Seed = 1 }).Bug);
+    }
+
     [Fact]
     public void WaitingInsideAHandlerUsesCoyotesReceiveAndADeadlockIsStillOurs()
     {
