@@ -181,6 +181,22 @@ public sealed class ActorHostingTests : IDisposable
         Assert.Null(TestingEngine.Run(test, new Configuration { Iterations = 20, Seed = 1 }).Bug);
     }
 
+    /// <summary>An event a machine's state does not handle reaches our runtime (through Coyote's unhandled-event
+    /// callback), which reports it: the bug Coyote reports is ours.</summary>
+    [Fact]
+    public void AnEventAStateDoesNotHandleIsOurUnhandledEventBug()
+    {
+        var test = TestCase.From("Toys.MachineUnhandled", rt =>
+        {
+            rt.SendEvent(rt.CreateActor<Checker>(name: "checker"), new Ping());
+            return Task.CompletedTask;
+        }, Expectation.UnhandledEvent);
+        CoyoteRunResult r = CoyoteTestRunner.Run(test, new CoyoteRunSettings { Iterations = 5 });
+        Assert.Equal(BugKind.UnhandledEvent, r.Bug?.Kind);
+        Assert.Contains("checker received Ping in state Ready", r.Bug!.Message);
+        Assert.Equal(r.Bug.ToString(), r.CoyoteBugText);
+    }
+
     [Fact]
     public void WaitingInsideAHandlerUsesCoyotesReceiveAndADeadlockIsStillOurs()
     {
