@@ -8,7 +8,8 @@ namespace Avic.Coyote.Microsoft.Generator;
 /// <summary>
 /// Writes one <c>[Microsoft.Coyote.SystematicTesting.Test]</c> entry point for every <c>[Avic.Coyote.Testing.Test]</c>
 /// method of the assemblies the project references. Each entry point runs the test through
-/// <c>CoyoteExecution.Run</c> with the test's own step bound and memory model. Coyote's [Test] has no per-test
+/// <c>CoyoteExecution.Run</c> with the test's own step bound and memory model, in Coyote's actor runtime (the method's
+/// parameter), so our actors become Coyote actors. Coyote's [Test] has no per-test
 /// settings, so they travel in the generated call. Names follow <see cref="CoyoteNames"/>; two tests with the same
 /// generated name are a compile error (AVC001).
 /// </summary>
@@ -117,8 +118,9 @@ public sealed class TestEntryGenerator : IIncrementalGenerator
                     : t.Target;
                 sb.AppendLine($"    /// <summary>{Escape(t.Name)}</summary>");
                 sb.AppendLine("    [global::Microsoft.Coyote.SystematicTesting.Test]");
-                sb.AppendLine($"    public static void {method}() => global::Avic.Coyote.Microsoft.CoyoteExecution.Run({entry}, {t.MaxSteps}, " +
-                              $"(global::Avic.Coyote.Sync.MemoryModel){t.MemoryModel});");
+                sb.AppendLine($"    public static void {method}(global::Microsoft.Coyote.Actors.IActorRuntime runtime) => " +
+                              $"global::Avic.Coyote.Microsoft.CoyoteExecution.Run({entry}, {t.MaxSteps}, " +
+                              $"(global::Avic.Coyote.Sync.MemoryModel){t.MemoryModel}, actors: runtime);");
             }
             sb.AppendLine("}");
         }

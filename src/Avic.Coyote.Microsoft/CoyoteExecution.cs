@@ -1,6 +1,7 @@
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
 using Avic.Coyote.Testing;
+using CoyoteActorRuntime = Microsoft.Coyote.Actors.IActorRuntime;
 using CoyoteRuntimeProvider = Microsoft.Coyote.Runtime.RuntimeProvider;
 using CoyoteSpecification = Microsoft.Coyote.Specifications.Specification;
 
@@ -28,25 +29,34 @@ public static class CoyoteExecution
     /// <param name="livenessThreshold">As our engine's: steps a monitor may stay hot (0: only at quiescence).</param>
     /// <param name="onEnd">Receives how the execution ended (steps, our bug report) before Coyote is told of a bug
     /// (for in-process verdicts and figures).</param>
+    /// <param name="actors">Coyote's actor runtime of the test (the [Test] method's parameter): each actor of ours
+    /// becomes a Coyote actor there, named in Coyote's logs, coverage and graphs. Null: actors run as plain Coyote
+    /// operations.</param>
     public static void Run(Func<IActorRuntime, Task> entry, int maxSteps, MemoryModel memoryModel,
-        int livenessThreshold = 0, Action<ExecutionEnd>? onEnd = null)
+        int livenessThreshold = 0, Action<ExecutionEnd>? onEnd = null, CoyoteActorRuntime? actors = null)
     {
         var logger = CoyoteRuntimeProvider.Current.Logger;
-        var driver = new CoyoteDriver(line => logger.WriteLine($"[avic] {line}"));
         var runtime = new ControlledRuntime();
-        ExecutionOutcome outcome = runtime.RunExecution(entry, new CoyoteChoices(), maxSteps > 0 ? maxSteps : DefaultMaxSteps,
+        CoyoteDriver driver = null!;
+        // Reported on the thread that ends the execution, so Coyote runs nothing more of it after a bug.
+        void Report(ExecutionOutcome outcome)
+        {
+            if (driver.Failure is { } failure)
+                CoyoteSpecification.Assert(false, "the Coyote adapter failed: {0}", $"{failure.GetType().Name}: {failure.Message}");
+            BugReport? bug = outcome == ExecutionOutcome.Bug ? runtime.Bug : null;
+            onEnd?.Invoke(new ExecutionEnd(outcome, runtime.Step, bug, driver.LostControl));
+            // Our message as an argument, not as a format string (it may hold braces).
+            if (bug is not null) CoyoteSpecification.Assert(false, "{0}", bug.ToString());
+        }
+        driver = new CoyoteDriver(line => logger.WriteLine($"[avic] {line}"), Report, actors);
+        runtime.RunExecution(entry, new CoyoteChoices(), maxSteps > 0 ? maxSteps : DefaultMaxSteps,
             memoryModel, livenessThreshold, tracing: true, driver);
-        if (driver.Failure is { } failure)
-            throw new InvalidOperationException($"the Coyote adapter failed: {failure.Message}", failure);
-        BugReport? bug = outcome == ExecutionOutcome.Bug ? runtime.Bug : null;
-        onEnd?.Invoke(new ExecutionEnd(outcome, runtime.Step, bug, driver.LostControl));
-        // Our message as an argument, not as a format string (it may hold braces).
-        if (bug is not null) CoyoteSpecification.Assert(false, "{0}", bug.ToString());
     }
 
     /// <summary>Runs <paramref name="test"/> once (its own step bound, else <paramref name="maxSteps"/>; its memory model).</summary>
-    public static void Run(TestCase test, int maxSteps = 0, int livenessThreshold = 0, Action<ExecutionEnd>? onEnd = null) =>
-        Run(test.Entry, test.MaxSteps > 0 ? test.MaxSteps : maxSteps, test.MemoryModel, livenessThreshold, onEnd);
+    public static void Run(TestCase test, int maxSteps = 0, int livenessThreshold = 0, Action<ExecutionEnd>? onEnd = null,
+        CoyoteActorRuntime? actors = null) =>
+        Run(test.Entry, test.MaxSteps > 0 ? test.MaxSteps : maxSteps, test.MemoryModel, livenessThreshold, onEnd, actors);
 }
 
 /// <summary>How one execution on Microsoft.Coyote ended: our outcome, our steps, our bug (null if none), and whether

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Testing;
 using Microsoft.Coyote.Logging;
+using CoyoteActorRuntime = Microsoft.Coyote.Actors.IActorRuntime;
 using CoyoteConfiguration = Microsoft.Coyote.Configuration;
 using CoyoteTestingEngine = Microsoft.Coyote.SystematicTesting.TestingEngine;
 
@@ -29,6 +30,14 @@ public sealed record CoyoteRunSettings
     /// <summary>Overrides the test's memory model when set.</summary>
     public Avic.Coyote.Sync.MemoryModel? MemoryModel { get; init; }
 
+    /// <summary>Coyote's actor activity coverage (<c>--coverage</c>): <c>.coverage.txt</c> and <c>.coverage.dgml</c>
+    /// name our actor types, states and events. Written to the output directory whether or not a bug was found.</summary>
+    public bool Coverage { get; init; }
+
+    /// <summary>Coyote's actor graph of the buggy execution (<c>--actor-graph</c>): <c>.actors.trace.dgml</c> names our
+    /// actors, their states and the events between them.</summary>
+    public bool ActorGraph { get; init; }
+
     /// <summary>Coyote's scheduling steps per our step: a pause and a named scheduling point, with room for the
     /// extra pauses of an operation that loses a lock it was woken for.</summary>
     public const int CoyoteStepsPerStep = 8;
@@ -43,6 +52,8 @@ public sealed record CoyoteRunSettings
             .WithMaxSchedulingSteps(coyoteSteps, coyoteSteps)
             .WithTelemetryEnabled(false);
         if (TimeoutSeconds > 0) config = config.WithTestingTimeout(TimeoutSeconds);
+        if (Coverage) config = config.WithActivityCoverageReported(true);
+        if (ActorGraph) config = config.WithActorTraceVisualizationEnabled(true);
         uint value = (uint)Math.Max(1, StrategyValue);
         return Strategy switch
         {
@@ -71,7 +82,8 @@ public sealed class CoyoteRunResult
     public string? CoyoteBugText { get; init; }
     /// <summary>1-based iteration of the bug (0: none).</summary>
     public int BugIteration { get; init; }
-    /// <summary>Coyote's reports (.trace for <c>dotnet coyote replay</c>, .txt) when an output directory was given.</summary>
+    /// <summary>Coyote's reports (.trace for <c>dotnet coyote replay</c>, .txt; coverage and actor graph when asked)
+    /// when an output directory was given.</summary>
     public IReadOnlyList<string> ReportFiles { get; init; } = [];
     /// <summary>Executions Coyote cut at its own step bound before ours.</summary>
     public int LostControl { get; init; }
@@ -91,7 +103,7 @@ public static class CoyoteTestRunner
         BugReport? ours = null;
         long steps = 0;
         int executions = 0, lost = 0, bugIteration = 0;
-        Action body = () => CoyoteExecution.Run(test.Entry, maxSteps, settings.MemoryModel ?? test.MemoryModel, settings.LivenessThreshold, end =>
+        Action<CoyoteActorRuntime> body = actors => CoyoteExecution.Run(test.Entry, maxSteps, settings.MemoryModel ?? test.MemoryModel, settings.LivenessThreshold, end =>
         {
             executions++;
             steps += end.Steps;
@@ -101,7 +113,7 @@ public static class CoyoteTestRunner
                 ours = end.Bug;
                 bugIteration = executions;
             }
-        });
+        }, actors);
 
         var clock = Stopwatch.StartNew();
         using var engine = CoyoteTestingEngine.Create(settings.ToConfiguration(maxSteps), body);
@@ -113,11 +125,14 @@ public static class CoyoteTestRunner
         var report = engine.TestReport;
         string? coyoteBug = report.NumOfFoundBugs > 0 ? report.BugReports.FirstOrDefault() ?? "bug" : null;
         BugReport? bug = coyoteBug is null ? null : ours ?? FromCoyote(coyoteBug);
-        IReadOnlyList<string> files = [];
-        if (coyoteBug is not null && outputDirectory is not null)
+        var files = new List<string>();
+        if (outputDirectory is not null && (coyoteBug is not null || settings.Coverage))
         {
             Directory.CreateDirectory(outputDirectory);
-            if (engine.TryEmitReports(outputDirectory, FileNameOf(test.Name), out IEnumerable<string> paths)) files = paths.ToList();
+            if (coyoteBug is not null && engine.TryEmitReports(outputDirectory, FileNameOf(test.Name), out IEnumerable<string> paths))
+                files.AddRange(paths);
+            if (settings.Coverage && engine.TryEmitCoverageReports(outputDirectory, FileNameOf(test.Name), out IEnumerable<string> coverage))
+                files.AddRange(coverage);
         }
         return new CoyoteRunResult
         {

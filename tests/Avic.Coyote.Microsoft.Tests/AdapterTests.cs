@@ -48,7 +48,8 @@ public class AdapterTests
 
             // What `dotnet coyote replay` does: the generated [Test] method under Coyote's replay strategy.
             MethodInfo entry = CoyoteModels.GetType("Doorbell")!.GetMethod("B_7")!;
-            using var replay = CoyoteTestingEngine.Create(CoyoteConfiguration.Create().WithReproducibleTrace(trace), (Action)entry.CreateDelegate(typeof(Action)));
+            using var replay = CoyoteTestingEngine.Create(CoyoteConfiguration.Create().WithReproducibleTrace(trace),
+                (Action<global::Microsoft.Coyote.Actors.IActorRuntime>)entry.CreateDelegate(typeof(Action<global::Microsoft.Coyote.Actors.IActorRuntime>)));
             replay.Run();
             Assert.Equal(1, replay.TestReport.NumOfFoundBugs);
             Assert.Equal(found.Bug!.ToString(), replay.TestReport.BugReports.Single());

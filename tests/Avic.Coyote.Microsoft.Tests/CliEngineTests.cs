@@ -27,7 +27,7 @@ public sealed class CliEngineTests : IDisposable
     {
         var r = Run("check", "-m", "Samples", "--engine", "coyote", "-i", "100");
         Assert.Equal(0, r.Exit);
-        Assert.Contains("2 of 2 runs as expected on Microsoft.Coyote", r.Out);
+        Assert.Contains("4 of 4 runs as expected on Microsoft.Coyote", r.Out);
         Assert.True(File.Exists(Path.Combine(dir, "coyote-out", "check-coyote.md")));
     }
 

@@ -68,6 +68,7 @@ public abstract class Actor : IControlledResource
     protected SchedulingPoint<ReceiveAction, Event> ReceiveEventAsync(params Type[] eventTypes)
     {
         var blocker = new InboxBlocker(this, eventTypes);
+        runtime.ActorHost?.OnReceiveWait(this, eventTypes);
         return runtime.Point<ReceiveAction, Event>(new ReceiveAction(blocker), this, AccessKind.Receive, blocker);
     }
 
@@ -170,6 +171,7 @@ public abstract class Actor : IControlledResource
         {
             var b = (InboxBlocker)blocker;
             Event e = b.Take();
+            rt.ActorHost?.OnEventDequeued(b.Actor, e);
             if (rt.IsTracing) rt.Log($"dequeue {e.GetType().Name}");
             return e;
         }

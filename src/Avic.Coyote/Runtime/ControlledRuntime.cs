@@ -46,8 +46,12 @@ public sealed class ControlledRuntime : IActorRuntime
     private readonly List<Access> footprint = new();
     private bool footprintGlobal;
     private IExecutionDriver? driver;
+    private IActorHost? actorHost;
 
     private int nextResourceId;
+
+    /// <summary>The driver's actor host, if it hosts actors (see <see cref="IActorHost"/>).</summary>
+    internal IActorHost? ActorHost => actorHost;
 
     /// <summary>The runtime of the execution running on this thread, if any.</summary>
     public static ControlledRuntime? Current => current;
@@ -86,6 +90,7 @@ public sealed class ControlledRuntime : IActorRuntime
     {
         Reset(strategy, maxSteps, memoryModel, livenessThreshold, tracing);
         this.driver = driver;
+        actorHost = driver as IActorHost;
         ControlledRuntime? previous = current;
         System.Threading.SynchronizationContext? previousContext = System.Threading.SynchronizationContext.Current;
         current = this;
@@ -101,6 +106,7 @@ public sealed class ControlledRuntime : IActorRuntime
             System.Threading.SynchronizationContext.SetSynchronizationContext(previousContext);
             running = null;
             this.driver = null;
+            actorHost = null;
         }
     }
 
@@ -485,6 +491,7 @@ public sealed class ControlledRuntime : IActorRuntime
         Operation op = AddOperation(id.Name, null);
         actor.Attach(this, id, op);
         op.Body = () => actor.RunAsync(initialEvent);
+        actorHost?.OnActorCreated(actor, op, initialEvent);
         return id;
     }
 
@@ -496,6 +503,7 @@ public sealed class ControlledRuntime : IActorRuntime
         if (trace is not null) TraceLine(running, $"send {e.GetType().Name} to {target.Name}");
         RecordAccess(target.Actor, true);
         target.Actor.Enqueue(e);
+        actorHost?.OnEventSent(target.Actor, e);
     }
 
     // ---- specifications ---------------------------------------------------------------------
