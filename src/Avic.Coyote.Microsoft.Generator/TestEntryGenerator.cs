@@ -118,7 +118,7 @@ public sealed class TestEntryGenerator : IIncrementalGenerator
                 sb.AppendLine($"    /// <summary>{Escape(t.Name)}</summary>");
                 sb.AppendLine("    [global::Microsoft.Coyote.SystematicTesting.Test]");
                 sb.AppendLine($"    public static void {method}() => global::Avic.Coyote.Microsoft.CoyoteExecution.Run({entry}, {t.MaxSteps}, " +
-                              $"(global::Avic.Coyote.Sync.MemoryModel){t.MemoryModel});");
+                              $"(global::Avic.Coyote.MemoryModel){t.MemoryModel});");
             }
             sb.AppendLine("}");
         }

@@ -27,7 +27,7 @@ public sealed record CoyoteRunSettings
     /// until it, ignoring <see cref="Iterations"/> (it still stops at the first bug).</summary>
     public int TimeoutSeconds { get; init; }
     /// <summary>Overrides the test's memory model when set.</summary>
-    public Avic.Coyote.Sync.MemoryModel? MemoryModel { get; init; }
+    public Avic.Coyote.MemoryModel? MemoryModel { get; init; }
 
     /// <summary>Coyote's scheduling steps per our step: a pause and a named scheduling point, with room for the
     /// extra pauses of an operation that loses a lock it was woken for.</summary>

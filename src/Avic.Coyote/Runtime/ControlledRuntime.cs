@@ -1,29 +1,15 @@
-using Avic.Coyote.Actors;
-using Avic.Coyote.Specifications;
-using Avic.Coyote.Strategies;
-using Avic.Coyote.Sync;
+using System.Runtime.CompilerServices;
 
 namespace Avic.Coyote.Runtime;
 
-/// <summary>How one execution ended.</summary>
-public enum ExecutionOutcome
-{
-    /// <summary>Every operation completed or went idle.</summary>
-    Quiescent,
-    /// <summary>The step bound cut the execution.</summary>
-    MaxStepsReached,
-    /// <summary>A bug was found (see <see cref="ControlledRuntime.Bug"/>).</summary>
-    Bug,
-    /// <summary>A replayed schedule stopped matching the model (see <see cref="ControlledRuntime.Divergence"/>).</summary>
-    Diverged,
-    /// <summary>The strategy cut the execution short: it is equivalent to one already explored.</summary>
-    Pruned,
-}
-
 /// <summary>
-/// Runs executions of a test on ONE OS thread. Model code awaits only engine awaitables; each await
-/// parks the operation's continuation here and returns, and the scheduler loop resumes the
-/// continuation the strategy picks — no thread per operation, no hand-off, no locks.
+/// Runs executions of a test on ONE OS thread: the scheduling loop, and the extension points features plug into.
+/// Model code awaits only engine awaitables; each await parks the operation's continuation here and returns, and
+/// the loop resumes the continuation the strategy picks — no thread per operation, no hand-off, no locks.
+/// Features are plug-ins with typed state of their own: shared memory and x86-TSO (Sync), actors (Actors) and
+/// monitors (Specifications) keep per-execution state in <see cref="Feature{T}(Func{ControlledRuntime, T})"/> slots,
+/// per-operation state in <see cref="Operation.Get{T}"/> slots, and judge executions through <see cref="IExecutionCheck"/>;
+/// footprints, tracing and metrics observe steps (<see cref="StepObserver"/>).
 /// One instance is reused across iterations; the per-step path allocates nothing.
 /// </summary>
 public sealed class ControlledRuntime : IActorRuntime
@@ -31,23 +17,28 @@ public sealed class ControlledRuntime : IActorRuntime
     [ThreadStatic] private static ControlledRuntime? current;
 
     private readonly List<Operation> operations = new();
-    private readonly List<Monitor> monitors = new();
     private readonly DecisionLog decisions = new();
     private Operation[] enabledBuffer = new Operation[16];
     private ISchedulingStrategy strategy = null!;
+    private IExecutionDriver? driver;
     private Operation? running;
     private int ownerThread;
     private int step;
-    private int maxSteps;
-    private int livenessThreshold;
-    private List<TraceEntry>? trace;
     private volatile string? foreignAccess;
-    private bool recordFootprints;
-    private readonly List<Access> footprint = new();
-    private bool footprintGlobal;
-    private IExecutionDriver? driver;
-
     private int nextResourceId;
+
+    // Extension points: features' state and checks for this execution, the barrier of the memory model, step observers.
+    private object?[] features = [];
+    private readonly List<IExecutionCheck> checks = new();
+    private IMemoryOrder? memoryOrder;
+    private readonly List<StepObserver> attached = new();
+    private StepObserver[] observers = new StepObserver[4];
+    private int observerCount;
+    private readonly FootprintRecorder footprints = new();
+    private readonly TraceRecorder tracer;
+    private TraceRecorder? trace;
+
+    public ControlledRuntime() => tracer = new TraceRecorder(this);
 
     /// <summary>The runtime of the execution running on this thread, if any.</summary>
     public static ControlledRuntime? Current => current;
@@ -55,6 +46,15 @@ public sealed class ControlledRuntime : IActorRuntime
     public Operation CurrentOperation => running ?? throw new InvalidOperationException("no operation is running");
 
     public int Step => step;
+
+    /// <summary>The step bound of this execution.</summary>
+    public int MaxSteps { get; private set; }
+
+    /// <summary>Steps a monitor may stay hot before it is a liveness bug (0: no bound).</summary>
+    public int LivenessThreshold { get; private set; }
+
+    /// <summary>True when the strategy is fair, so a monitor still hot at the step bound is a liveness bug.</summary>
+    public bool IsFair => strategy.IsFair;
 
     public bool IsTracing => trace is not null;
 
@@ -67,7 +67,7 @@ public sealed class ControlledRuntime : IActorRuntime
     public ScheduleDivergenceException? Divergence { get; private set; }
 
     /// <summary>The trace of the last execution when it ran with tracing on.</summary>
-    public IReadOnlyList<TraceEntry>? Trace => trace;
+    public IReadOnlyList<TraceEntry>? Trace => trace?.Lines;
 
     /// <summary>The decisions taken by the last execution, in order.</summary>
     public Decision[] RecordedDecisions() => decisions.ToArray();
@@ -84,8 +84,7 @@ public sealed class ControlledRuntime : IActorRuntime
     public ExecutionOutcome RunExecution(Func<IActorRuntime, Task> test, ISchedulingStrategy strategy,
         int maxSteps, MemoryModel memoryModel, int livenessThreshold, bool tracing, IExecutionDriver? driver = null)
     {
-        Reset(strategy, maxSteps, memoryModel, livenessThreshold, tracing);
-        this.driver = driver;
+        Reset(strategy, maxSteps, memoryModel, livenessThreshold, tracing, driver);
         ControlledRuntime? previous = current;
         System.Threading.SynchronizationContext? previousContext = System.Threading.SynchronizationContext.Current;
         current = this;
@@ -104,17 +103,14 @@ public sealed class ControlledRuntime : IActorRuntime
         }
     }
 
-    private void Reset(ISchedulingStrategy strategy, int maxSteps, MemoryModel memoryModel, int livenessThreshold, bool tracing)
+    private void Reset(ISchedulingStrategy strategy, int maxSteps, MemoryModel memoryModel, int livenessThreshold, bool tracing, IExecutionDriver? driver)
     {
         this.strategy = strategy;
-        recordFootprints = strategy.NeedsFootprints;
-        footprint.Clear();
-        footprintGlobal = false;
-        this.maxSteps = maxSteps;
-        this.livenessThreshold = livenessThreshold;
+        this.driver = driver;
+        MaxSteps = maxSteps;
+        LivenessThreshold = livenessThreshold;
         MemoryModel = memoryModel;
         operations.Clear();
-        monitors.Clear();
         decisions.Clear();
         Bug = null;
         Divergence = null;
@@ -123,7 +119,20 @@ public sealed class ControlledRuntime : IActorRuntime
         running = null;
         foreignAccess = null;
         ownerThread = Environment.CurrentManagedThreadId;
-        trace = tracing ? new List<TraceEntry>() : null;
+        Array.Clear(features);
+        checks.Clear();
+        memoryOrder = null;
+        trace = tracing ? tracer.Start(driver) : null;
+        observerCount = 0;
+        if (strategy.NeedsFootprints) Observe(footprints.Start(strategy));
+        if (trace is not null) Observe(trace);
+        foreach (StepObserver o in attached) Observe(o);
+    }
+
+    private void Observe(StepObserver o)
+    {
+        if (observerCount == observers.Length) Array.Resize(ref observers, observerCount * 2);
+        observers[observerCount++] = o;
     }
 
     private ExecutionOutcome Schedule()
@@ -132,7 +141,7 @@ public sealed class ControlledRuntime : IActorRuntime
         {
             int count = CollectEnabled();
             if (count == 0) return EndOfExecution();
-            if (step >= maxSteps) return AtStepBound();
+            if (step >= MaxSteps) return AtStepBound();
 
             int index;
             try { index = strategy.NextOperation(new ReadOnlySpan<Operation>(enabledBuffer, 0, count), running, step); }
@@ -154,7 +163,7 @@ public sealed class ControlledRuntime : IActorRuntime
     public bool TryStep(Operation op, out ExecutionOutcome end)
     {
         ownerThread = Environment.CurrentManagedThreadId;
-        if (step >= maxSteps)
+        if (step >= MaxSteps)
         {
             end = AtStepBound();
             return false;
@@ -163,20 +172,16 @@ public sealed class ControlledRuntime : IActorRuntime
     }
 
     /// <summary>One step of <paramref name="next"/> and the checks after it; false when the execution ends.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TakeStep(Operation next, out ExecutionOutcome end)
     {
         decisions.Add(new Decision(DecisionKind.Operation, next.Id));
         step++;
-        Run(next);
-        if (recordFootprints)
-        {
-            // Completing is a release: a join waits for it, so the two never race (dfs reverses no such pair).
-            if (next.Status == OperationStatus.Completed) footprint.Add(new Access(Access.KeyOf(next), true, IsRelease: true));
-            strategy.OnStepCompleted(next, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(footprint), footprintGlobal);
-            footprint.Clear();
-            footprintGlobal = false;
-        }
+        running = next;
+        next.ReachedSchedulingPoint = false;
+        for (int i = 0; i < observerCount; i++) observers[i].OnStepStarting(next);
+        RunStep(next);
+        for (int i = 0; i < observerCount; i++) observers[i].OnStepCompleted(next);
         // Its next step is its own to take until something blocks it (see Operation.EnabledByStep).
         next.EnabledByStep = 0;
         next.WasEnabled = true;
@@ -184,7 +189,7 @@ public sealed class ControlledRuntime : IActorRuntime
         if (Divergence is not null) end = ExecutionOutcome.Diverged;
         else if (Bug is not null) end = ExecutionOutcome.Bug;
         else if (foreignAccess is { } foreign) end = Fail(BugKind.UncontrolledConcurrency, foreign, null);
-        else if (livenessThreshold > 0 && CheckHotThreshold()) end = ExecutionOutcome.Bug;
+        else if (checks.Count > 0 && AfterStepChecks()) end = ExecutionOutcome.Bug;
         else
         {
             end = default;
@@ -193,10 +198,20 @@ public sealed class ControlledRuntime : IActorRuntime
         return false;
     }
 
+    private bool AfterStepChecks()
+    {
+        foreach (IExecutionCheck check in checks)
+            if (check.AfterStep(this)) return true;
+        return false;
+    }
+
     private ExecutionOutcome AtStepBound()
     {
-        if (strategy.IsFair && HotMonitor() is { } hot)
-            return Fail(BugKind.Liveness, $"{hot.Describe()} is still hot when the execution reached the step bound ({maxSteps}) under a fair strategy", null, hot.HotInvariant);
+        foreach (IExecutionCheck check in checks)
+        {
+            check.AtStepBound(this);
+            if (Bug is not null) return ExecutionOutcome.Bug;
+        }
         return ExecutionOutcome.MaxStepsReached;
     }
 
@@ -232,23 +247,11 @@ public sealed class ControlledRuntime : IActorRuntime
         return count;
     }
 
-    private void Run(Operation op)
-    {
-        running = op;
-        op.ReachedSchedulingPoint = false;
-        int traceLines = trace?.Count ?? 0;
-        bool starting = op.Status == OperationStatus.NotStarted;
-        RunStep(op);
-        // Every step gets a trace line, even one that touched nothing the model labelled.
-        if (trace is not null && trace.Count == traceLines)
-            TraceLine(op, starting ? "starts" : op.Status == OperationStatus.Completed ? "returns" : "continues");
-    }
-
     private void RunStep(Operation op)
     {
-        if (op.FlushesBuffer is { } buffer)
+        if (op.EngineStep is { } engine)
         {
-            buffer.FlushOldest(this);
+            engine.Step();
             return;
         }
 
@@ -294,13 +297,14 @@ public sealed class ControlledRuntime : IActorRuntime
         return op.Location is { } where ? $", in {where}" : $", in {op.Body?.Method.DeclaringType?.Name}.{op.Body?.Method.Name}";
     }
 
-    /// <summary>How an execution with no enabled operation ends: a deadlock (an operation blocked on a primitive),
-    /// a liveness bug (a monitor still hot), or quiescence. Drivers call it when no operation is enabled.</summary>
+    /// <summary>How an execution with no enabled operation ends: a deadlock (an operation blocked on a primitive, not
+    /// idly waiting), a bug a feature's check finds (a monitor still hot), or quiescence. Drivers call it when no
+    /// operation is enabled.</summary>
     public ExecutionOutcome EndOfExecution()
     {
         List<Operation>? blocked = null;
         foreach (Operation op in operations)
-            if (op.Status != OperationStatus.Completed && !op.IsIdle && op.Blocker is not null)
+            if (op.Status != OperationStatus.Completed && op.Blocker is { IsIdle: false })
                 (blocked ??= new()).Add(op);
 
         if (blocked is not null)
@@ -309,28 +313,12 @@ public sealed class ControlledRuntime : IActorRuntime
             return Fail(BugKind.Deadlock, $"deadlock: no operation can run; {waits}", blocked[0]);
         }
 
-        if (HotMonitor() is { } hot)
-            return Fail(BugKind.Liveness, $"{hot.Describe()} is still hot at the end of the execution (every operation finished or idle)", null, hot.HotInvariant);
-        return ExecutionOutcome.Quiescent;
-    }
-
-    private Monitor? HotMonitor()
-    {
-        foreach (Monitor m in monitors) if (m.IsHot) return m;
-        return null;
-    }
-
-    private bool CheckHotThreshold()
-    {
-        foreach (Monitor m in monitors)
+        foreach (IExecutionCheck check in checks)
         {
-            if (m.IsHot && step - m.HotSinceStep >= livenessThreshold)
-            {
-                Fail(BugKind.Liveness, $"{m.Describe()} has been hot for {step - m.HotSinceStep} steps (threshold {livenessThreshold})", null, m.HotInvariant);
-                return true;
-            }
+            check.AtEnd(this);
+            if (Bug is not null) return ExecutionOutcome.Bug;
         }
-        return false;
+        return ExecutionOutcome.Quiescent;
     }
 
     private void ReportException(Operation op, Exception e)
@@ -347,7 +335,7 @@ public sealed class ControlledRuntime : IActorRuntime
         if (Bug is null)
         {
             Bug = new BugReport(kind, message, step, op?.Name, invariant);
-            TraceLine(op, $"*** BUG: {kind}: {message}");
+            trace?.Add(op, TraceEventKind.Bug, $"*** BUG: {kind}: {message}");
         }
         return ExecutionOutcome.Bug;
     }
@@ -361,6 +349,17 @@ public sealed class ControlledRuntime : IActorRuntime
     {
         Fail(kind, message, running, BugReport.CheckInvariant(invariant));
         return kind == BugKind.AssertionFailure ? new AssertionFailureException(message) : new ExecutionCanceledException(message);
+    }
+
+    public void Assert(bool condition, string message)
+    {
+        if (!condition) throw Violation(BugKind.AssertionFailure, message);
+    }
+
+    /// <summary>Asserts the invariant <paramref name="invariant"/> (e.g. "INV-A1").</summary>
+    public void Assert(bool condition, string invariant, string message)
+    {
+        if (!condition) throw Violation(BugKind.AssertionFailure, invariant, message);
     }
 
     // ---- scheduling points ---------------------------------------------------------------
@@ -380,13 +379,9 @@ public sealed class ControlledRuntime : IActorRuntime
     public SchedulingPoint Point(object? resource, AccessKind access, Blocker? blocker = null, string? label = null)
     {
         Prepare(resource, access, blocker);
-        running!.PendingLabel = label;
+        trace?.Label(running!, label);
         return new SchedulingPoint(this);
     }
-
-    /// <summary>Makes the running operation's buffered stores visible (x86-TSO; a no-op under SC).
-    /// For primitives modelling locked instructions or fences; call it from a resume action.</summary>
-    public void DrainStoreBuffer() => running?.StoreBuffer?.DrainAll(this);
 
     /// <summary>A scheduling point that runs <paramref name="action"/> when resumed and returns its result.</summary>
     public SchedulingPoint<TAction, TResult> Point<TAction, TResult>(TAction action, object? resource, AccessKind access, Blocker? blocker = null)
@@ -394,6 +389,22 @@ public sealed class ControlledRuntime : IActorRuntime
     {
         Prepare(resource, access, blocker);
         return new SchedulingPoint<TAction, TResult>(this, action);
+    }
+
+    public SchedulingPoint Interleave(string? label = null) => Point(null, AccessKind.None, null, label);
+
+    public SchedulingPoint Fence(string label = "smp_mb()")
+    {
+        Prepare(null, AccessKind.Fence);
+        trace?.Label(running!, label);
+        return new SchedulingPoint(this, drainStoreBuffer: true);
+    }
+
+    /// <summary>Makes the running operation's buffered stores visible (a no-op unless the memory model buffers them).
+    /// For primitives modelling locked instructions or fences; call it from a resume action.</summary>
+    public void DrainStoreBuffer()
+    {
+        if (memoryOrder is not null && running is not null) memoryOrder.Drain(running);
     }
 
     internal void Pause(Action continuation)
@@ -404,20 +415,22 @@ public sealed class ControlledRuntime : IActorRuntime
         op.ReachedSchedulingPoint = true;
     }
 
+    /// <summary>The running operation was resumed at its scheduling point: its declared access happens now.</summary>
     internal void OnResumed(bool drainStoreBuffer = false)
     {
         Operation op = running!;
-        if (recordFootprints && op.PendingResource is { } resource && op.PendingAccess != AccessKind.None)
-            footprint.Add(new Access(Access.KeyOf(resource), op.PendingAccess is not (AccessKind.Read or AccessKind.ReadUnlock),
-                op.PendingAccess is AccessKind.Unlock or AccessKind.ReadUnlock));
-        if (drainStoreBuffer) op.StoreBuffer?.DrainAll(this);
+        for (int i = 0; i < observerCount; i++) observers[i].OnResumed(op);
+        if (drainStoreBuffer) memoryOrder?.Drain(op);
         op.Blocker = null;
-        op.IsIdle = false;
-        if (trace is not null && op.PendingLabel is { } label) TraceLine(op, label);
-        op.PendingLabel = null;
+        trace?.Resumed(op);
     }
 
-    private void CheckThread()
+    /// <summary>The resume action of the running operation's scheduling point has run: later lines are the model's own.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void OnActionDone() => trace?.EndAccess();
+
+    /// <summary>Throws (and records a foreign access) unless called by controlled code on the engine's thread.</summary>
+    internal void CheckThread()
     {
         if (Environment.CurrentManagedThreadId == ownerThread && running is not null) return;
         string message = "model code ran on a thread the engine does not control (e.g. the continuation of Task.Run or of an un-awaited task) and touched a controlled object";
@@ -425,19 +438,9 @@ public sealed class ControlledRuntime : IActorRuntime
         throw new InvalidOperationException(message);
     }
 
-    public SchedulingPoint Interleave(string? label = null)
-    {
-        Prepare(null, AccessKind.None);
-        running!.PendingLabel = label;
-        return new SchedulingPoint(this);
-    }
-
-    public SchedulingPoint Fence(string label = "smp_mb()")
-    {
-        Prepare(null, AccessKind.Other);
-        running!.PendingLabel = label;
-        return new SchedulingPoint(this, drainStoreBuffer: true);
-    }
+    /// <summary>The engine's runtime behind <paramref name="runtime"/> (features need its extension points).</summary>
+    internal static ControlledRuntime Of(IActorRuntime runtime) =>
+        runtime as ControlledRuntime ?? throw new ArgumentException("this needs the engine's ControlledRuntime", nameof(runtime));
 
     // ---- operations ------------------------------------------------------------------------
 
@@ -448,18 +451,21 @@ public sealed class ControlledRuntime : IActorRuntime
         return AddOperation(name, body);
     }
 
-    internal Operation AddOperation(string name, Func<Task>? body, StoreBuffer? flushes = null)
+    private Operation AddOperation(string name, Func<Task>? body, IEngineStep? engineStep = null)
     {
-        var op = new Operation(operations.Count, name, body) { FlushesBuffer = flushes, CreatedAtStep = step, CreatedBy = running?.Id ?? -1 };
+        var op = new Operation(operations.Count, name, body, engineStep) { CreatedAtStep = step, CreatedBy = running?.Id ?? -1 };
         operations.Add(op);
         driver?.OnOperationAdded(this, op);
         return op;
     }
 
+    /// <summary>Adds a pseudo-operation whose steps the engine takes itself (a store buffer), created by the running operation.</summary>
+    internal Operation AddEngineOperation(string name, IEngineStep engineStep) => AddOperation(name, null, engineStep);
+
     public SchedulingPoint WhenCompleted(Operation op)
     {
         Prepare(op, AccessKind.Other, op.Status == OperationStatus.Completed ? null : new CompletionBlocker(op));
-        if (trace is not null) running!.PendingLabel = $"joins '{op.Name}' (completed)";
+        trace?.Label(running!, $"joins '{op.Name}' (completed)");
         return new SchedulingPoint(this);
     }
 
@@ -469,89 +475,17 @@ public sealed class ControlledRuntime : IActorRuntime
         public override string Describe(Operation op) => $"'{target.Name}' to complete";
     }
 
-    // ---- actors ----------------------------------------------------------------------------
-
-    public ActorId CreateActor<T>(Event? initialEvent = null, string? name = null) where T : Actor =>
-        CreateActor(typeof(T), initialEvent, name);
-
-    public ActorId CreateActor(Type type, Event? initialEvent = null, string? name = null)
-    {
-        CheckThread();
-        if (!typeof(Actor).IsAssignableFrom(type))
-            throw new ArgumentException($"{type.Name} is not an Actor", nameof(type));
-        RecordKey(Access.OperationTable, true);
-        var actor = (Actor)Activator.CreateInstance(type, nonPublic: true)!;
-        var id = new ActorId(operations.Count, name ?? $"{type.Name}({operations.Count})", actor);
-        Operation op = AddOperation(id.Name, null);
-        actor.Attach(this, id, op);
-        op.Body = () => actor.RunAsync(initialEvent);
-        return id;
-    }
-
-    public void SendEvent(ActorId target, Event e)
-    {
-        CheckThread();
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(e);
-        if (trace is not null) TraceLine(running, $"send {e.GetType().Name} to {target.Name}");
-        RecordAccess(target.Actor, true);
-        target.Actor.Enqueue(e);
-    }
-
-    // ---- specifications ---------------------------------------------------------------------
-
-    public void RegisterMonitor<T>() where T : Monitor, new()
-    {
-        foreach (Monitor m in monitors) if (m is T) return;
-        var monitor = new T();
-        monitors.Add(monitor);
-        monitor.Attach(this);
-    }
-
-    public void Monitor<T>(Event e) where T : Monitor
-    {
-        CheckThread();
-        foreach (Monitor m in monitors)
-        {
-            if (m is T)
-            {
-                RecordAccess(m, true);
-                m.Handle(e);
-                return;
-            }
-        }
-        throw new InvalidOperationException($"monitor {typeof(T).Name} is not registered (call RegisterMonitor<{typeof(T).Name}>() first)");
-    }
-
-    /// <summary>Finds a registered monitor (for models that query monitor state in assertions).</summary>
-    public T? GetMonitor<T>() where T : Monitor
-    {
-        foreach (Monitor m in monitors) if (m is T t) return t;
-        return null;
-    }
-
-    public void Assert(bool condition, string message)
-    {
-        if (!condition) throw Violation(BugKind.AssertionFailure, message);
-    }
-
-    /// <summary>Asserts the invariant <paramref name="invariant"/> (e.g. "INV-A1").</summary>
-    public void Assert(bool condition, string invariant, string message)
-    {
-        if (!condition) throw Violation(BugKind.AssertionFailure, invariant, message);
-    }
-
     // ---- nondeterminism ------------------------------------------------------------------
 
     public bool RandomBoolean()
     {
         CheckThread();
-        footprintGlobal = true;
+        for (int i = 0; i < observerCount; i++) observers[i].OnChoice();
         bool value;
         try { value = strategy.NextBoolean(step); }
         catch (ScheduleDivergenceException e) { throw Diverge(e); }
         decisions.Add(new Decision(DecisionKind.Boolean, value ? 1 : 0));
-        if (trace is not null) TraceLine(running, $"RandomBoolean() -> {(value ? "true" : "false")}");
+        trace?.Add(running, TraceEventKind.Choice, $"RandomBoolean() -> {(value ? "true" : "false")}");
         return value;
     }
 
@@ -559,12 +493,12 @@ public sealed class ControlledRuntime : IActorRuntime
     {
         CheckThread();
         if (maxValue <= 0) throw new ArgumentOutOfRangeException(nameof(maxValue), "RandomInteger needs a positive bound");
-        footprintGlobal = true;
+        for (int i = 0; i < observerCount; i++) observers[i].OnChoice();
         int value;
         try { value = strategy.NextInteger(maxValue, step); }
         catch (ScheduleDivergenceException e) { throw Diverge(e); }
         decisions.Add(new Decision(DecisionKind.Integer, value));
-        if (trace is not null) TraceLine(running, $"RandomInteger({maxValue}) -> {value}");
+        trace?.Add(running, TraceEventKind.Choice, $"RandomInteger({maxValue}) -> {value}");
         return value;
     }
 
@@ -581,47 +515,67 @@ public sealed class ControlledRuntime : IActorRuntime
     /// </summary>
     public void RecordAccess(object resource, bool write)
     {
-        if (recordFootprints) footprint.Add(new Access(Access.KeyOf(resource), write));
+        if (observerCount != 0) RecordKey(Access.KeyOf(resource), write);
     }
 
     private void RecordKey(long key, bool write)
     {
-        if (recordFootprints) footprint.Add(new Access(key, write));
+        for (int i = 0; i < observerCount; i++) observers[i].OnAccess(new Access(key, write));
     }
 
     /// <summary>A fresh id for an <see cref="IControlledResource"/>, in creation order within the execution.</summary>
     public int NewResourceId() => nextResourceId++;
 
+    // ---- extension points ------------------------------------------------------------------
+
+    /// <summary>The state feature <typeparamref name="T"/> keeps for this execution, made by <paramref name="create"/> on
+    /// first use; every execution starts without it.</summary>
+    public T Feature<T>(Func<ControlledRuntime, T> create) where T : class
+    {
+        int slot = FeatureSlot<T>.Index;
+        if (slot < features.Length && features[slot] is T existing) return existing;
+        T made = create(this);
+        SetFeature(made);
+        return made;
+    }
+
+    /// <summary>The state feature <typeparamref name="T"/> keeps for this execution, or null.</summary>
+    public T? Feature<T>() where T : class
+    {
+        int slot = FeatureSlot<T>.Index;
+        return slot < features.Length ? (T?)features[slot] : null;
+    }
+
+    /// <summary>Sets the state feature <typeparamref name="T"/> keeps for this execution (e.g. under an interface it serves).</summary>
+    public void SetFeature<T>(T? value) where T : class
+    {
+        int slot = FeatureSlot<T>.Index;
+        if (slot >= features.Length) Array.Resize(ref features, Math.Max(slot + 1, FeatureSlots.Count));
+        features[slot] = value;
+    }
+
+    /// <summary>Adds a check that judges this execution after each step, at the step bound and at its end.</summary>
+    public void AddCheck(IExecutionCheck check) => checks.Add(check);
+
+    /// <summary>Makes <paramref name="order"/> the barrier of this execution's memory model (see <see cref="DrainStoreBuffer"/>).</summary>
+    public void SetMemoryOrder(IMemoryOrder order) => memoryOrder = order;
+
+    /// <summary>Adds an observer of every step (e.g. metrics) from the next execution on.</summary>
+    public void AddObserver(StepObserver observer) => attached.Add(observer);
+
+    public bool RemoveObserver(StepObserver observer) => attached.Remove(observer);
+
     // ---- tracing ----------------------------------------------------------------------------
 
-    public void Log(string text)
-    {
-        if (trace is not null) TraceLine(running, text);
-    }
+    public void Log(string text) => trace?.Log(running, text);
 
     public void Log(ref TraceText text)
     {
-        if (trace is not null && text.IsEnabled) TraceLine(running, text.ToStringAndClear());
+        if (trace is not null && text.IsEnabled) trace.Log(running, text.ToStringAndClear());
     }
 
-    /// <summary>Adds a trace line for the running operation when tracing (callers format lazily behind <see cref="IsTracing"/>).</summary>
-    internal void TraceLine(Operation? op, string text)
-    {
-        if (trace is null) return;
-        var line = new TraceEntry(step, op?.Name ?? "-", text);
-        trace.Add(line);
-        driver?.OnTraceLine(line);
-    }
-
-    /// <summary>Store buffers of the running operation are created here (x86-TSO only).</summary>
-    internal StoreBuffer StoreBufferOf(Operation op)
-    {
-        if (op.StoreBuffer is null)
-        {
-            op.StoreBuffer = new StoreBuffer(op);
-            AddOperation(op.Name + ".sb", null, op.StoreBuffer);
-        }
-        return op.StoreBuffer;
-    }
-
+    /// <summary>Adds a typed trace line for the running operation while tracing: what a feature did (a send, a monitor's
+    /// state, a buffered store made visible...) to <paramref name="resource"/>. Callers format lazily behind <see cref="IsTracing"/>.</summary>
+    public void LogEvent(TraceEventKind kind, string text, object? resource = null, AccessKind access = AccessKind.None, string? state = null, bool hot = false) =>
+        trace?.Add(running, kind, text, resource, access, state, hot);
 }
