@@ -66,7 +66,7 @@ public abstract class Actor : IControlledResource
     /// <summary>Delivers <paramref name="e"/> synchronously to the registered monitor of type <typeparamref name="T"/>
     /// (a <c>Specifications.Monitor</c>; monitors plug in above actors, so the type is checked when delivering).</summary>
     protected void Monitor<T>(Event e) where T : class =>
-        (runtime.Feature<IMonitorSink>() ?? throw IMonitorSink.NotRegistered(typeof(T))).Deliver(typeof(T), e);
+        (runtime.Extensions.Get<IMonitorSink>() ?? throw IMonitorSink.NotRegistered(typeof(T))).Deliver(typeof(T), e);
 
     /// <summary>Halts the actor once the current handler returns; later events are dropped.</summary>
     protected void RaiseHaltEvent() => halted = true;

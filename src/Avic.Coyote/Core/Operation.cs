@@ -46,7 +46,7 @@ public interface IEngineStep
 /// </summary>
 public sealed class Operation
 {
-    private object?[]? features;
+    private FeatureTable features;
 
     internal Operation(int id, string name, Func<Task>? body, IEngineStep? engineStep = null)
     {
@@ -116,36 +116,52 @@ public sealed class Operation
         }
     }
 
-    /// <summary>The state feature <typeparamref name="T"/> keeps about this operation (e.g. its store buffer), or null.</summary>
-    public T? Get<T>() where T : class
+    /// <summary>Parks the operation at a scheduling point: <paramref name="continuation"/> is what resuming it runs.</summary>
+    internal void Park(Action continuation)
     {
-        int slot = FeatureSlot<T>.Index;
-        return features is { } f && slot < f.Length ? (T?)f[slot] : null;
+        Continuation = continuation;
+        ReachedSchedulingPoint = true;
     }
+
+    /// <summary>Runs the operation's model code from where it stopped to its next scheduling point or its end.
+    /// Returns the exception the code ended with, if any; <paramref name="foreignAwait"/>: it stopped at an await
+    /// that is not a scheduling point (nothing will ever resume it).</summary>
+    internal Exception? Resume(out bool foreignAwait)
+    {
+        ReachedSchedulingPoint = false;
+        try
+        {
+            if (Status == OperationStatus.NotStarted)
+            {
+                Status = OperationStatus.Paused;
+                RootTask = Body!();
+            }
+            else
+            {
+                Action continuation = Continuation!;
+                Continuation = null;
+                continuation();
+            }
+        }
+        catch (Exception e)
+        {
+            // Only non-async bodies can throw here; async ones fault their task.
+            RootTask = Task.FromException(e);
+        }
+
+        Task root = RootTask!;
+        foreignAwait = !root.IsCompleted && !ReachedSchedulingPoint;
+        if (!root.IsCompleted) return null;
+        Status = OperationStatus.Completed;
+        Blocker = null;
+        return root.IsFaulted ? root.Exception!.InnerException ?? root.Exception : null;
+    }
+
+    /// <summary>The state feature <typeparamref name="T"/> keeps about this operation (e.g. its store buffer), or null.</summary>
+    public T? Get<T>() where T : class => features.Get<T>();
 
     /// <summary>Sets the state feature <typeparamref name="T"/> keeps about this operation.</summary>
-    public void Set<T>(T? value) where T : class
-    {
-        int slot = FeatureSlot<T>.Index;
-        if (features is null || slot >= features.Length) Array.Resize(ref features, Math.Max(slot + 1, FeatureSlots.Count));
-        features[slot] = value;
-    }
+    public void Set<T>(T? value) where T : class => features.Set(value);
 
     public override string ToString() => Name;
-}
-
-/// <summary>One slot per feature type, process-wide: typed state on operations and runtimes without a field per feature.</summary>
-internal static class FeatureSlot<T> where T : class
-{
-    public static readonly int Index = FeatureSlots.Next();
-}
-
-internal static class FeatureSlots
-{
-    private static int count;
-
-    /// <summary>Slots handed out so far (a hint for sizing tables).</summary>
-    public static int Count => System.Threading.Volatile.Read(ref count);
-
-    public static int Next() => System.Threading.Interlocked.Increment(ref count) - 1;
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Avic.Coyote.Runtime;
 
 /// <summary>
@@ -44,4 +46,117 @@ public interface IExecutionCheck
 public interface IMemoryOrder
 {
     void Drain(Operation op);
+}
+
+/// <summary>
+/// The extension points of a <see cref="ControlledRuntime"/>: features' typed state for the current execution, the
+/// checks that judge it, the barrier of its memory model, and the observers of its steps. Features plug in here; the
+/// runtime knows none of them by name. Everything but the attached observers is dropped when an execution starts.
+/// </summary>
+public sealed class ExtensionPoints
+{
+    private readonly ControlledRuntime runtime;
+    private FeatureTable features;
+    private readonly List<IExecutionCheck> checks = new();
+    private readonly List<StepObserver> attached = new();
+    private StepObserver[] observers = new StepObserver[4];
+    private int observerCount;
+
+    internal ExtensionPoints(ControlledRuntime runtime) => this.runtime = runtime;
+
+    /// <summary>The state feature <typeparamref name="T"/> keeps for this execution, made by <paramref name="create"/> on first use.</summary>
+    public T GetOrAdd<T>(Func<ControlledRuntime, T> create) where T : class
+    {
+        if (features.Get<T>() is { } existing) return existing;
+        T made = create(runtime);
+        features.Set(made);
+        return made;
+    }
+
+    /// <summary>The state feature <typeparamref name="T"/> keeps for this execution, or null.</summary>
+    public T? Get<T>() where T : class => features.Get<T>();
+
+    /// <summary>Sets the state feature <typeparamref name="T"/> keeps for this execution (e.g. under an interface it serves).</summary>
+    public void Set<T>(T? value) where T : class => features.Set(value);
+
+    /// <summary>Adds a check that judges this execution after each step, at the step bound and at its end.</summary>
+    public void AddCheck(IExecutionCheck check) => checks.Add(check);
+
+    /// <summary>The barrier of this execution's memory model (<see cref="ControlledRuntime.DrainStoreBuffer"/>); null under sequential consistency.</summary>
+    public IMemoryOrder? MemoryOrder { get; set; }
+
+    /// <summary>Adds an observer of every step (e.g. metrics), from the next execution on.</summary>
+    public void AddObserver(StepObserver observer) => attached.Add(observer);
+
+    public bool RemoveObserver(StepObserver observer) => attached.Remove(observer);
+
+    /// <summary>A new execution: no features, checks or barrier; the built-in observers it needs, then the attached ones.</summary>
+    internal void Reset(StepObserver? footprints, StepObserver? trace)
+    {
+        features.Clear();
+        checks.Clear();
+        MemoryOrder = null;
+        observerCount = 0;
+        if (footprints is not null) Observe(footprints);
+        if (trace is not null) Observe(trace);
+        foreach (StepObserver o in attached) Observe(o);
+    }
+
+    private void Observe(StepObserver o)
+    {
+        if (observerCount == observers.Length) Array.Resize(ref observers, observerCount * 2);
+        observers[observerCount++] = o;
+    }
+
+    internal bool Observed => observerCount != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void StepStarting(Operation op)
+    {
+        for (int i = 0; i < observerCount; i++) observers[i].OnStepStarting(op);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Resumed(Operation op)
+    {
+        for (int i = 0; i < observerCount; i++) observers[i].OnResumed(op);
+    }
+
+    internal void Accessed(Access access)
+    {
+        for (int i = 0; i < observerCount; i++) observers[i].OnAccess(access);
+    }
+
+    internal void Chose()
+    {
+        for (int i = 0; i < observerCount; i++) observers[i].OnChoice();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void StepCompleted(Operation op)
+    {
+        for (int i = 0; i < observerCount; i++) observers[i].OnStepCompleted(op);
+    }
+
+    /// <summary>After a step: true when a check recorded a bug.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool AfterStep()
+    {
+        if (checks.Count == 0) return false;
+        foreach (IExecutionCheck check in checks)
+            if (check.AfterStep(runtime)) return true;
+        return false;
+    }
+
+    /// <summary>At the step bound, or at the end (<paramref name="atEnd"/>): lets each check record a bug; true when one did.</summary>
+    internal bool Judge(bool atEnd)
+    {
+        foreach (IExecutionCheck check in checks)
+        {
+            if (atEnd) check.AtEnd(runtime);
+            else check.AtStepBound(runtime);
+            if (runtime.Bug is not null) return true;
+        }
+        return false;
+    }
 }

@@ -15,12 +15,12 @@ public static class MonitorRuntimeExtensions
     {
         ControlledRuntime rt = ControlledRuntime.Of(runtime);
         rt.CheckThread();
-        (rt.Feature<MonitorSet>() ?? throw IMonitorSink.NotRegistered(typeof(T))).Deliver(typeof(T), e);
+        (rt.Extensions.Get<MonitorSet>() ?? throw IMonitorSink.NotRegistered(typeof(T))).Deliver(typeof(T), e);
     }
 
     /// <summary>Finds a registered monitor (for models that query monitor state in assertions).</summary>
     public static T? GetMonitor<T>(this IActorRuntime runtime) where T : Monitor =>
-        ControlledRuntime.Of(runtime).Feature<MonitorSet>()?.Find<T>();
+        ControlledRuntime.Of(runtime).Extensions.Get<MonitorSet>()?.Find<T>();
 }
 
 /// <summary>
@@ -36,11 +36,11 @@ internal sealed class MonitorSet : IExecutionCheck, IMonitorSink
     private MonitorSet(ControlledRuntime runtime)
     {
         this.runtime = runtime;
-        runtime.AddCheck(this);
-        runtime.SetFeature<IMonitorSink>(this);
+        runtime.Extensions.AddCheck(this);
+        runtime.Extensions.Set<IMonitorSink>(this);
     }
 
-    public static MonitorSet Of(ControlledRuntime runtime) => runtime.Feature(static rt => new MonitorSet(rt));
+    public static MonitorSet Of(ControlledRuntime runtime) => runtime.Extensions.GetOrAdd(static rt => new MonitorSet(rt));
 
     public void Register<T>() where T : Monitor, new()
     {

@@ -41,10 +41,10 @@ internal sealed class TsoMemory : IMemoryOrder
 
     private TsoMemory(ControlledRuntime runtime) => this.runtime = runtime;
 
-    public static TsoMemory Of(ControlledRuntime runtime) => runtime.Feature(static rt =>
+    public static TsoMemory Of(ControlledRuntime runtime) => runtime.Extensions.GetOrAdd(static rt =>
     {
         var tso = new TsoMemory(rt);
-        rt.SetMemoryOrder(tso);
+        rt.Extensions.MemoryOrder = tso;
         return tso;
     });
 

@@ -26,7 +26,7 @@ public sealed class TypedTraceTests
         Func<IActorRuntime, Task> test, MemoryModel memoryModel = MemoryModel.SequentialConsistency, bool last = false, StepObserver? observer = null)
     {
         var runtime = new ControlledRuntime();
-        if (observer is not null) runtime.AddObserver(observer);
+        if (observer is not null) runtime.Extensions.AddObserver(observer);
         ExecutionOutcome outcome = runtime.RunExecution(test, new Fixed(last), 200, memoryModel, 0, tracing: true);
         return (outcome, runtime.Trace!, runtime);
     }
