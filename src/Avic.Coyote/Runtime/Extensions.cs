@@ -57,6 +57,7 @@ public sealed class ExtensionPoints
 {
     private readonly ControlledRuntime runtime;
     private FeatureTable features;
+    private FeatureTable kept;
     private readonly List<IExecutionCheck> checks = new();
     private readonly List<StepObserver> attached = new();
     private StepObserver[] observers = new StepObserver[4];
@@ -70,6 +71,16 @@ public sealed class ExtensionPoints
         if (features.Get<T>() is { } existing) return existing;
         T made = create(runtime);
         features.Set(made);
+        return made;
+    }
+
+    /// <summary>An object feature <typeparamref name="T"/> keeps for the life of this runtime, made by <paramref name="create"/>
+    /// once: for state a feature resets itself when an execution starts, so executions allocate nothing for it.</summary>
+    public T Keep<T>(Func<ControlledRuntime, T> create) where T : class
+    {
+        if (kept.Get<T>() is { } existing) return existing;
+        T made = create(runtime);
+        kept.Set(made);
         return made;
     }
 

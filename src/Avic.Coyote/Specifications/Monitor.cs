@@ -57,7 +57,14 @@ public abstract class Monitor : IControlledResource
 
     protected void RaiseGotoStateEvent<TState>() where TState : State => pendingGoto = typeof(TState);
 
-    internal void Handle(Event e)
+    /// <summary>Handles <paramref name="e"/> now, in the running step (which writes the monitor).</summary>
+    internal void Deliver(ControlledRuntime rt, Event e)
+    {
+        rt.RecordAccess(this, true);
+        Handle(e);
+    }
+
+    private void Handle(Event e)
     {
         if (!state.Transitions.TryGetValue(e.GetType(), out Transition tr))
         {

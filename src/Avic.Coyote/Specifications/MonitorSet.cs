@@ -15,7 +15,7 @@ public static class MonitorRuntimeExtensions
     {
         ControlledRuntime rt = ControlledRuntime.Of(runtime);
         rt.CheckThread();
-        (rt.Extensions.Get<MonitorSet>() ?? throw IMonitorSink.NotRegistered(typeof(T))).Deliver(typeof(T), e);
+        (rt.Extensions.Get<MonitorSet>()?.Find<T>() ?? throw IMonitorSink.NotRegistered(typeof(T))).Deliver(rt, e);
     }
 
     /// <summary>Finds a registered monitor (for models that query monitor state in assertions).</summary>
@@ -33,14 +33,19 @@ internal sealed class MonitorSet : IExecutionCheck, IMonitorSink
     private readonly List<Monitor> monitors = new();
     private readonly ControlledRuntime runtime;
 
-    private MonitorSet(ControlledRuntime runtime)
+    private MonitorSet(ControlledRuntime runtime) => this.runtime = runtime;
+
+    /// <summary>The monitors of this execution; the first call of an execution empties the runtime's one set and plugs it in.</summary>
+    public static MonitorSet Of(ControlledRuntime runtime) =>
+        runtime.Extensions.GetOrAdd(static rt => rt.Extensions.Keep(static r => new MonitorSet(r)).Start());
+
+    private MonitorSet Start()
     {
-        this.runtime = runtime;
+        monitors.Clear();
         runtime.Extensions.AddCheck(this);
         runtime.Extensions.Set<IMonitorSink>(this);
+        return this;
     }
-
-    public static MonitorSet Of(ControlledRuntime runtime) => runtime.Extensions.GetOrAdd(static rt => new MonitorSet(rt));
 
     public void Register<T>() where T : Monitor, new()
     {
@@ -56,6 +61,7 @@ internal sealed class MonitorSet : IExecutionCheck, IMonitorSink
         return null;
     }
 
+    /// <summary>For actors, which cannot name monitor types: the monitor of <paramref name="type"/> handles <paramref name="e"/>.</summary>
     public void Deliver(Type type, Event e)
     {
         runtime.CheckThread();
@@ -63,8 +69,7 @@ internal sealed class MonitorSet : IExecutionCheck, IMonitorSink
         {
             if (type.IsInstanceOfType(m))
             {
-                runtime.RecordAccess(m, true);
-                m.Handle(e);
+                m.Deliver(runtime, e);
                 return;
             }
         }
