@@ -437,7 +437,7 @@ public static class HtmlTraceWriter
     {
         string css = Style(e);
         string title = e.Resource is null ? "" :
-            $" title=\"{E($"{e.Access.ToString().ToLowerInvariant()} {e.Resource} ({KindName(e.ResourceKind)}{(e.ResourceGroup is null ? "" : ", " + e.ResourceGroup)})")}\"";
+            $" title=\"{E($"{Verb(e)} {e.Resource} ({KindName(e.ResourceKind)}{(e.ResourceGroup is null ? "" : ", " + e.ResourceGroup)})")}\"";
         return $"<div{(css.Length > 0 ? $" class=\"{css}\"" : "")}{title}>{Text(e.Text)}</div>";
     }
 
@@ -467,6 +467,8 @@ public static class HtmlTraceWriter
         TraceEventKind.Log => "fn",
         _ => "",
     };
+
+    private static string Verb(TraceEntry e) => e.ResourceKind == ResourceKind.Operation ? "join" : e.Access.ToString().ToLowerInvariant();
 
     private static string KindName(ResourceKind kind) => kind switch
     {
