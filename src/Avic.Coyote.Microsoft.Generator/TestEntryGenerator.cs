@@ -120,7 +120,7 @@ public sealed class TestEntryGenerator : IIncrementalGenerator
                 sb.AppendLine("    [global::Microsoft.Coyote.SystematicTesting.Test]");
                 sb.AppendLine($"    public static void {method}(global::Microsoft.Coyote.Actors.IActorRuntime runtime) => " +
                               $"global::Avic.Coyote.Microsoft.CoyoteExecution.Run({entry}, {t.MaxSteps}, " +
-                              $"(global::Avic.Coyote.Sync.MemoryModel){t.MemoryModel}, actors: runtime);");
+                              $"(global::Avic.Coyote.MemoryModel){t.MemoryModel}, actors: runtime);");
             }
             sb.AppendLine("}");
         }

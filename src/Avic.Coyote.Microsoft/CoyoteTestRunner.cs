@@ -28,7 +28,7 @@ public sealed record CoyoteRunSettings
     /// until it, ignoring <see cref="Iterations"/> (it still stops at the first bug).</summary>
     public int TimeoutSeconds { get; init; }
     /// <summary>Overrides the test's memory model when set.</summary>
-    public Avic.Coyote.Sync.MemoryModel? MemoryModel { get; init; }
+    public Avic.Coyote.MemoryModel? MemoryModel { get; init; }
 
     /// <summary>Coyote's actor activity coverage (<c>--coverage</c>): <c>.coverage.txt</c> and <c>.coverage.dgml</c>
     /// name our actor types, states and events. Written to the output directory whether or not a bug was found.</summary>

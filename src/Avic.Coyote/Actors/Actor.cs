@@ -30,13 +30,17 @@ public abstract class Actor : IControlledResource
     /// <summary>Identifies the actor's inbox to exhaustive search.</summary>
     public int ResourceId { get; private set; }
 
+    ResourceKind IControlledResource.ResourceKind => ResourceKind.Inbox;
+
+    string IControlledResource.ResourceName => Id.Name;
+
     internal void Attach(ControlledRuntime rt, ActorId id, Operation op)
     {
         runtime = rt;
         ResourceId = rt.NewResourceId();
         Id = id;
         operation = op;
-        nextEvent = new InboxBlocker(this, null);
+        nextEvent = new InboxBlocker(this, null, idle: true);
     }
 
     /// <summary>Runs first, before any event is handled (a state machine enters its start state after it).</summary>
@@ -59,7 +63,10 @@ public abstract class Actor : IControlledResource
     /// <summary>Asserts the invariant <paramref name="invariant"/> (e.g. "INV-A1").</summary>
     protected void Assert(bool condition, string invariant, string message) => runtime.Assert(condition, invariant, message);
 
-    protected void Monitor<T>(Event e) where T : Specifications.Monitor => runtime.Monitor<T>(e);
+    /// <summary>Delivers <paramref name="e"/> synchronously to the registered monitor of type <typeparamref name="T"/>
+    /// (a <c>Specifications.Monitor</c>; monitors plug in above actors, so the type is checked when delivering).</summary>
+    protected void Monitor<T>(Event e) where T : class =>
+        (runtime.Extensions.Get<IMonitorSink>() ?? throw IMonitorSink.NotRegistered(typeof(T))).Deliver(typeof(T), e);
 
     /// <summary>Halts the actor once the current handler returns; later events are dropped.</summary>
     protected void RaiseHaltEvent() => halted = true;
@@ -68,7 +75,7 @@ public abstract class Actor : IControlledResource
     protected SchedulingPoint<ReceiveAction, Event> ReceiveEventAsync(params Type[] eventTypes)
     {
         var blocker = new InboxBlocker(this, eventTypes);
-        runtime.ActorHost?.OnReceiveWait(this, eventTypes);
+        runtime.ActorHost()?.OnReceiveWait(this, eventTypes);
         return runtime.Point<ReceiveAction, Event>(new ReceiveAction(blocker), this, AccessKind.Receive, blocker);
     }
 
@@ -84,9 +91,8 @@ public abstract class Actor : IControlledResource
         await InitializeStatesAsync(initialEvent);
         while (!halted)
         {
-            var next = runtime.Point<ReceiveAction, Event>(new ReceiveAction(nextEvent), this, AccessKind.Receive, nextEvent);
-            operation.IsIdle = true;
-            Event e = await next;
+            // Waiting for the next event is idle (the blocker says so), not a deadlock.
+            Event e = await runtime.Point<ReceiveAction, Event>(new ReceiveAction(nextEvent), this, AccessKind.Receive, nextEvent);
             if (e is HaltEvent)
             {
                 halted = true;
@@ -146,9 +152,11 @@ public abstract class Actor : IControlledResource
         return -1;
     }
 
-    internal sealed class InboxBlocker(Actor actor, Type[]? accepted) : Blocker
+    internal sealed class InboxBlocker(Actor actor, Type[]? accepted, bool idle = false) : Blocker
     {
         public override bool CanProceed(Operation op) => actor.FindNext(accepted, dropIgnored: false) >= 0;
+
+        public override bool IsIdle => idle;
 
         public override string Describe(Operation op) => accepted is null
             ? "its next event"
@@ -171,7 +179,7 @@ public abstract class Actor : IControlledResource
         {
             var b = (InboxBlocker)blocker;
             Event e = b.Take();
-            rt.ActorHost?.OnEventDequeued(b.Actor, e);
+            rt.ActorHost()?.OnEventDequeued(b.Actor, e);
             if (rt.IsTracing) rt.Log($"dequeue {e.GetType().Name}");
             return e;
         }

@@ -50,7 +50,7 @@ public sealed class IgnoreEventsAttribute(params Type[] eventTypes) : Attribute
 }
 
 /// <summary>On a monitor state: something is pending (a liveness obligation). <paramref name="obligation"/>
-/// says what, in the words liveness bug reports use (e.g. "INV-B4: an IRQ is pending on a blocked vCPU").</summary>
+/// says what, in the words liveness bug reports use (e.g. "INV-L1: a request is pending and nobody will serve it").</summary>
 [AttributeUsage(AttributeTargets.Class)]
 public sealed class HotAttribute(string? obligation = null) : Attribute
 {

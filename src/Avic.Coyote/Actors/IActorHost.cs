@@ -26,3 +26,9 @@ public interface IActorHost
     /// <summary><paramref name="machine"/> leaves state <paramref name="from"/> for state <paramref name="to"/>.</summary>
     void OnGotoState(StateMachine machine, Type from, Type to);
 }
+
+internal static class ActorHosting
+{
+    /// <summary>The actor host of <paramref name="runtime"/>'s driver, if it hosts actors; null on our engine.</summary>
+    internal static IActorHost? ActorHost(this ControlledRuntime runtime) => runtime.Driver as IActorHost;
+}

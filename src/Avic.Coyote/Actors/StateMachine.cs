@@ -61,7 +61,7 @@ public abstract class StateMachine : Actor
             pendingGoto = null;
             if (state.OnExit is not null) await Invoke(state.OnExit, e);
             if (ControlledRuntime.IsTracing) ControlledRuntime.Log($"{Id.Name} goes from {state.Name} to {target.Name}");
-            ControlledRuntime.ActorHost?.OnGotoState(this, state.Type, target);
+            ControlledRuntime.ActorHost()?.OnGotoState(this, state.Type, target);
             state = schema.States[target];
             await EnterAsync(e);
         }

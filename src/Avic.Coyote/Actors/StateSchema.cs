@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Reflection;
-using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Actors;
 

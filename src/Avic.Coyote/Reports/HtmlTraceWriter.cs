@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
-using Avic.Coyote.Runtime;
-using Avic.Coyote.Sync;
 using Avic.Coyote.Testing;
 
 namespace Avic.Coyote.Reports;
@@ -102,13 +99,14 @@ public static class Races
 
 /// <summary>
 /// Writes a trace as a self-contained HTML page: one lane (column) per operation, one row per step,
-/// what each operation did in its lane, shared accesses coloured by kind, the monitors' states in a
-/// right-hand column (hot rows tinted), the race before the bug highlighted and the bug in a row of
-/// its own. Runs of steps by one operation fold into one row that opens on a click (HTML details),
+/// what each operation did in its lane, coloured by the typed kind of the line and of the resource it
+/// touched (memory read or write, lock or wait, inbox, barrier), the resources listed by kind, the
+/// monitors' states in a right-hand column (hot rows tinted), the race before the bug highlighted and
+/// the bug in a row of its own. Nothing is read back from the text of a line. Runs of steps by one operation fold into one row that opens on a click (HTML details),
 /// so a long execution stays a page or two. Inline CSS only: no script, no network, so it opens from
 /// a CI artifact or a mail attachment as is.
 /// </summary>
-public static partial class HtmlTraceWriter
+public static class HtmlTraceWriter
 {
     public static void Write(string path, IReadOnlyList<TraceEntry> trace, TraceHeader header) =>
         AtomicFiles.Write(path, Render(trace, header));
@@ -123,7 +121,7 @@ public static partial class HtmlTraceWriter
     private sealed class Row
     {
         public required int Step;
-        public required List<string>?[] Cells;
+        public required List<TraceEntry>?[] Cells;
         public List<string> Bugs = [];
         public string? MonitorChange;
         public bool Hot, Preempts, Race;
@@ -162,10 +160,11 @@ public static partial class HtmlTraceWriter
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
             .Append(E($"{header.Test} — interleaving")).Append("</title>\n<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n");
         AppendHeader(html, header, trace, lanes.Count, preempting.Count, obligation);
+        AppendResources(html, trace);
         AppendLegend(html, hasMonitors, header.PreemptionSteps is not null, header.Race is not null);
 
         // Each lane is as wide as its usual line (longer lines wrap at spaces, never inside a word): a
-        // lane per vCPU stays readable side by side at laptop width.
+        // lane per CPU stays readable side by side at laptop width.
         double width = StepWidth + lanes.Sum(l => l.Width) + (hasMonitors ? MonitorWidth : 0);
         // At least the window's width: with few lanes each gets more room; with many the page scrolls sideways.
         html.Append("<table style=\"width:max(100%, ").Append(Em(width)).Append(")\">\n<colgroup><col style=\"width:").Append(Em(StepWidth)).Append("\">");
@@ -210,21 +209,21 @@ public static partial class HtmlTraceWriter
             int step = trace[start].Step;
             var row = new Row
             {
-                Step = step, Cells = new List<string>?[lanes], Preempts = preempting.Contains(step),
+                Step = step, Cells = new List<TraceEntry>?[lanes], Preempts = preempting.Contains(step),
                 Race = race is { } r && (r.Item1 == step || r.Item2 == step),
             };
             var changes = new List<string>();
             for (; start < trace.Count && trace[start].Step == step; start++)
             {
                 TraceEntry e = trace[start];
-                if (e.Text.StartsWith("*** ", StringComparison.Ordinal)) row.Bugs.Add(e.Text);
-                else if (MonitorEnters().Match(e.Text) is { Success: true } m)
+                if (e.Kind == TraceEventKind.Bug) row.Bugs.Add(e.Text);
+                else if (e.Kind == TraceEventKind.Monitor)
                 {
-                    bool isHot = m.Groups["t"].Value == "hot ";
-                    hot[m.Groups["m"].Value] = isHot;
-                    changes.Add($"{m.Groups["m"].Value} → {m.Groups["s"].Value}{(isHot ? " (hot)" : "")}");
+                    string monitor = e.Resource ?? e.Operation;
+                    hot[monitor] = e.IsHot;
+                    changes.Add($"{monitor} → {e.State}{(e.IsHot ? " (hot)" : "")}");
                 }
-                else (row.Cells[laneOf[e.Operation]] ??= []).Add(e.Text);
+                else (row.Cells[laneOf[e.Operation]] ??= []).Add(e);
             }
             if (changes.Count > 0) row.MonitorChange = string.Join("\n", changes);
             row.Hot = hot.Values.Any(h => h);
@@ -246,7 +245,7 @@ public static partial class HtmlTraceWriter
             {
                 if (row.Cells[lane] is not { } lines) { html.Append("<td></td>"); continue; }
                 html.Append("<td class=\"on c").Append(lanes[lane].Colour).Append("\">");
-                foreach (string line in lines) html.Append(Line(Shorten(lanes[lane], line)));
+                foreach (TraceEntry line in lines) html.Append(Line(line));
                 html.Append("</td>");
             }
             if (hasMonitors) AppendMonitor(html, row.MonitorChange, row.Hot);
@@ -276,9 +275,9 @@ public static partial class HtmlTraceWriter
             html.Append("<td class=\"on c").Append(lanes[i].Colour).Append("\"><details><summary>")
                 .Append(E($"{to - from} steps of {lanes[i].Name}")).Append("</summary>");
             for (int r = from; r < to; r++)
-                foreach (string line in rows[r].Cells[lane]!)
+                foreach (TraceEntry line in rows[r].Cells[lane]!)
                     html.Append("<div class=\"sub\"><span class=\"n\">").Append(rows[r].Step.ToString(CultureInfo.InvariantCulture)).Append("</span>")
-                        .Append(Line(Shorten(lanes[i], line))).Append("</div>");
+                        .Append(Line(line)).Append("</div>");
             html.Append("</details></td>");
         }
         if (hasMonitors) AppendMonitor(html, null, rows[from].Hot);
@@ -311,9 +310,9 @@ public static partial class HtmlTraceWriter
         var since = new Dictionary<string, (string State, int Step)>(StringComparer.Ordinal);
         foreach (TraceEntry e in trace)
         {
-            if (MonitorEnters().Match(e.Text) is not { Success: true } m) continue;
-            string monitor = m.Groups["m"].Value;
-            if (m.Groups["t"].Value == "hot ") { if (!since.ContainsKey(monitor)) since[monitor] = (m.Groups["s"].Value, e.Step); }
+            if (e.Kind != TraceEventKind.Monitor) continue;
+            string monitor = e.Resource ?? e.Operation;
+            if (e.IsHot) { if (!since.ContainsKey(monitor)) since[monitor] = (e.State ?? "", e.Step); }
             else since.Remove(monitor);
         }
         int until = trace.Count == 0 ? 0 : trace[^1].Step;
@@ -342,7 +341,7 @@ public static partial class HtmlTraceWriter
         var names = new List<string>(header.Operations);
         var seen = new HashSet<string>(names, StringComparer.Ordinal);
         foreach (TraceEntry e in trace)
-            if (seen.Add(e.Operation) && !(e.Operation == "-" && e.Text.StartsWith("*** ", StringComparison.Ordinal) && !trace.Any(x => x.Operation == "-" && !x.Text.StartsWith("*** ", StringComparison.Ordinal))))
+            if (seen.Add(e.Operation) && !(e.Operation == "-" && e.Kind == TraceEventKind.Bug && !trace.Any(x => x.Operation == "-" && x.Kind != TraceEventKind.Bug)))
                 names.Add(e.Operation);
         IReadOnlyList<TracedOperation> facts = header.OperationFacts ?? [];
         var ordered = new List<(string Name, int? Id, string? Owner)>();
@@ -362,8 +361,8 @@ public static partial class HtmlTraceWriter
             int colour = owner is not null && lanes.Count > 0 && lanes[^1].Name == owner ? lanes[^1].Colour
                 : owner is not null ? lanes.First(l => l.Name == owner).Colour : next++ % Palette;
             var lane = new Lane(name, id, colour, owner is null ? null : $"store buffer of {owner}", owner);
-            lane.Width = LaneWidth(trace.Where(e => e.Operation == name && !e.Text.StartsWith("*** ", StringComparison.Ordinal)
-                                                    && !MonitorEnters().IsMatch(e.Text)).Select(e => Shorten(lane, e.Text).Length).ToList(), name.Length, owner is not null);
+            lane.Width = LaneWidth(trace.Where(e => e.Operation == name && e.Kind is not (TraceEventKind.Bug or TraceEventKind.Monitor))
+                .Select(e => e.Text.Length).ToList(), name.Length, owner is not null);
             lanes.Add(lane);
         }
         return lanes;
@@ -417,13 +416,14 @@ public static partial class HtmlTraceWriter
     private static void AppendLegend(StringBuilder html, bool monitors, bool preemptions, bool race)
     {
         html.Append("<p class=\"legend\">")
-            .Append("<span class=\"rd\">READ_ONCE(<span class=\"v\">x</span>)</span> read ")
-            .Append("<span class=\"wr\">WRITE_ONCE(<span class=\"v\">x</span>, v)</span> write / atomic ")
-            .Append("<span class=\"lk\">lock(<span class=\"v\">m</span>)</span> lock, SRCU, join ")
-            .Append("<span class=\"fl\">smp_mb() / store-buffer flush</span> ordering ")
-            .Append("<span class=\"msg\">send / dequeue</span> events ")
-            .Append("<span class=\"fn\">kernel_function()</span> model log ")
-            .Append("<span class=\"foldkey\">&#9656; 7 steps of vcpu0</span> steps folded: click to open ")
+            .Append("<span class=\"rd\">read</span> memory read ")
+            .Append("<span class=\"wr\">write</span> memory write / atomic ")
+            .Append("<span class=\"lk\">lock</span> lock, wait, join ")
+            .Append("<span class=\"fl\">barrier</span> barrier / buffered store made visible ")
+            .Append("<span class=\"msg\">send / receive</span> events ")
+            .Append("<span class=\"ch\">choice</span> random choice ")
+            .Append("<span class=\"fn\">log</span> the model's own words ")
+            .Append("<span class=\"foldkey\">&#9656; 7 steps of cpu0</span> steps folded: click to open ")
             .Append("<span class=\"bugline\">*** BUG</span> the bug");
         if (monitors) html.Append(" <span class=\"hotkey\">hot row</span> a monitor is in a hot state");
         if (preemptions) html.Append(" <span class=\"prekey\">12</span> preemption");
@@ -431,50 +431,77 @@ public static partial class HtmlTraceWriter
         html.Append("</p>\n");
     }
 
-    /// <summary>In a store buffer's own lane, "store buffer of vcpu1 flushes x = 1" says no more than "flushes x = 1".</summary>
-    private static string Shorten(Lane lane, string text)
+    /// <summary>One trace line as a styled div: the typed kind of the line and of its resource pick the colour;
+    /// the title names the resource and its kind.</summary>
+    private static string Line(TraceEntry e)
     {
-        if (lane.Owner is null) return text;
-        string prefix = $"store buffer of {lane.Owner} ";
-        return text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : text;
+        string css = Style(e);
+        string title = e.Resource is null ? "" :
+            $" title=\"{E($"{Verb(e)} {e.Resource} ({KindName(e.ResourceKind)}{(e.ResourceGroup is null ? "" : ", " + e.ResourceGroup)})")}\"";
+        return $"<div{(css.Length > 0 ? $" class=\"{css}\"" : "")}{title}>{Text(e.Text)}</div>";
     }
 
-    /// <summary>One trace line as a styled div: its kind picks the colour, the shared variable it names is emphasised.</summary>
-    private static string Line(string text)
+    private static string Style(TraceEntry e) => e.Kind switch
     {
-        foreach ((Regex pattern, string css) in Rules)
+        TraceEventKind.Access => e.ResourceKind switch
         {
-            Match m = pattern.Match(text);
-            if (!m.Success) continue;
-            Group v = m.Groups["v"];
-            string body = v.Success && v.Length > 0
-                ? Text(text[..v.Index]) + "<span class=\"v\">" + Text(v.Value) + "</span>" + Text(text[(v.Index + v.Length)..])
-                : Text(text);
-            return $"<div class=\"{css}\">{body}</div>";
+            ResourceKind.Memory => e.Access switch
+            {
+                AccessKind.Read => "rd",
+                AccessKind.Flush => "fl",
+                _ => "wr",
+            },
+            ResourceKind.Lock or ResourceKind.Synchronization or ResourceKind.Operation => "lk",
+            ResourceKind.Inbox => "msg",
+            ResourceKind.None => e.Access switch
+            {
+                AccessKind.Fence => "fl",
+                AccessKind.None => "fn",
+                _ => "",
+            },
+            _ => "",
+        },
+        TraceEventKind.Send => "msg",
+        TraceEventKind.Choice => "ch",
+        TraceEventKind.Step => "dim",
+        TraceEventKind.Log => "fn",
+        _ => "",
+    };
+
+    private static string Verb(TraceEntry e) => e.ResourceKind == ResourceKind.Operation ? "join" : e.Access.ToString().ToLowerInvariant();
+
+    private static string KindName(ResourceKind kind) => kind switch
+    {
+        ResourceKind.Memory => "memory",
+        ResourceKind.Lock => "lock",
+        ResourceKind.Synchronization => "wait",
+        ResourceKind.Inbox => "inbox",
+        ResourceKind.Monitor => "monitor",
+        ResourceKind.Operation => "operation",
+        _ => "other",
+    };
+
+    /// <summary>The resources the execution touched, grouped by kind (and the model's finer group), in order of first use.</summary>
+    private static void AppendResources(StringBuilder html, IReadOnlyList<TraceEntry> trace)
+    {
+        var groups = new List<(ResourceKind Kind, string? Group, List<string> Names)>();
+        foreach (TraceEntry e in trace)
+        {
+            if (e.Resource is null || e.ResourceKind is ResourceKind.None or ResourceKind.Monitor or ResourceKind.Operation) continue;
+            int i = groups.FindIndex(g => g.Kind == e.ResourceKind && g.Group == e.ResourceGroup);
+            if (i < 0) groups.Add((e.ResourceKind, e.ResourceGroup, [e.Resource]));
+            else if (!groups[i].Names.Contains(e.Resource)) groups[i].Names.Add(e.Resource);
         }
-        return $"<div>{Text(text)}</div>";
+        if (groups.Count == 0) return;
+        html.Append("<p class=\"res\">");
+        foreach ((ResourceKind kind, string? group, List<string> names) in groups.OrderBy(g => g.Kind))
+            html.Append("<span><i>").Append(E(KindName(kind) + (group is null ? "" : $" ({group})"))).Append("</i> ").Append(E(string.Join(", ", names))).Append("</span> ");
+        html.Append("</p>\n");
     }
-
-    // Colours only (first match wins); keep generic: the kernel's memory-model vocabulary, not one model's words.
-    private static readonly (Regex, string)[] Rules =
-    [
-        (new Regex(@"\bflushes (?<v>[^ =]+)", RegexOptions.Compiled), "fl"),
-        (new Regex(@"\bREAD_ONCE\((?<v>[^,)]+)", RegexOptions.Compiled), "rd"),
-        (new Regex(@"\b(?:WRITE_ONCE|xchg|cmpxchg|atomic\w*|set_bit|clear_bit|test_and_\w+)\((?<v>[^,)]+)", RegexOptions.Compiled), "wr"),
-        (new Regex(@"\b(?:smp_\w+|barrier|mb|wmb|rmb)\(", RegexOptions.Compiled), "fl"),
-        (new Regex(@"\b(?:(?:\w*_)?(?:lock|unlock|trylock)(?:_\w+)?|\w*srcu\w*|synchronize_\w+)\((?<v>[^,)]*)", RegexOptions.Compiled), "lk"),
-        (new Regex(@"^joins '(?<v>[^']+)'", RegexOptions.Compiled), "lk"),
-        (new Regex(@"^(?:send \S+ to (?<v>\S+)|dequeue )", RegexOptions.Compiled), "msg"),
-        (new Regex(@"^(?:starts|continues|returns)$", RegexOptions.Compiled), "dim"),
-        (new Regex(@"^(?<v>\w+)\(", RegexOptions.Compiled), "fn"),
-    ];
-
-    [GeneratedRegex(@"^monitor (?<m>\S+) enters (?<t>hot |cold |)state (?<s>\S+)")]
-    private static partial Regex MonitorEnters();
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 
-    /// <summary>As <see cref="E"/>, and "->" never splits at a line end (a word joiner after the '-'): "vcpu1-" / "&gt;mode" is unreadable.</summary>
+    /// <summary>As <see cref="E"/>, and "->" never splits at a line end (a word joiner after the '-'): "cpu1-" / "&gt;mode" is unreadable.</summary>
     private static string Text(string text) => E(text).Replace("-&gt;", "-\u2060&gt;", StringComparison.Ordinal);
 
     private const string Css = """
@@ -509,14 +536,16 @@ public static partial class HtmlTraceWriter
         td.mon, th.mon { background: #fbfbfb; border-left: 2px solid #bbb; }
         th.mon { background: #f3f3f3; }
         .id { color: #888; font-weight: normal; }
-        .v { font-weight: bold; text-decoration: underline; text-decoration-thickness: 1px; }
         .rd { color: #0d47a1; background: #e3f0ff; }
         .wr { color: #8a3a00; background: #fff0dc; }
         .lk { color: #5e1d86; background: #f3e8fb; }
         .fl { color: #00695c; background: #e0f5f1; }
         .msg { color: #1b5e20; background: #e6f4e6; }
         .fn { color: #000; font-weight: bold; }
-        .fn .v { text-decoration: none; }
+        .ch { color: #4e342e; font-style: italic; }
+        .res { padding: 0 12px 4px; margin: 0; color: #555; }
+        .res span { margin-right: 1.2em; }
+        .res i { font-style: normal; color: #888; }
         .dim { color: #999; }
         .bugline { color: #fff; background: #c62828; font-weight: bold; padding: 1px 4px; }
         tr.hot td { background-color: #fff3e0; }

@@ -1,29 +1,13 @@
-using Avic.Coyote.Actors;
-using Avic.Coyote.Specifications;
-using Avic.Coyote.Strategies;
-using Avic.Coyote.Sync;
+using System.Runtime.CompilerServices;
 
 namespace Avic.Coyote.Runtime;
 
-/// <summary>How one execution ended.</summary>
-public enum ExecutionOutcome
-{
-    /// <summary>Every operation completed or went idle.</summary>
-    Quiescent,
-    /// <summary>The step bound cut the execution.</summary>
-    MaxStepsReached,
-    /// <summary>A bug was found (see <see cref="ControlledRuntime.Bug"/>).</summary>
-    Bug,
-    /// <summary>A replayed schedule stopped matching the model (see <see cref="ControlledRuntime.Divergence"/>).</summary>
-    Diverged,
-    /// <summary>The strategy cut the execution short: it is equivalent to one already explored.</summary>
-    Pruned,
-}
-
 /// <summary>
-/// Runs executions of a test on ONE OS thread. Model code awaits only engine awaitables; each await
-/// parks the operation's continuation here and returns, and the scheduler loop resumes the
-/// continuation the strategy picks — no thread per operation, no hand-off, no locks.
+/// Runs executions of a test on ONE OS thread: the scheduling loop, the scheduling points, and the extension points
+/// features plug into. Model code awaits only engine awaitables; each await parks the operation's continuation here
+/// and returns, and the loop resumes the continuation the strategy picks — no thread per operation, no locks.
+/// Shared memory and x86-TSO (Sync), actors (Actors) and monitors (Specifications) are plug-ins with typed state of
+/// their own (<see cref="Extensions"/>, <see cref="Operation.Get{T}"/>); footprints, tracing and metrics observe steps.
 /// One instance is reused across iterations; the per-step path allocates nothing.
 /// </summary>
 public sealed class ControlledRuntime : IActorRuntime
@@ -31,34 +15,47 @@ public sealed class ControlledRuntime : IActorRuntime
     [ThreadStatic] private static ControlledRuntime? current;
 
     private readonly List<Operation> operations = new();
-    private readonly List<Monitor> monitors = new();
     private readonly DecisionLog decisions = new();
     private Operation[] enabledBuffer = new Operation[16];
     private ISchedulingStrategy strategy = null!;
+    private IExecutionDriver? driver;
     private Operation? running;
     private int ownerThread;
     private int step;
-    private int maxSteps;
-    private int livenessThreshold;
-    private List<TraceEntry>? trace;
     private volatile string? foreignAccess;
-    private bool recordFootprints;
-    private readonly List<Access> footprint = new();
-    private bool footprintGlobal;
-    private IExecutionDriver? driver;
-    private IActorHost? actorHost;
-
     private int nextResourceId;
+    private readonly ExtensionPoints extensions;
+    private readonly FootprintRecorder footprints = new();
+    private readonly TraceRecorder tracer;
+    private TraceRecorder? trace;
 
-    /// <summary>The driver's actor host, if it hosts actors (see <see cref="IActorHost"/>).</summary>
-    internal IActorHost? ActorHost => actorHost;
+    public ControlledRuntime()
+    {
+        extensions = new ExtensionPoints(this);
+        tracer = new TraceRecorder(this);
+    }
+
+    /// <summary>The driver of the running execution; null on our engine. Plug-ins above the runtime ask it for
+    /// what they need (actors: whether the driver hosts them on another actor runtime).</summary>
+    internal IExecutionDriver? Driver => driver;
 
     /// <summary>The runtime of the execution running on this thread, if any.</summary>
     public static ControlledRuntime? Current => current;
 
+    /// <summary>Where features plug in: their state for this execution, checks, the memory model's barrier, step observers.</summary>
+    public ExtensionPoints Extensions => extensions;
+
     public Operation CurrentOperation => running ?? throw new InvalidOperationException("no operation is running");
 
     public int Step => step;
+
+    public int MaxSteps { get; private set; }
+
+    /// <summary>Steps a monitor may stay hot before it is a liveness bug (0: no bound).</summary>
+    public int LivenessThreshold { get; private set; }
+
+    /// <summary>True when the strategy is fair, so a monitor still hot at the step bound is a liveness bug.</summary>
+    public bool IsFair => strategy.IsFair;
 
     public bool IsTracing => trace is not null;
 
@@ -71,7 +68,7 @@ public sealed class ControlledRuntime : IActorRuntime
     public ScheduleDivergenceException? Divergence { get; private set; }
 
     /// <summary>The trace of the last execution when it ran with tracing on.</summary>
-    public IReadOnlyList<TraceEntry>? Trace => trace;
+    public IReadOnlyList<TraceEntry>? Trace => trace?.Lines;
 
     /// <summary>The decisions taken by the last execution, in order.</summary>
     public Decision[] RecordedDecisions() => decisions.ToArray();
@@ -79,7 +76,6 @@ public sealed class ControlledRuntime : IActorRuntime
     /// <summary>The operations of the last execution, indexed by id.</summary>
     public IReadOnlyList<Operation> Operations => operations;
 
-    /// <summary>Names of the operations of the last execution, indexed by id.</summary>
     public string[] OperationNames() => operations.ConvertAll(o => o.Name).ToArray();
 
     /// <summary>Runs one execution of <paramref name="test"/> to its end, a bug, or the step bound.
@@ -88,13 +84,19 @@ public sealed class ControlledRuntime : IActorRuntime
     public ExecutionOutcome RunExecution(Func<IActorRuntime, Task> test, ISchedulingStrategy strategy,
         int maxSteps, MemoryModel memoryModel, int livenessThreshold, bool tracing, IExecutionDriver? driver = null)
     {
-        Reset(strategy, maxSteps, memoryModel, livenessThreshold, tracing);
+        this.strategy = strategy;
         this.driver = driver;
-        actorHost = driver as IActorHost;
+        (MaxSteps, LivenessThreshold, MemoryModel) = (maxSteps, livenessThreshold, memoryModel);
+        operations.Clear();
+        decisions.Clear();
+        (Bug, Divergence, foreignAccess, running, step, nextResourceId) = (null, null, null, null, 0, 0);
+        ownerThread = Environment.CurrentManagedThreadId;
+        trace = tracing ? tracer.Start(driver) : null;
+        extensions.Reset(strategy.NeedsFootprints ? footprints.Start(strategy) : null, trace);
+
         ControlledRuntime? previous = current;
         System.Threading.SynchronizationContext? previousContext = System.Threading.SynchronizationContext.Current;
-        current = this;
-        System.Threading.SynchronizationContext.SetSynchronizationContext(null);
+        EnterThread();
         try
         {
             AddOperation("main", () => test(this));
@@ -106,30 +108,7 @@ public sealed class ControlledRuntime : IActorRuntime
             System.Threading.SynchronizationContext.SetSynchronizationContext(previousContext);
             running = null;
             this.driver = null;
-            actorHost = null;
         }
-    }
-
-    private void Reset(ISchedulingStrategy strategy, int maxSteps, MemoryModel memoryModel, int livenessThreshold, bool tracing)
-    {
-        this.strategy = strategy;
-        recordFootprints = strategy.NeedsFootprints;
-        footprint.Clear();
-        footprintGlobal = false;
-        this.maxSteps = maxSteps;
-        this.livenessThreshold = livenessThreshold;
-        MemoryModel = memoryModel;
-        operations.Clear();
-        monitors.Clear();
-        decisions.Clear();
-        Bug = null;
-        Divergence = null;
-        nextResourceId = 0;
-        step = 0;
-        running = null;
-        foreignAccess = null;
-        ownerThread = Environment.CurrentManagedThreadId;
-        trace = tracing ? new List<TraceEntry>() : null;
     }
 
     private ExecutionOutcome Schedule()
@@ -138,7 +117,7 @@ public sealed class ControlledRuntime : IActorRuntime
         {
             int count = CollectEnabled();
             if (count == 0) return EndOfExecution();
-            if (step >= maxSteps) return AtStepBound();
+            if (step >= MaxSteps) return AtStepBound();
 
             int index;
             try { index = strategy.NextOperation(new ReadOnlySpan<Operation>(enabledBuffer, 0, count), running, step); }
@@ -150,76 +129,6 @@ public sealed class ControlledRuntime : IActorRuntime
             if (index < 0) return ExecutionOutcome.Pruned;
             if (!TakeStep(enabledBuffer[index], out ExecutionOutcome end)) return end;
         }
-    }
-
-    /// <summary>
-    /// For an <see cref="IExecutionDriver"/>: takes one step of <paramref name="op"/> (which must be enabled:
-    /// <see cref="Operation.IsEnabled"/>) on the calling thread, then checks for bugs. Returns false, with how the
-    /// execution ended, when it must stop (a bug, or the step bound). Only one thread may step at a time.
-    /// </summary>
-    public bool TryStep(Operation op, out ExecutionOutcome end)
-    {
-        ownerThread = Environment.CurrentManagedThreadId;
-        if (step >= maxSteps)
-        {
-            end = AtStepBound();
-            return false;
-        }
-        return TakeStep(op, out end);
-    }
-
-    /// <summary>One step of <paramref name="next"/> and the checks after it; false when the execution ends.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private bool TakeStep(Operation next, out ExecutionOutcome end)
-    {
-        decisions.Add(new Decision(DecisionKind.Operation, next.Id));
-        step++;
-        Run(next);
-        if (recordFootprints)
-        {
-            // Completing is a release: a join waits for it, so the two never race (dfs reverses no such pair).
-            if (next.Status == OperationStatus.Completed) footprint.Add(new Access(Access.KeyOf(next), true, IsRelease: true));
-            strategy.OnStepCompleted(next, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(footprint), footprintGlobal);
-            footprint.Clear();
-            footprintGlobal = false;
-        }
-        // Its next step is its own to take until something blocks it (see Operation.EnabledByStep).
-        next.EnabledByStep = 0;
-        next.WasEnabled = true;
-
-        if (Divergence is not null) end = ExecutionOutcome.Diverged;
-        else if (Bug is not null) end = ExecutionOutcome.Bug;
-        else if (foreignAccess is { } foreign) end = Fail(BugKind.UncontrolledConcurrency, foreign, null);
-        else if (livenessThreshold > 0 && CheckHotThreshold()) end = ExecutionOutcome.Bug;
-        else
-        {
-            end = default;
-            return true;
-        }
-        return false;
-    }
-
-    private ExecutionOutcome AtStepBound()
-    {
-        if (strategy.IsFair && HotMonitor() is { } hot)
-            return Fail(BugKind.Liveness, $"{hot.Describe()} is still hot when the execution reached the step bound ({maxSteps}) under a fair strategy", null, hot.HotInvariant);
-        return ExecutionOutcome.MaxStepsReached;
-    }
-
-    /// <summary>For an <see cref="IExecutionDriver"/>: true while some operation can take a step.</summary>
-    public bool AnyEnabled()
-    {
-        foreach (Operation op in operations)
-            if (op.IsEnabled) return true;
-        return false;
-    }
-
-    /// <summary>For an <see cref="IExecutionDriver"/> that steps operations on threads of its own: makes
-    /// <see cref="Current"/> this runtime on the calling thread and lets model awaits resume inline on it.</summary>
-    public void EnterThread()
-    {
-        current = this;
-        System.Threading.SynchronizationContext.SetSynchronizationContext(null);
     }
 
     private int CollectEnabled()
@@ -238,113 +147,87 @@ public sealed class ControlledRuntime : IActorRuntime
         return count;
     }
 
-    private void Run(Operation op)
+    /// <summary>One step of <paramref name="next"/> and the checks after it; false when the execution ends.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TakeStep(Operation next, out ExecutionOutcome end)
     {
-        running = op;
-        op.ReachedSchedulingPoint = false;
-        int traceLines = trace?.Count ?? 0;
-        bool starting = op.Status == OperationStatus.NotStarted;
-        RunStep(op);
-        // Every step gets a trace line, even one that touched nothing the model labelled.
-        if (trace is not null && trace.Count == traceLines)
-            TraceLine(op, starting ? "starts" : op.Status == OperationStatus.Completed ? "returns" : "continues");
-    }
+        decisions.Add(new Decision(DecisionKind.Operation, next.Id));
+        step++;
+        running = next;
+        extensions.StepStarting(next);
+        if (next.EngineStep is { } engine) engine.Step();
+        else RunStep(next);
+        extensions.StepCompleted(next);
+        // Its next step is its own to take until something blocks it (see Operation.EnabledByStep).
+        next.EnabledByStep = 0;
+        next.WasEnabled = true;
 
-    private void RunStep(Operation op)
-    {
-        if (op.FlushesBuffer is { } buffer)
+        if (Divergence is not null) end = ExecutionOutcome.Diverged;
+        else if (Bug is not null) end = ExecutionOutcome.Bug;
+        else if (foreignAccess is { } foreign) end = Fail(BugKind.UncontrolledConcurrency, foreign, null);
+        else if (extensions.AfterStep()) end = ExecutionOutcome.Bug;
+        else
         {
-            buffer.FlushOldest(this);
-            return;
-        }
-
-        try
-        {
-            if (op.Status == OperationStatus.NotStarted)
-            {
-                op.Status = OperationStatus.Paused;
-                op.RootTask = op.Body!();
-            }
-            else
-            {
-                Action continuation = op.Continuation!;
-                op.Continuation = null;
-                continuation();
-            }
-        }
-        catch (Exception e)
-        {
-            // Only non-async bodies can throw here; async ones fault their task.
-            op.RootTask = Task.FromException(e);
-        }
-
-        Task root = op.RootTask!;
-        if (root.IsCompleted)
-        {
-            op.Status = OperationStatus.Completed;
-            op.Blocker = null;
-            if (root.IsFaulted && Bug is null && Divergence is null) ReportException(op, root.Exception!.InnerException ?? root.Exception);
-        }
-        else if (!op.ReachedSchedulingPoint && Bug is null && Divergence is null)
-        {
-            Fail(BugKind.UncontrolledConcurrency,
-                $"operation '{op.Name}' awaited something the engine does not control (Task.Run, Task.Delay, Task.Yield, I/O, " +
-                $"or a task of another thread) in step {step}{DescribeLocation(op)}; model code may await only engine awaitables",
-                op);
-        }
-    }
-
-    private static string DescribeLocation(Operation op)
-    {
-        if (op.RootTask is { } root && AsyncChain.DescribeForeignAwait(root) is { } chain) return $": {chain}";
-        return op.Location is { } where ? $", in {where}" : $", in {op.Body?.Method.DeclaringType?.Name}.{op.Body?.Method.Name}";
-    }
-
-    /// <summary>How an execution with no enabled operation ends: a deadlock (an operation blocked on a primitive),
-    /// a liveness bug (a monitor still hot), or quiescence. Drivers call it when no operation is enabled.</summary>
-    public ExecutionOutcome EndOfExecution()
-    {
-        List<Operation>? blocked = null;
-        foreach (Operation op in operations)
-            if (op.Status != OperationStatus.Completed && !op.IsIdle && op.Blocker is not null)
-                (blocked ??= new()).Add(op);
-
-        if (blocked is not null)
-        {
-            string waits = string.Join("; ", blocked.ConvertAll(o => $"'{o.Name}' waits for {o.Blocker!.Describe(o)}"));
-            return Fail(BugKind.Deadlock, $"deadlock: no operation can run; {waits}", blocked[0]);
-        }
-
-        if (HotMonitor() is { } hot)
-            return Fail(BugKind.Liveness, $"{hot.Describe()} is still hot at the end of the execution (every operation finished or idle)", null, hot.HotInvariant);
-        return ExecutionOutcome.Quiescent;
-    }
-
-    private Monitor? HotMonitor()
-    {
-        foreach (Monitor m in monitors) if (m.IsHot) return m;
-        return null;
-    }
-
-    private bool CheckHotThreshold()
-    {
-        foreach (Monitor m in monitors)
-        {
-            if (m.IsHot && step - m.HotSinceStep >= livenessThreshold)
-            {
-                Fail(BugKind.Liveness, $"{m.Describe()} has been hot for {step - m.HotSinceStep} steps (threshold {livenessThreshold})", null, m.HotInvariant);
-                return true;
-            }
+            end = default;
+            return true;
         }
         return false;
     }
 
-    private void ReportException(Operation op, Exception e)
+    /// <summary>Resumes <paramref name="op"/>'s model code; an exception it did not catch, or an await the engine does not control, is a bug.</summary>
+    private void RunStep(Operation op)
     {
-        if (e is ExecutionCanceledException or AssertionFailureException) return; // recorded where it was raised
-        string where = e.StackTrace?.Split('\n').FirstOrDefault(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal))?.Trim() ?? "";
-        Fail(BugKind.UnhandledException, $"unhandled {e.GetType().Name} in '{op.Name}': {e.Message}{(where.Length > 0 ? " (" + where + ")" : "")}", op);
+        Exception? e = op.Resume(out bool foreignAwait);
+        if (Bug is not null || Divergence is not null) return;
+        // The engine's own exceptions were recorded where they were raised.
+        if (e is not (null or ExecutionCanceledException or AssertionFailureException)) Fail(BugKind.UnhandledException, Failures.UnhandledException(op, e), op);
+        else if (foreignAwait) Fail(BugKind.UncontrolledConcurrency, Failures.UncontrolledAwait(op, step), op);
     }
+
+    private ExecutionOutcome AtStepBound() => extensions.Judge(atEnd: false) ? ExecutionOutcome.Bug : ExecutionOutcome.MaxStepsReached;
+
+    /// <summary>How an execution with no enabled operation ends: a deadlock (an operation blocked, not idly waiting),
+    /// a bug a feature's check finds (a monitor still hot), or quiescence. Drivers call it when no operation is enabled.</summary>
+    public ExecutionOutcome EndOfExecution()
+    {
+        List<Operation>? blocked = null;
+        foreach (Operation op in operations)
+            if (op.Status != OperationStatus.Completed && op.Blocker is { IsIdle: false })
+                (blocked ??= new()).Add(op);
+        if (blocked is not null) return Fail(BugKind.Deadlock, Failures.Deadlock(blocked), blocked[0]);
+        return extensions.Judge(atEnd: true) ? ExecutionOutcome.Bug : ExecutionOutcome.Quiescent;
+    }
+
+    // ---- drivers (IExecutionDriver) ---------------------------------------------------------
+
+    /// <summary>
+    /// For an <see cref="IExecutionDriver"/>: takes one step of <paramref name="op"/> (which must be enabled:
+    /// <see cref="Operation.IsEnabled"/>) on the calling thread, then checks for bugs. Returns false, with how the
+    /// execution ended, when it must stop (a bug, or the step bound). Only one thread may step at a time.
+    /// </summary>
+    public bool TryStep(Operation op, out ExecutionOutcome end)
+    {
+        ownerThread = Environment.CurrentManagedThreadId;
+        if (step >= MaxSteps)
+        {
+            end = AtStepBound();
+            return false;
+        }
+        return TakeStep(op, out end);
+    }
+
+    /// <summary>For an <see cref="IExecutionDriver"/>: true while some operation can take a step.</summary>
+    public bool AnyEnabled() => operations.Exists(op => op.IsEnabled);
+
+    /// <summary>For an <see cref="IExecutionDriver"/> that steps operations on threads of its own: makes
+    /// <see cref="Current"/> this runtime on the calling thread and lets model awaits resume inline on it.</summary>
+    public void EnterThread()
+    {
+        current = this;
+        System.Threading.SynchronizationContext.SetSynchronizationContext(null);
+    }
+
+    // ---- bugs -------------------------------------------------------------------------------
 
     /// <summary>Records a bug (the first one wins) and returns <see cref="ExecutionOutcome.Bug"/>.
     /// <paramref name="op"/> is the operation at fault; null for bugs of the whole execution (liveness, deadlock of all).</summary>
@@ -353,7 +236,7 @@ public sealed class ControlledRuntime : IActorRuntime
         if (Bug is null)
         {
             Bug = new BugReport(kind, message, step, op?.Name, invariant);
-            TraceLine(op, $"*** BUG: {kind}: {message}");
+            trace?.Add(op, TraceEventKind.Bug, $"*** BUG: {kind}: {message}");
         }
         return ExecutionOutcome.Bug;
     }
@@ -367,6 +250,17 @@ public sealed class ControlledRuntime : IActorRuntime
     {
         Fail(kind, message, running, BugReport.CheckInvariant(invariant));
         return kind == BugKind.AssertionFailure ? new AssertionFailureException(message) : new ExecutionCanceledException(message);
+    }
+
+    public void Assert(bool condition, string message)
+    {
+        if (!condition) throw Violation(BugKind.AssertionFailure, message);
+    }
+
+    /// <summary>Asserts the invariant <paramref name="invariant"/> (e.g. "INV-A1").</summary>
+    public void Assert(bool condition, string invariant, string message)
+    {
+        if (!condition) throw Violation(BugKind.AssertionFailure, invariant, message);
     }
 
     // ---- scheduling points ---------------------------------------------------------------
@@ -386,13 +280,9 @@ public sealed class ControlledRuntime : IActorRuntime
     public SchedulingPoint Point(object? resource, AccessKind access, Blocker? blocker = null, string? label = null)
     {
         Prepare(resource, access, blocker);
-        running!.PendingLabel = label;
+        trace?.Label(running!, label);
         return new SchedulingPoint(this);
     }
-
-    /// <summary>Makes the running operation's buffered stores visible (x86-TSO; a no-op under SC).
-    /// For primitives modelling locked instructions or fences; call it from a resume action.</summary>
-    public void DrainStoreBuffer() => running?.StoreBuffer?.DrainAll(this);
 
     /// <summary>A scheduling point that runs <paramref name="action"/> when resumed and returns its result.</summary>
     public SchedulingPoint<TAction, TResult> Point<TAction, TResult>(TAction action, object? resource, AccessKind access, Blocker? blocker = null)
@@ -402,70 +292,18 @@ public sealed class ControlledRuntime : IActorRuntime
         return new SchedulingPoint<TAction, TResult>(this, action);
     }
 
-    internal void Pause(Action continuation)
-    {
-        CheckThread();
-        Operation op = running!;
-        op.Continuation = continuation;
-        op.ReachedSchedulingPoint = true;
-    }
-
-    internal void OnResumed(bool drainStoreBuffer = false)
-    {
-        Operation op = running!;
-        if (recordFootprints && op.PendingResource is { } resource && op.PendingAccess != AccessKind.None)
-            footprint.Add(new Access(Access.KeyOf(resource), op.PendingAccess is not (AccessKind.Read or AccessKind.ReadUnlock),
-                op.PendingAccess is AccessKind.Unlock or AccessKind.ReadUnlock));
-        if (drainStoreBuffer) op.StoreBuffer?.DrainAll(this);
-        op.Blocker = null;
-        op.IsIdle = false;
-        if (trace is not null && op.PendingLabel is { } label) TraceLine(op, label);
-        op.PendingLabel = null;
-    }
-
-    private void CheckThread()
-    {
-        if (Environment.CurrentManagedThreadId == ownerThread && running is not null) return;
-        string message = "model code ran on a thread the engine does not control (e.g. the continuation of Task.Run or of an un-awaited task) and touched a controlled object";
-        foreignAccess ??= message;
-        throw new InvalidOperationException(message);
-    }
-
-    public SchedulingPoint Interleave(string? label = null)
-    {
-        Prepare(null, AccessKind.None);
-        running!.PendingLabel = label;
-        return new SchedulingPoint(this);
-    }
+    public SchedulingPoint Interleave(string? label = null) => Point(null, AccessKind.None, null, label);
 
     public SchedulingPoint Fence(string label = "smp_mb()")
     {
-        Prepare(null, AccessKind.Other);
-        running!.PendingLabel = label;
+        Point(null, AccessKind.Fence, null, label);
         return new SchedulingPoint(this, drainStoreBuffer: true);
-    }
-
-    // ---- operations ------------------------------------------------------------------------
-
-    public Operation Spawn(string name, Func<Task> body)
-    {
-        CheckThread();
-        RecordKey(Access.OperationTable, true);
-        return AddOperation(name, body);
-    }
-
-    internal Operation AddOperation(string name, Func<Task>? body, StoreBuffer? flushes = null)
-    {
-        var op = new Operation(operations.Count, name, body) { FlushesBuffer = flushes, CreatedAtStep = step, CreatedBy = running?.Id ?? -1 };
-        operations.Add(op);
-        driver?.OnOperationAdded(this, op);
-        return op;
     }
 
     public SchedulingPoint WhenCompleted(Operation op)
     {
         Prepare(op, AccessKind.Other, op.Status == OperationStatus.Completed ? null : new CompletionBlocker(op));
-        if (trace is not null) running!.PendingLabel = $"joins '{op.Name}' (completed)";
+        trace?.Label(running!, $"joins '{op.Name}' (completed)");
         return new SchedulingPoint(this);
     }
 
@@ -475,111 +313,90 @@ public sealed class ControlledRuntime : IActorRuntime
         public override string Describe(Operation op) => $"'{target.Name}' to complete";
     }
 
-    // ---- actors ----------------------------------------------------------------------------
+    /// <summary>Makes the running operation's buffered stores visible (a no-op unless the memory model buffers them).
+    /// For primitives modelling locked instructions or fences; call it from a resume action.</summary>
+    public void DrainStoreBuffer()
+    {
+        if (extensions.MemoryOrder is { } order && running is not null) order.Drain(running);
+    }
 
-    public ActorId CreateActor<T>(Event? initialEvent = null, string? name = null) where T : Actor =>
-        CreateActor(typeof(T), initialEvent, name);
-
-    public ActorId CreateActor(Type type, Event? initialEvent = null, string? name = null)
+    internal void Pause(Action continuation)
     {
         CheckThread();
-        if (!typeof(Actor).IsAssignableFrom(type))
-            throw new ArgumentException($"{type.Name} is not an Actor", nameof(type));
+        running!.Park(continuation);
+    }
+
+    /// <summary>The running operation was resumed at its scheduling point: its declared access happens now.</summary>
+    internal void OnResumed(bool drainStoreBuffer = false)
+    {
+        Operation op = running!;
+        extensions.Resumed(op);
+        if (drainStoreBuffer) DrainStoreBuffer();
+        op.Blocker = null;
+        trace?.Resumed(op);
+    }
+
+    /// <summary>The resume action of the running operation's scheduling point has run: later lines are the model's own.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void OnActionDone() => trace?.EndAccess();
+
+    /// <summary>Throws (and records a foreign access) unless called by controlled code on the engine's thread.</summary>
+    internal void CheckThread()
+    {
+        if (Environment.CurrentManagedThreadId == ownerThread && running is not null) return;
+        foreignAccess ??= Failures.ForeignThread;
+        throw new InvalidOperationException(Failures.ForeignThread);
+    }
+
+    /// <summary>The engine's runtime behind <paramref name="runtime"/> (features need its extension points).</summary>
+    internal static ControlledRuntime Of(IActorRuntime runtime) =>
+        runtime as ControlledRuntime ?? throw new ArgumentException("this needs the engine's ControlledRuntime", nameof(runtime));
+
+    // ---- operations, choices, accesses ---------------------------------------------------------
+
+    public Operation Spawn(string name, Func<Task> body)
+    {
+        CheckThread();
         RecordKey(Access.OperationTable, true);
-        var actor = (Actor)Activator.CreateInstance(type, nonPublic: true)!;
-        var id = new ActorId(operations.Count, name ?? $"{type.Name}({operations.Count})", actor);
-        Operation op = AddOperation(id.Name, null);
-        actor.Attach(this, id, op);
-        op.Body = () => actor.RunAsync(initialEvent);
-        actorHost?.OnActorCreated(actor, op, initialEvent);
-        return id;
+        return AddOperation(name, body);
     }
 
-    public void SendEvent(ActorId target, Event e)
+    /// <summary>Adds a pseudo-operation whose steps the engine takes itself (a store buffer), created by the running operation.</summary>
+    internal Operation AddEngineOperation(string name, IEngineStep engineStep) => AddOperation(name, null, engineStep);
+
+    private Operation AddOperation(string name, Func<Task>? body, IEngineStep? engineStep = null)
     {
-        CheckThread();
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(e);
-        if (trace is not null) TraceLine(running, $"send {e.GetType().Name} to {target.Name}");
-        RecordAccess(target.Actor, true);
-        target.Actor.Enqueue(e);
-        actorHost?.OnEventSent(target.Actor, e);
+        var op = new Operation(operations.Count, name, body, engineStep) { CreatedAtStep = step, CreatedBy = running?.Id ?? -1 };
+        operations.Add(op);
+        driver?.OnOperationAdded(this, op);
+        return op;
     }
 
-    // ---- specifications ---------------------------------------------------------------------
-
-    public void RegisterMonitor<T>() where T : Monitor, new()
-    {
-        foreach (Monitor m in monitors) if (m is T) return;
-        var monitor = new T();
-        monitors.Add(monitor);
-        monitor.Attach(this);
-    }
-
-    public void Monitor<T>(Event e) where T : Monitor
-    {
-        CheckThread();
-        foreach (Monitor m in monitors)
-        {
-            if (m is T)
-            {
-                RecordAccess(m, true);
-                m.Handle(e);
-                return;
-            }
-        }
-        throw new InvalidOperationException($"monitor {typeof(T).Name} is not registered (call RegisterMonitor<{typeof(T).Name}>() first)");
-    }
-
-    /// <summary>Finds a registered monitor (for models that query monitor state in assertions).</summary>
-    public T? GetMonitor<T>() where T : Monitor
-    {
-        foreach (Monitor m in monitors) if (m is T t) return t;
-        return null;
-    }
-
-    public void Assert(bool condition, string message)
-    {
-        if (!condition) throw Violation(BugKind.AssertionFailure, message);
-    }
-
-    /// <summary>Asserts the invariant <paramref name="invariant"/> (e.g. "INV-A1").</summary>
-    public void Assert(bool condition, string invariant, string message)
-    {
-        if (!condition) throw Violation(BugKind.AssertionFailure, invariant, message);
-    }
-
-    // ---- nondeterminism ------------------------------------------------------------------
-
-    public bool RandomBoolean()
-    {
-        CheckThread();
-        footprintGlobal = true;
-        bool value;
-        try { value = strategy.NextBoolean(step); }
-        catch (ScheduleDivergenceException e) { throw Diverge(e); }
-        decisions.Add(new Decision(DecisionKind.Boolean, value ? 1 : 0));
-        if (trace is not null) TraceLine(running, $"RandomBoolean() -> {(value ? "true" : "false")}");
-        return value;
-    }
+    public bool RandomBoolean() => Choose(DecisionKind.Boolean, 2) != 0;
 
     public int RandomInteger(int maxValue)
     {
         CheckThread();
         if (maxValue <= 0) throw new ArgumentOutOfRangeException(nameof(maxValue), "RandomInteger needs a positive bound");
-        footprintGlobal = true;
-        int value;
-        try { value = strategy.NextInteger(maxValue, step); }
-        catch (ScheduleDivergenceException e) { throw Diverge(e); }
-        decisions.Add(new Decision(DecisionKind.Integer, value));
-        if (trace is not null) TraceLine(running, $"RandomInteger({maxValue}) -> {value}");
-        return value;
+        return Choose(DecisionKind.Integer, maxValue);
     }
 
-    private ExecutionCanceledException Diverge(ScheduleDivergenceException e)
+    /// <summary>A nondeterministic value the strategy decides and the schedule records.</summary>
+    private int Choose(DecisionKind kind, int bound)
     {
-        Divergence ??= e;
-        return new ExecutionCanceledException(e.Message);
+        CheckThread();
+        extensions.Chose();
+        int value;
+        try { value = kind == DecisionKind.Boolean ? (strategy.NextBoolean(step) ? 1 : 0) : strategy.NextInteger(bound, step); }
+        catch (ScheduleDivergenceException e)
+        {
+            Divergence ??= e;
+            throw new ExecutionCanceledException(e.Message);
+        }
+        decisions.Add(new Decision(kind, value));
+        trace?.Add(running, TraceEventKind.Choice,
+            kind == DecisionKind.Boolean ? $"RandomBoolean() -> {(value != 0 ? "true" : "false")}" : $"RandomInteger({bound}) -> {value}");
+        return value;
     }
 
     /// <summary>
@@ -589,12 +406,12 @@ public sealed class ControlledRuntime : IActorRuntime
     /// </summary>
     public void RecordAccess(object resource, bool write)
     {
-        if (recordFootprints) footprint.Add(new Access(Access.KeyOf(resource), write));
+        if (extensions.Observed) RecordKey(Access.KeyOf(resource), write);
     }
 
     private void RecordKey(long key, bool write)
     {
-        if (recordFootprints) footprint.Add(new Access(key, write));
+        if (extensions.Observed) extensions.Accessed(new Access(key, write));
     }
 
     /// <summary>A fresh id for an <see cref="IControlledResource"/>, in creation order within the execution.</summary>
@@ -602,34 +419,15 @@ public sealed class ControlledRuntime : IActorRuntime
 
     // ---- tracing ----------------------------------------------------------------------------
 
-    public void Log(string text)
-    {
-        if (trace is not null) TraceLine(running, text);
-    }
+    public void Log(string text) => trace?.Log(running, text);
 
     public void Log(ref TraceText text)
     {
-        if (trace is not null && text.IsEnabled) TraceLine(running, text.ToStringAndClear());
+        if (trace is not null && text.IsEnabled) trace.Log(running, text.ToStringAndClear());
     }
 
-    /// <summary>Adds a trace line for the running operation when tracing (callers format lazily behind <see cref="IsTracing"/>).</summary>
-    internal void TraceLine(Operation? op, string text)
-    {
-        if (trace is null) return;
-        var line = new TraceEntry(step, op?.Name ?? "-", text);
-        trace.Add(line);
-        driver?.OnTraceLine(line);
-    }
-
-    /// <summary>Store buffers of the running operation are created here (x86-TSO only).</summary>
-    internal StoreBuffer StoreBufferOf(Operation op)
-    {
-        if (op.StoreBuffer is null)
-        {
-            op.StoreBuffer = new StoreBuffer(op);
-            AddOperation(op.Name + ".sb", null, op.StoreBuffer);
-        }
-        return op.StoreBuffer;
-    }
-
+    /// <summary>Adds a typed trace line for the running operation while tracing: what a feature did (a send, a monitor's
+    /// state, a buffered store made visible...) to <paramref name="resource"/>. Callers format lazily behind <see cref="IsTracing"/>.</summary>
+    public void LogEvent(TraceEventKind kind, string text, object? resource = null, AccessKind access = AccessKind.None, string? state = null, bool hot = false) =>
+        trace?.Add(running, kind, text, resource, access, state, hot);
 }

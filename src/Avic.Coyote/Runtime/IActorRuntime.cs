@@ -1,12 +1,11 @@
-using Avic.Coyote.Actors;
-using Avic.Coyote.Specifications;
-using Avic.Coyote.Sync;
-
 namespace Avic.Coyote.Runtime;
 
 /// <summary>
 /// What a test and its model see of the engine (Coyote's name). Every method must be called from
 /// controlled code, i.e. from the test body, an actor handler or a spawned operation.
+/// Features above the runtime add their part as extension methods: actors (<c>CreateActor</c>, <c>SendEvent</c>)
+/// in <c>Avic.Coyote.Actors</c>, monitors (<c>RegisterMonitor</c>, <c>Monitor</c>, <c>GetMonitor</c>) in
+/// <c>Avic.Coyote.Specifications</c>.
 /// </summary>
 public interface IActorRuntime
 {
@@ -27,17 +26,6 @@ public interface IActorRuntime
 
     /// <summary>A scheduling point with no effect; <paramref name="label"/> names the step in traces.</summary>
     SchedulingPoint Interleave(string? label = null);
-
-    ActorId CreateActor(Type type, Event? initialEvent = null, string? name = null);
-
-    ActorId CreateActor<T>(Event? initialEvent = null, string? name = null) where T : Actor;
-
-    void SendEvent(ActorId target, Event e);
-
-    void RegisterMonitor<T>() where T : Monitor, new();
-
-    /// <summary>Delivers <paramref name="e"/> synchronously to the registered monitor of type <typeparamref name="T"/>.</summary>
-    void Monitor<T>(Event e) where T : Monitor;
 
     /// <summary>Nondeterministic choice decided (and recorded) by the strategy.</summary>
     bool RandomBoolean();
@@ -65,6 +53,6 @@ public interface IActorRuntime
     /// <summary>The memory model of this execution.</summary>
     MemoryModel MemoryModel { get; }
 
-    /// <summary>A full memory barrier (smp_mb): a scheduling point that drains the operation's store buffer under TSO.</summary>
+    /// <summary>A full memory barrier: a scheduling point that drains the operation's store buffer under TSO.</summary>
     SchedulingPoint Fence(string label = "smp_mb()");
 }

@@ -8,9 +8,9 @@ namespace Avic.Coyote.Runtime;
 /// (<see cref="ControlledRuntime.TryStep"/>). It also decides how an execution with no enabled operation ends
 /// (<see cref="ControlledRuntime.EndOfExecution"/>: quiescence, deadlock, or liveness).</item>
 /// <item>The driver decides <b>which operation takes the next step</b> (<see cref="Drive"/>).</item>
-/// <item><b>Random values</b> come from the execution's <see cref="Strategies.ISchedulingStrategy"/>
+/// <item><b>Random values</b> come from the execution's <see cref="ISchedulingStrategy"/>
 /// (NextBoolean/NextInteger). The Coyote driver passes one that asks Microsoft.Coyote's generator.</item>
-/// <item><b>Bugs</b> come back as the outcome of <see cref="ControlledRuntime.RunExecution(Func{IActorRuntime, Task}, Strategies.ISchedulingStrategy, int, Sync.MemoryModel, int, bool, IExecutionDriver)"/>
+/// <item><b>Bugs</b> come back as the outcome of <see cref="ControlledRuntime.RunExecution(Func{IActorRuntime, Task}, ISchedulingStrategy, int, MemoryModel, int, bool, IExecutionDriver)"/>
 /// and <see cref="ControlledRuntime.Bug"/>. The caller reports them: our TestingEngine keeps a schedule, and
 /// the Coyote adapter calls Coyote's <c>Specification.Assert</c>.</item>
 /// <item><b>Trace lines</b> go to <see cref="OnTraceLine"/> while tracing.</item>

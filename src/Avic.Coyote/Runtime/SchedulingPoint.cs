@@ -22,7 +22,11 @@ public readonly struct SchedulingPoint : ICriticalNotifyCompletion
 
     public bool IsCompleted => false;
 
-    public void GetResult() => runtime.OnResumed(drainStoreBuffer);
+    public void GetResult()
+    {
+        runtime.OnResumed(drainStoreBuffer);
+        runtime.OnActionDone();
+    }
 
     public void OnCompleted(Action continuation) => runtime.Pause(continuation);
 
@@ -50,7 +54,9 @@ public readonly struct SchedulingPoint<TAction, TResult> : ICriticalNotifyComple
     public TResult GetResult()
     {
         runtime.OnResumed();
-        return action.Run(runtime);
+        TResult result = action.Run(runtime);
+        runtime.OnActionDone();
+        return result;
     }
 
     public void OnCompleted(Action continuation) => runtime.Pause(continuation);

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Avic.Coyote.Runtime;
 
 /// <summary>
-/// Formats a trace line only while the engine is tracing: <c>runtime.Log($"{vcpu} reads {x}")</c>
+/// Formats a trace line only while the engine is tracing: <c>runtime.Log($"{cpu} reads {x}")</c>
 /// costs nothing while exploring (the holes are not even evaluated), which keeps the per-step path
 /// free of string allocations. Any method taking a <see cref="TraceText"/> gets this for free.
 /// </summary>

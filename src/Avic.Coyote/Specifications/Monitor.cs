@@ -30,6 +30,10 @@ public abstract class Monitor : IControlledResource
 
     public int ResourceId { get; private set; }
 
+    ResourceKind IControlledResource.ResourceKind => ResourceKind.Monitor;
+
+    string IControlledResource.ResourceName => GetType().Name;
+
     internal void Attach(ControlledRuntime rt)
     {
         runtime = rt;
@@ -53,7 +57,14 @@ public abstract class Monitor : IControlledResource
 
     protected void RaiseGotoStateEvent<TState>() where TState : State => pendingGoto = typeof(TState);
 
-    internal void Handle(Event e)
+    /// <summary>Handles <paramref name="e"/> now, in the running step (which writes the monitor).</summary>
+    internal void Deliver(ControlledRuntime rt, Event e)
+    {
+        rt.RecordAccess(this, true);
+        Handle(e);
+    }
+
+    private void Handle(Event e)
     {
         if (!state.Transitions.TryGetValue(e.GetType(), out Transition tr))
         {
@@ -80,7 +91,9 @@ public abstract class Monitor : IControlledResource
     {
         if (!state.IsHot) HotSinceStep = -1;
         else if (HotSinceStep < 0) HotSinceStep = runtime.Step;
-        if (runtime.IsTracing) runtime.Log($"monitor {GetType().Name} enters {(state.IsHot ? "hot " : state.IsCold ? "cold " : "")}state {state.Name}");
+        if (runtime.IsTracing)
+            runtime.LogEvent(TraceEventKind.Monitor, $"monitor {GetType().Name} enters {(state.IsHot ? "hot " : state.IsCold ? "cold " : "")}state {state.Name}",
+                this, state: state.Name, hot: state.IsHot);
         if (state.OnEntry is not null) Run(state.OnEntry, e);
         FollowGotos(e);
     }

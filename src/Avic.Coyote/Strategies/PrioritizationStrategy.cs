@@ -19,6 +19,7 @@ public sealed class PrioritizationStrategy : ISchedulingStrategy, IRandomSource
     private readonly List<int> changeSteps = new();
     private Rng rng;
     private int iterationTag;
+    private int[] seenIn = new int[16];
     private int estimatedLength = 32;
 
     /// <param name="changePoints">Number of priority change points (Coyote's --strategy-value).</param>
@@ -38,7 +39,7 @@ public sealed class PrioritizationStrategy : ISchedulingStrategy, IRandomSource
         rng.Reseed(Rng.IterationSeed(seed, iteration));
         priorities.Clear();
         changeSteps.Clear();
-        iterationTag = iteration + 1;
+        iterationTag++;
         // Change points are spread over the length of the longest execution seen so far, at most one
         // draw per step of it: an absurd value then costs no more per iteration than the execution
         // itself (below the cap the draws, and so every schedule, are unchanged).
@@ -58,9 +59,11 @@ public sealed class PrioritizationStrategy : ISchedulingStrategy, IRandomSource
         // Operations seen for the first time get a random place in the priority order.
         foreach (Operation op in enabled)
         {
-            if (op.StrategyData != iterationTag)
+            // The strategy's own record of the operations it has placed in this iteration, by id.
+            if (op.Id >= seenIn.Length) Array.Resize(ref seenIn, Math.Max(op.Id + 1, seenIn.Length * 2));
+            if (seenIn[op.Id] != iterationTag)
             {
-                op.StrategyData = iterationTag;
+                seenIn[op.Id] = iterationTag;
                 // A store buffer starts at the lowest priority: its stores stay invisible until a
                 // fence, a change point or nothing else can run — the delays that store-buffering
                 // bugs need. Change points still move it like any other operation.

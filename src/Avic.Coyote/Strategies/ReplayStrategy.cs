@@ -2,15 +2,6 @@ using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Strategies;
 
-/// <summary>The model took a different path than the schedule: the schedule cannot be followed.</summary>
-public sealed class ScheduleDivergenceException : Exception
-{
-    public ScheduleDivergenceException(int step, string message)
-        : base($"the schedule diverges from the model at step {step}: {message}") => Step = step;
-
-    public int Step { get; }
-}
-
 /// <summary>Follows a recorded list of decisions exactly, and says where the model stops matching it.</summary>
 public sealed class ReplayStrategy : ISchedulingStrategy
 {

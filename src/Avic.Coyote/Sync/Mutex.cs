@@ -26,6 +26,15 @@ public sealed class Mutex : Blocker, IControlledResource
 
     public string Name { get; }
 
+    /// <summary>A finer kind the model gives the lock for traces and pictures (e.g. "table locks"), or null.</summary>
+    public string? Group { get; init; }
+
+    ResourceKind IControlledResource.ResourceKind => ResourceKind.Lock;
+
+    string IControlledResource.ResourceName => Name;
+
+    string? IControlledResource.ResourceGroup => Group;
+
     /// <summary>The operation holding the lock, or null.</summary>
     public Operation? Owner { get; private set; }
 
@@ -44,7 +53,7 @@ public sealed class Mutex : Blocker, IControlledResource
     {
         public Unit Run(ControlledRuntime rt)
         {
-            rt.CurrentOperation.StoreBuffer?.DrainAll(rt);
+            rt.DrainStoreBuffer();
             m.Owner = rt.CurrentOperation;
             if (rt.IsTracing) rt.Log($"lock({m.Name})");
             return default;
@@ -59,7 +68,7 @@ public sealed class Mutex : Blocker, IControlledResource
             if (!ReferenceEquals(m.Owner, op))
                 throw rt.Violation(BugKind.AssertionFailure,
                     $"'{op.Name}' unlocks {m.Name}, which it does not hold ({(m.Owner is null ? "nobody holds it" : "held by '" + m.Owner.Name + "'")})");
-            op.StoreBuffer?.DrainAll(rt);
+            rt.DrainStoreBuffer();
             m.Owner = null;
             if (rt.IsTracing) rt.Log($"unlock({m.Name})");
             return default;

@@ -50,7 +50,7 @@ public sealed class SharedVar<T> : StoreTarget
 
     private T Load(ControlledRuntime rt)
     {
-        if (rt.MemoryModel == MemoryModel.X86Tso && rt.CurrentOperation.StoreBuffer is { } sb &&
+        if (rt.MemoryModel == MemoryModel.X86Tso && rt.CurrentOperation.Get<StoreBuffer>() is { } sb &&
             sb.TryForward(this, out long bits, out object? boxed))
             return FromBits(bits, boxed);
         return value;
@@ -60,8 +60,9 @@ public sealed class SharedVar<T> : StoreTarget
     {
         if (rt.MemoryModel == MemoryModel.X86Tso)
         {
-            if (Storable) rt.StoreBufferOf(rt.CurrentOperation).Enqueue(this, ToBits(newValue), null);
-            else rt.StoreBufferOf(rt.CurrentOperation).Enqueue(this, 0, newValue);
+            StoreBuffer sb = TsoMemory.Of(rt).BufferOf(rt.CurrentOperation);
+            if (Storable) sb.Enqueue(this, ToBits(newValue), null);
+            else sb.Enqueue(this, 0, newValue);
         }
         else
         {
@@ -85,7 +86,7 @@ public sealed class SharedVar<T> : StoreTarget
 
     internal override string Format(long bits, object? boxed) => Show(FromBits(bits, boxed));
 
-    /// <summary>Trace formatting: booleans as the kernel writes them.</summary>
+    /// <summary>Trace formatting: booleans as C writes them in logs (true/false), null as NULL.</summary>
     public static string Show(T v) => v switch
     {
         bool b => b ? "true" : "false",
@@ -119,7 +120,7 @@ public sealed class SharedVar<T> : StoreTarget
     {
         public T Run(ControlledRuntime rt)
         {
-            rt.CurrentOperation.StoreBuffer?.DrainAll(rt);
+            rt.DrainStoreBuffer();
             T old = v.value;
             if (unconditional || EqualityComparer<T>.Default.Equals(old, comparand)) v.value = newValue;
             if (rt.IsTracing)

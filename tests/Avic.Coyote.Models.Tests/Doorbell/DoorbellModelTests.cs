@@ -116,7 +116,7 @@ public class DoorbellModelTests
         {
             TestReport report = TestingEngine.Run(Variant(name), new Configuration
             {
-                Iterations = 400, Strategy = "random", Seed = 9, MemoryModel = Avic.Coyote.Sync.MemoryModel.X86Tso,
+                Iterations = 400, Strategy = "random", Seed = 9, MemoryModel = Avic.Coyote.MemoryModel.X86Tso,
             });
             Assert.True(report.Bug is null, $"{name} under TSO: {report.Bug}");
         }

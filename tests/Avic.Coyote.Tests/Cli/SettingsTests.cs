@@ -60,7 +60,7 @@ public class SettingsTests
         RunOptions o = From(cli, "-i", "8", "--tso");
         Assert.Equal(8, o.Configuration.Iterations);
         Assert.Equal("random", o.Configuration.Strategy);
-        Assert.Equal(Sync.MemoryModel.X86Tso, o.Configuration.MemoryModel);
+        Assert.Equal(MemoryModel.X86Tso, o.Configuration.MemoryModel);
     }
 
     [Fact]

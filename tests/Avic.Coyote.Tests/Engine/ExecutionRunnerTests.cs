@@ -38,8 +38,8 @@ public class ExecutionRunnerTests
     public void A_test_step_bound_wins_and_the_configured_memory_model_wins()
     {
         TestCase spin = ToyCatalog.Get("Toys.Spin");
-        var runner = ExecutionRunner.For(spin, new Configuration { MaxSteps = 7, MemoryModel = Sync.MemoryModel.X86Tso });
+        var runner = ExecutionRunner.For(spin, new Configuration { MaxSteps = 7, MemoryModel = MemoryModel.X86Tso });
         Assert.Equal(spin.MaxSteps, runner.MaxSteps);
-        Assert.Equal(Sync.MemoryModel.X86Tso, runner.MemoryModel);
+        Assert.Equal(MemoryModel.X86Tso, runner.MemoryModel);
     }
 }

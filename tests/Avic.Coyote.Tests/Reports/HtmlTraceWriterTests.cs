@@ -18,17 +18,29 @@ public sealed class HtmlTraceWriterTests
         Bug = new BugReport(BugKind.AssertionFailure, "INV-A1: x < y & 'z'", 4, "vcpu1"),
     };
 
+    // Typed as the engine types them: the picture reads the kinds, never the text.
+    private static TraceEntry Memory(int step, string op, AccessKind access, string resource, string text) =>
+        new(step, op, text) { Kind = TraceEventKind.Access, Access = access, Resource = resource, ResourceKind = ResourceKind.Memory };
+
+    private static TraceEntry MonitorState(int step, string op, string monitor, string state, bool hot, string temperature) =>
+        new(step, op, $"monitor {monitor} enters {temperature}state {state}")
+        {
+            Kind = TraceEventKind.Monitor, Resource = monitor, ResourceKind = ResourceKind.Monitor, State = state, IsHot = hot,
+        };
+
+    private static TraceEntry Bug(int step, string op, string text) => new(step, op, text) { Kind = TraceEventKind.Bug };
+
     private static readonly TraceEntry[] Hand =
     [
-        new(1, "main", "starts"),
-        new(1, "main", "monitor Irq enters cold state Idle"),
-        new(2, "vcpu0", "READ_ONCE(apic_access_memslot_enabled) -> true"),
+        new(1, "main", "starts") { Kind = TraceEventKind.Step },
+        MonitorState(1, "main", "Irq", "Idle", false, "cold "),
+        Memory(2, "vcpu0", AccessKind.Read, "apic_access_memslot_enabled", "READ_ONCE(apic_access_memslot_enabled) -> true"),
         new(2, "vcpu1", "kvm_vcpu_kick(vcpu0) <script>alert('x')</script> & \"q\""),
-        new(3, "vcpu1", "WRITE_ONCE(irr, 1) (store buffered)"),
-        new(3, "vcpu1", "monitor Irq enters hot state Pending"),
-        new(3, "vcpu1", "monitor Other enters state Init"),
-        new(4, "vcpu0.sb", "store buffer of vcpu0 flushes irr = 1"),
-        new(4, "vcpu1", "*** BUG: AssertionFailure: INV-A1: x < y & 'z'"),
+        Memory(3, "vcpu1", AccessKind.Write, "irr", "WRITE_ONCE(irr, 1) (store buffered)"),
+        MonitorState(3, "vcpu1", "Irq", "Pending", true, "hot "),
+        MonitorState(3, "vcpu1", "Other", "Init", false, ""),
+        Memory(4, "vcpu0.sb", AccessKind.Flush, "irr", "flushes irr = 1"),
+        Bug(4, "vcpu1", "*** BUG: AssertionFailure: INV-A1: x < y & 'z'"),
     ];
 
     private static string[] Rows(string html) => Regex.Matches(html, "<tr[ >].*?</tr>", RegexOptions.Singleline).Select(m => m.Value).ToArray();
@@ -79,7 +91,7 @@ public sealed class HtmlTraceWriterTests
     public void Gives_the_bug_a_row_of_its_own_with_the_whole_message()
     {
         string message = "INV-A1: " + string.Concat(Enumerable.Repeat("a long explanation ", 20)) + "END";
-        TraceEntry[] trace = [.. Hand[..^1], new(4, "vcpu1", "*** BUG: AssertionFailure: " + message)];
+        TraceEntry[] trace = [.. Hand[..^1], Bug(4, "vcpu1", "*** BUG: AssertionFailure: " + message)];
         string html = HtmlTraceWriter.Render(trace, Header with { Bug = new BugReport(BugKind.AssertionFailure, message, 4, "vcpu1") });
         string[] bugRows = Rows(html).Where(r => r.StartsWith("<tr class=\"bug", StringComparison.Ordinal)).ToArray();
         string bugRow = Assert.Single(bugRows);
@@ -106,17 +118,17 @@ public sealed class HtmlTraceWriterTests
     {
         TraceEntry[] trace =
         [
-            new(1, "main", "starts"),
-            .. Enumerable.Range(2, 6).Select(i => new TraceEntry(i, "vcpu0", $"READ_ONCE(x{i}) -> 0")),
-            new(8, "vcpu1", "WRITE_ONCE(x2, 1)"),
-            new(9, "vcpu0", "READ_ONCE(x2) -> 1"),
+            new(1, "main", "starts") { Kind = TraceEventKind.Step },
+            .. Enumerable.Range(2, 6).Select(i => Memory(i, "vcpu0", AccessKind.Read, $"x{i}", $"READ_ONCE(x{i}) -> 0")),
+            Memory(8, "vcpu1", AccessKind.Write, "x2", "WRITE_ONCE(x2, 1)"),
+            Memory(9, "vcpu0", AccessKind.Read, "x2", "READ_ONCE(x2) -> 1"),
         ];
         string html = HtmlTraceWriter.Render(trace, Header with { Bug = null });
         string fold = Assert.Single(Rows(html), r => r.StartsWith("<tr class=\"fold", StringComparison.Ordinal));
         Assert.Contains("<td class=\"step\">2–7</td>", fold);
         Assert.Contains("<details><summary>6 steps of vcpu0</summary>", fold);
         Assert.Equal(6, Regex.Matches(fold, "<div class=\"sub\">").Count); // every step is still there, with its number
-        Assert.Contains("<span class=\"n\">7</span><div class=\"rd\">READ_ONCE(<span class=\"v\">x7</span>) -\u2060&gt; 0</div>", fold);
+        Assert.Contains("<span class=\"n\">7</span><div class=\"rd\" title=\"read x7 (memory)\">READ_ONCE(x7) -\u2060&gt; 0</div>", fold);
         Assert.Equal(5, Rows(html).Length); // the head row, step 1, the fold of steps 2-7, steps 8 and 9
     }
 
@@ -138,12 +150,12 @@ public sealed class HtmlTraceWriterTests
     {
         TraceEntry[] trace =
         [
-            new(1, "main", "monitor NoLostWakeup enters cold state Idle"),
-            new(2, "vcpu0", "WRITE_ONCE(irr, 1)"),
-            new(2, "vcpu0", "monitor NoLostWakeup enters hot state Pending"),
+            MonitorState(1, "main", "NoLostWakeup", "Idle", false, "cold "),
+            Memory(2, "vcpu0", AccessKind.Write, "irr", "WRITE_ONCE(irr, 1)"),
+            MonitorState(2, "vcpu0", "NoLostWakeup", "Pending", true, "hot "),
             new(3, "vcpu1", "vcpu1 sleeps forever"),
-            new(4, "main", "joins 'vcpu1' (completed)"),
-            new(4, "-", "*** BUG: Liveness: INV-B4 ..."),
+            new(4, "main", "joins 'vcpu1' (completed)") { Kind = TraceEventKind.Access, Access = AccessKind.Other, Resource = "vcpu1", ResourceKind = ResourceKind.Operation },
+            Bug(4, "-", "*** BUG: Liveness: INV-B4 ..."),
         ];
         string html = HtmlTraceWriter.Render(trace, Header with { Bug = new BugReport(BugKind.Liveness, "INV-B4 ...", 4, null) });
         Assert.Contains("The obligation that stayed hot: monitor <b>NoLostWakeup</b> entered hot state <b>Pending</b> at step 2 " +
@@ -171,13 +183,35 @@ public sealed class HtmlTraceWriterTests
     }
 
     [Fact]
-    public void Highlights_shared_accesses_by_kind_and_names_the_variable()
+    public void Colours_lines_by_their_typed_access_and_resource_kind_and_names_the_resource()
     {
         string html = HtmlTraceWriter.Render(Hand, Header with { OperationFacts = Facts });
-        Assert.Contains("<div class=\"rd\">READ_ONCE(<span class=\"v\">apic_access_memslot_enabled</span>) -\u2060&gt; true</div>", html);
-        Assert.Contains("<div class=\"wr\">WRITE_ONCE(<span class=\"v\">irr</span>, 1) (store buffered)</div>", html);
-        Assert.Contains("<div class=\"fl\">flushes <span class=\"v\">irr</span> = 1</div>", html); // its lane says whose buffer
-        Assert.Contains("<div class=\"fn\"><span class=\"v\">kvm_vcpu_kick</span>(vcpu0)", html);
+        Assert.Contains("<div class=\"rd\" title=\"read apic_access_memslot_enabled (memory)\">READ_ONCE(apic_access_memslot_enabled) -\u2060&gt; true</div>", html);
+        Assert.Contains("<div class=\"wr\" title=\"write irr (memory)\">WRITE_ONCE(irr, 1) (store buffered)</div>", html);
+        Assert.Contains("<div class=\"fl\" title=\"flush irr (memory)\">flushes irr = 1</div>", html); // its lane says whose buffer
+        Assert.Contains("<div class=\"fn\">kvm_vcpu_kick(vcpu0)", html);
+        Assert.Contains("<p class=\"res\"><span><i>memory</i> apic_access_memslot_enabled, irr</span> </p>", html);
+    }
+
+    [Fact]
+    public void Reads_the_kinds_not_the_text()
+    {
+        TraceEntry[] trace =
+        [
+            new(1, "vcpu0", "READ_ONCE(x) -> 1"), // the model's own words that look like a read
+            new(2, "vcpu0", "*** BUG: looks like a bug line"),
+            new(3, "vcpu0", "monitor M enters hot state S"),
+            new(4, "vcpu0", "lock(m)") { Kind = TraceEventKind.Access, Access = AccessKind.Lock, Resource = "m", ResourceKind = ResourceKind.Lock },
+            new(5, "vcpu0", "table[1] = 0") { Kind = TraceEventKind.Access, Access = AccessKind.Read, Resource = "table[1]", ResourceKind = ResourceKind.Memory, ResourceGroup = "table" },
+        ];
+        string html = HtmlTraceWriter.Render(trace, Header with { Bug = null });
+        Assert.Contains("<div class=\"fn\">READ_ONCE(x) -\u2060&gt; 1</div>", html);
+        Assert.Contains("<div class=\"fn\">*** BUG: looks like a bug line</div>", html);
+        Assert.DoesNotContain("<tr class=\"bug", html);
+        Assert.DoesNotContain("class=\"mon\"", html);
+        Assert.Contains("<div class=\"lk\" title=\"lock m (lock)\">lock(m)</div>", html);
+        Assert.Contains("<div class=\"rd\" title=\"read table[1] (memory, table)\">table[1] = 0</div>", html);
+        Assert.Contains("<span><i>memory (table)</i> table[1]</span> <span><i>lock</i> m</span>", html);
     }
 
     [Fact]

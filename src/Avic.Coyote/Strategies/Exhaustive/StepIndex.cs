@@ -26,7 +26,7 @@ internal sealed class StepIndex
             wildcards.Add(step);
             return;
         }
-        foreach (Runtime.Access a in f.Accesses)
+        foreach (Access a in f.Accesses)
         {
             if (!byKey.TryGetValue(a.Key, out List<int>? list)) byKey[a.Key] = list = new List<int>();
             if (list.Count == 0 || list[^1] != step) list.Add(step);

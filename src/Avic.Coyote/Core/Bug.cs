@@ -1,9 +1,9 @@
-namespace Avic.Coyote.Runtime;
+namespace Avic.Coyote;
 
 /// <summary>The kinds of bug the engine reports.</summary>
 public enum BugKind
 {
-    /// <summary><see cref="Specifications.Specification.Assert(bool, string)"/> or a monitor's assertion failed.</summary>
+    /// <summary>An assertion (<c>Specification.Assert</c>) or a monitor's assertion failed.</summary>
     AssertionFailure,
     /// <summary>A handler threw an exception it did not catch.</summary>
     UnhandledException,

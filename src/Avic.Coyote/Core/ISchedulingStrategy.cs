@@ -1,6 +1,4 @@
-using Avic.Coyote.Runtime;
-
-namespace Avic.Coyote.Strategies;
+namespace Avic.Coyote;
 
 /// <summary>
 /// Decides every choice of an execution: which enabled operation runs next, and the value of

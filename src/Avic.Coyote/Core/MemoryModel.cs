@@ -1,4 +1,4 @@
-namespace Avic.Coyote.Sync;
+namespace Avic.Coyote;
 
 /// <summary>How shared-variable stores become visible to other operations.</summary>
 public enum MemoryModel
@@ -9,7 +9,7 @@ public enum MemoryModel
     /// <summary>
     /// x86-TSO: each operation has a FIFO store buffer; its loads see its own buffer first; when a
     /// buffered store reaches memory is a scheduling decision; fences and locked operations drain it.
-    /// Needed to see store-buffering bugs (a missing smp_mb between a store and a later load).
+    /// Needed to see store-buffering bugs (a missing full barrier between a store and a later load).
     /// </summary>
     X86Tso,
 }

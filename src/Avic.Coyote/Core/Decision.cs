@@ -1,4 +1,4 @@
-namespace Avic.Coyote.Runtime;
+namespace Avic.Coyote;
 
 /// <summary>Which kind of choice a strategy made at a step.</summary>
 public enum DecisionKind : byte

@@ -1,0 +1,41 @@
+using System.Runtime.InteropServices;
+
+namespace Avic.Coyote.Runtime;
+
+/// <summary>
+/// Collects what each step touched (its declared access, extra accesses, a random choice) and hands it to a strategy
+/// that reduces by footprints (<see cref="ISchedulingStrategy.NeedsFootprints"/>: exhaustive search).
+/// </summary>
+internal sealed class FootprintRecorder : StepObserver
+{
+    private readonly List<Access> footprint = new();
+    private bool global;
+    private ISchedulingStrategy strategy = null!;
+
+    public FootprintRecorder Start(ISchedulingStrategy strategy)
+    {
+        this.strategy = strategy;
+        footprint.Clear();
+        global = false;
+        return this;
+    }
+
+    public override void OnResumed(Operation op)
+    {
+        if (op.PendingResource is { } resource && op.PendingAccess != AccessKind.None)
+            footprint.Add(Access.Declared(resource, op.PendingAccess));
+    }
+
+    public override void OnAccess(Access access) => footprint.Add(access);
+
+    public override void OnChoice() => global = true;
+
+    public override void OnStepCompleted(Operation op)
+    {
+        // Completing is a release: a join waits for it, so the two never race (dfs reverses no such pair).
+        if (op.Status == OperationStatus.Completed) footprint.Add(new Access(Access.KeyOf(op), true, IsRelease: true));
+        strategy.OnStepCompleted(op, CollectionsMarshal.AsSpan(footprint), global);
+        footprint.Clear();
+        global = false;
+    }
+}

@@ -1,0 +1,110 @@
+using Avic.Coyote.Actors;
+using Avic.Coyote.Runtime;
+
+namespace Avic.Coyote.Specifications;
+
+/// <summary>The monitor part of <see cref="IActorRuntime"/>: monitors plug into the runtime from above it.</summary>
+public static class MonitorRuntimeExtensions
+{
+    /// <summary>Registers a monitor of type <typeparamref name="T"/> for this execution (once; later calls do nothing).</summary>
+    public static void RegisterMonitor<T>(this IActorRuntime runtime) where T : Monitor, new() =>
+        MonitorSet.Of(ControlledRuntime.Of(runtime)).Register<T>();
+
+    /// <summary>Delivers <paramref name="e"/> synchronously to the registered monitor of type <typeparamref name="T"/>.</summary>
+    public static void Monitor<T>(this IActorRuntime runtime, Event e) where T : Monitor
+    {
+        ControlledRuntime rt = ControlledRuntime.Of(runtime);
+        rt.CheckThread();
+        (rt.Extensions.Get<MonitorSet>()?.Find<T>() ?? throw IMonitorSink.NotRegistered(typeof(T))).Deliver(rt, e);
+    }
+
+    /// <summary>Finds a registered monitor (for models that query monitor state in assertions).</summary>
+    public static T? GetMonitor<T>(this IActorRuntime runtime) where T : Monitor =>
+        ControlledRuntime.Of(runtime).Extensions.Get<MonitorSet>()?.Find<T>();
+}
+
+/// <summary>
+/// The monitors of one execution: delivers events to them, and judges liveness. A monitor still hot when no
+/// operation can run, hot for longer than the liveness threshold, or hot at the step bound of a fair strategy
+/// is a liveness bug.
+/// </summary>
+internal sealed class MonitorSet : IExecutionCheck, IMonitorSink
+{
+    private readonly List<Monitor> monitors = new();
+    private readonly ControlledRuntime runtime;
+
+    private MonitorSet(ControlledRuntime runtime) => this.runtime = runtime;
+
+    /// <summary>The monitors of this execution; the first call of an execution empties the runtime's one set and plugs it in.</summary>
+    public static MonitorSet Of(ControlledRuntime runtime) =>
+        runtime.Extensions.GetOrAdd(static rt => rt.Extensions.Keep(static r => new MonitorSet(r)).Start());
+
+    private MonitorSet Start()
+    {
+        monitors.Clear();
+        runtime.Extensions.AddCheck(this);
+        runtime.Extensions.Set<IMonitorSink>(this);
+        return this;
+    }
+
+    public void Register<T>() where T : Monitor, new()
+    {
+        foreach (Monitor m in monitors) if (m is T) return;
+        var monitor = new T();
+        monitors.Add(monitor);
+        monitor.Attach(runtime);
+    }
+
+    public T? Find<T>() where T : Monitor
+    {
+        foreach (Monitor m in monitors) if (m is T t) return t;
+        return null;
+    }
+
+    /// <summary>For actors, which cannot name monitor types: the monitor of <paramref name="type"/> handles <paramref name="e"/>.</summary>
+    public void Deliver(Type type, Event e)
+    {
+        runtime.CheckThread();
+        foreach (Monitor m in monitors)
+        {
+            if (type.IsInstanceOfType(m))
+            {
+                m.Deliver(runtime, e);
+                return;
+            }
+        }
+        throw IMonitorSink.NotRegistered(type);
+    }
+
+    private Monitor? Hot()
+    {
+        foreach (Monitor m in monitors) if (m.IsHot) return m;
+        return null;
+    }
+
+    public bool AfterStep(ControlledRuntime rt)
+    {
+        if (rt.LivenessThreshold <= 0) return false;
+        foreach (Monitor m in monitors)
+        {
+            if (m.IsHot && rt.Step - m.HotSinceStep >= rt.LivenessThreshold)
+            {
+                rt.Fail(BugKind.Liveness, $"{m.Describe()} has been hot for {rt.Step - m.HotSinceStep} steps (threshold {rt.LivenessThreshold})", null, m.HotInvariant);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void AtStepBound(ControlledRuntime rt)
+    {
+        if (rt.IsFair && Hot() is { } hot)
+            rt.Fail(BugKind.Liveness, $"{hot.Describe()} is still hot when the execution reached the step bound ({rt.MaxSteps}) under a fair strategy", null, hot.HotInvariant);
+    }
+
+    public void AtEnd(ControlledRuntime rt)
+    {
+        if (Hot() is { } hot)
+            rt.Fail(BugKind.Liveness, $"{hot.Describe()} is still hot at the end of the execution (every operation finished or idle)", null, hot.HotInvariant);
+    }
+}
