@@ -286,7 +286,7 @@ public sealed class CoyoteDriver : IExecutionDriver, IActorHost
                     return;
                 }
             }
-            while (!over && op.Status != OperationStatus.Completed && !op.IsIdle)
+            while (!over && op.Status != OperationStatus.Completed && op.Blocker is not { IsIdle: true })
             {
                 if (h.ReceiveTypes is { } types && op.PendingAccess == AccessKind.Receive)
                 {
