@@ -26,7 +26,7 @@ namespace Avic.Coyote.Strategies;
 /// as the preemption-bounded and unreduced searches (dfs-bounded, dfs-full), which it runs correctly.
 /// Completeness is claimed only when the tree was explored and no execution hit the bound.
 /// </summary>
-public sealed class DfsStrategy : IExhaustiveStrategy
+public sealed partial class DfsStrategy : IExhaustiveStrategy
 {
     /// <summary>One choice point on the current path.</summary>
     private sealed class Node
@@ -133,7 +133,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
     /// <summary>Advances the deepest choice that has an alternative left to explore; false when none is left.</summary>
     private bool Backtrack()
     {
-        for (int i = path.Count - 1; i >= 0; i--)
+        for (int i = path.Count - 1; i >= floor; i--) // floor: a parallel worker's subtree root (0 otherwise)
         {
             Node node = path[i];
             int next = NextAlternative(node);
