@@ -45,7 +45,7 @@ public sealed partial class DfsStrategy : ISplittableSearch
     {
         var fork = new DfsStrategy(reduction, maxSteps, preemptionBound)
         {
-            floor = subtree ? path.Count : 0,
+            floor = subtree ? path.Count : floor,
             // A subtree search's first execution replays the path and starts the new node.
             started = !subtree && started,
             exhausted = !subtree && exhausted,
