@@ -12,7 +12,8 @@ public static class TestCommand
     // -s portfolio (declared before Info: static fields initialize in text order).
     private static readonly OptionSpec Parallel = new("--parallel", "-p", OptionKind.Int,
         "with -s portfolio: workers (threads), each a different strategy/seed; with -s dfs-sleepsets, dfs-full, dfs-bounded: " +
-        "threads sharing the search's tree (same result for any number); default: the number of cores", Min: 1, Max: Limits.Parallel);
+        "threads sharing the search's tree (same result for any number; default 1: see bench/results/2026-12-01-parallel); " +
+        "default with portfolio: the number of cores", Min: 1, Max: Limits.Parallel);
     private static readonly OptionSpec KeepGoing = new("--keep-going", null, OptionKind.Flag,
         "with -s portfolio: let the other workers finish their budget after the first bug");
 
@@ -49,12 +50,13 @@ public static class TestCommand
         return tally.Finish(context, tests.Count);
     }
 
-    /// <summary>Threads for a search that splits its tree (`-p`, default the number of cores); 1 for the others,
+    /// <summary>Threads for a search that splits its tree (`-p`; default 1: on this 2-core machine the split costs more
+    /// than it gains so far, see bench/results/2026-12-01-parallel); 1 for the others,
     /// where `-p` is a mistake.</summary>
     private static int ExhaustiveWorkers(ParsedArgs args, Configuration c)
     {
         int? p = args.Get<int>(Parallel.Long);
-        if (ParallelExhaustiveSearch.Supports(c.Strategy)) return p ?? Environment.ProcessorCount;
+        if (ParallelExhaustiveSearch.Supports(c.Strategy)) return p ?? 1;
         if (p is not null)
             throw new UsageException($"option -p works with -s portfolio and the strategies that split their tree (dfs-sleepsets, dfs-full, dfs-bounded), not with '{c.Strategy}'", args.Command);
         return 1;

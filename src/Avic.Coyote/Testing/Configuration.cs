@@ -15,7 +15,8 @@ public sealed record Configuration
 
     /// <summary>random | prioritization | fair-prioritization | dfs (exhaustive, optimal DPOR; also dfs-optimal) | dfs-sleepsets
     /// (exhaustive, the older DPOR + sleep sets, kept for comparison) | dfs-full (exhaustive, no reduction)
-    /// | dfs-bounded (dfs over schedules with at most StrategyValue preemptions).
+    /// | dfs-bounded (dfs over schedules with at most StrategyValue preemptions) | dfs-stateful (dfs-full that skips
+    /// states explored before, for models that register a StateHashing hook).
     /// With dfs, <see cref="Iterations"/> is an upper bound; the search stops when the tree is explored.</summary>
     public string Strategy { get; init; } = "random";
 
@@ -48,7 +49,7 @@ public sealed record Configuration
     public Configuration WithTimeout(double seconds) => this with { TimeoutSeconds = seconds };
 
     /// <summary>The names accepted by <see cref="CreateStrategy"/>.</summary>
-    public static readonly string[] StrategyNames = ["random", "prioritization", "fair-prioritization", "dfs", "dfs-optimal", "dfs-sleepsets", "dfs-full", "dfs-bounded"];
+    public static readonly string[] StrategyNames = ["random", "prioritization", "fair-prioritization", "dfs", "dfs-optimal", "dfs-sleepsets", "dfs-full", "dfs-bounded", "dfs-stateful"];
 
     /// <summary>"prioritization (value 6)", "dfs-bounded (at most 2 preemptions)", "random": the strategy as reports show it.</summary>
     public static string DescribeStrategy(string strategy, int strategyValue) => strategy switch
@@ -68,6 +69,7 @@ public sealed record Configuration
         "dfs-sleepsets" => new DfsStrategy(reduction: true, MaxSteps),
         "dfs-full" => new DfsStrategy(reduction: false, MaxSteps),
         "dfs-bounded" => new DfsStrategy(reduction: false, MaxSteps, preemptionBound: StrategyValue),
+        "dfs-stateful" => new Strategies.Exhaustive.Stateful.StatefulSearch(MaxSteps),
         _ => throw new ArgumentException($"unknown strategy '{Strategy}' (expected one of: {string.Join(", ", StrategyNames)})"),
     };
 }
