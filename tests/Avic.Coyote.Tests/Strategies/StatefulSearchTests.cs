@@ -2,6 +2,7 @@ using Avic.Coyote.Runtime;
 using Avic.Coyote.Strategies.Exhaustive.Stateful;
 using Avic.Coyote.Sync;
 using Avic.Coyote.Testing;
+using Xunit.Abstractions;
 
 namespace Avic.Coyote.Tests.Strategies;
 
@@ -9,7 +10,7 @@ namespace Avic.Coyote.Tests.Strategies;
 /// dfs-stateful against the full search on toys that register a complete state hash: the same first bug
 /// (same schedule), the same set of final states, and fewer executions.
 /// </summary>
-public class StatefulSearchTests
+public class StatefulSearchTests(ITestOutputHelper output)
 {
     /// <summary>n operations each increment x (read, write; under a lock when <paramref name="locked"/>) and then
     /// count themselves done; the last one checks x = n. The hash: x, done, the lock's holder, and each
@@ -69,6 +70,7 @@ public class StatefulSearchTests
         Assert.Equal(full.Bug!.ToString(), stateful.Bug?.ToString());
         Assert.Equal(string.Join(" ", full.Schedule!.Decisions), string.Join(" ", stateful.Schedule!.Decisions));
         Assert.True(stateful.Iterations <= full.Iterations, $"{stateful.Iterations} > {full.Iterations}");
+        output.WriteLine($"counter{n} unlocked: dfs-full bug after {full.Iterations} executions; dfs-stateful after {stateful.Iterations}");
     }
 
     [Theory]
@@ -86,6 +88,8 @@ public class StatefulSearchTests
         Assert.True(stateful.Iterations - stateful.PrunedIterations < full.Iterations,
             $"stateful ran {stateful.Iterations - stateful.PrunedIterations} to the end, full {full.Iterations}");
         Assert.Contains("stateful:", stateful.Coverage);
+        output.WriteLine($"counter{n} locked: dfs-full {full.Iterations} executions, {full.TotalSteps} steps, {full.Elapsed.TotalSeconds:F2} s; " +
+                         $"dfs-stateful {stateful.Iterations} executions ({stateful.PrunedIterations} stopped at a known state), {stateful.TotalSteps} steps, {stateful.Elapsed.TotalSeconds:F2} s");
     }
 
     [Fact]
