@@ -10,7 +10,9 @@ public static class TestCommand
 {
     // -s portfolio (declared before Info: static fields initialize in text order).
     internal static readonly OptionSpec Parallel = new("--parallel", "-p", OptionKind.Int,
-        "with -s portfolio: workers (threads), each a different strategy/seed; default: the number of cores", Min: 1, Max: Limits.Parallel);
+        "with -s portfolio: workers (threads), each a different strategy/seed; with -s dfs-sleepsets, dfs-full, dfs-bounded-full: " +
+        "threads sharing the search's tree (same result for any number; default 1: see bench/results/2026-12-01-parallel); " +
+        "default with portfolio: the number of cores", Min: 1, Max: Limits.Parallel);
     internal static readonly OptionSpec KeepGoing = new("--keep-going", null, OptionKind.Flag,
         "with -s portfolio: let the other workers finish their budget after the first bug");
 
@@ -26,7 +28,9 @@ public static class TestCommand
         IReadOnlyList<TestCase> tests = TestSelection.Select(TestSelection.Load(context, args.Positional(0)), options.Filter, args.Command);
         TextWriter o = context.Out;
         Configuration c = options.Configuration;
-        o.WriteLine($"coyote test: {tests.Count} test{(tests.Count == 1 ? "" : "s")}, strategy {Configuration.DescribeStrategy(c.Strategy, c.StrategyValue)}, " +
+        int workers = ExhaustiveWorkers(args, c);
+        o.WriteLine($"coyote test: {tests.Count} test{(tests.Count == 1 ? "" : "s")}, strategy {Configuration.DescribeStrategy(c.Strategy, c.StrategyValue)}" +
+                    (workers > 1 ? $" on {workers} worker threads" : "") + ", " +
                     $"seed {c.Seed}, up to {Numbers.Count(c.Iterations)} iterations of up to {Numbers.Count(c.MaxSteps)} steps" +
                     (c.MemoryModel is { } mm ? $", memory model {mm}" : ""));
 
@@ -34,13 +38,27 @@ public static class TestCommand
         foreach (TestCase test in tests)
         {
             if (context.Cancellation.IsCancellationRequested) { tally.NotRun.Add(test); continue; }
-            TestReport report = TestingEngine.Run(test, c, Progress.To(context), context.Cancellation);
+            TestReport report = workers > 1
+                ? ParallelExhaustiveSearch.Run(test, c, workers, Progress.To(context), context.Cancellation)
+                : TestingEngine.Run(test, c, Progress.To(context), context.Cancellation);
             o.WriteLine();
             WriteSummary(context, options, report);
             if (report.Schedule is not null) MinimizeCommand.WriteBugExtras(context, options.OutputDirectory, report, args.Has(MinimizeCommand.MinimizeFlag.Long));
             tally.Add(report.Bug, report.Canceled, report.MeetsExpectation);
         }
         return tally.Finish(context, tests.Count);
+    }
+
+    /// <summary>Threads for a search that splits its tree (`-p`; default 1: on this 2-core machine the split costs more
+    /// than it gains so far, see bench/results/2026-12-01-parallel); 1 for the others,
+    /// where `-p` is a mistake.</summary>
+    private static int ExhaustiveWorkers(ParsedArgs args, Configuration c)
+    {
+        int? p = args.Get<int>(Parallel.Long);
+        if (ParallelExhaustiveSearch.Supports(c.Strategy)) return p ?? 1;
+        if (p is not null)
+            throw new UsageException($"option -p works with -s portfolio and the strategies that split their tree (dfs-sleepsets, dfs-full, dfs-bounded-full), not with '{c.Strategy}'", args.Command);
+        return 1;
     }
 
     /// <summary>The closing line and exit code of `test`: bugs, verdicts, and what Ctrl-C cut short or left out.</summary>

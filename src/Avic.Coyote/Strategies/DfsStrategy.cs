@@ -27,7 +27,7 @@ namespace Avic.Coyote.Strategies;
 /// (dfs-bounded-full) covers every schedule with at most K preemptions — a guarantee no reduction keeps.
 /// Completeness is claimed only when the tree was explored and no execution hit the bound.
 /// </summary>
-public sealed class DfsStrategy : IExhaustiveStrategy
+public sealed partial class DfsStrategy : IExhaustiveStrategy
 {
     /// <summary>One choice point on the current path.</summary>
     private sealed class Node
@@ -128,7 +128,7 @@ public sealed class DfsStrategy : IExhaustiveStrategy
     /// <summary>Advances the deepest choice that has an alternative left to explore; false when none is left.</summary>
     private bool Backtrack()
     {
-        for (int i = path.Count - 1; i >= 0; i--)
+        for (int i = path.Count - 1; i >= floor; i--) // floor: a parallel worker's subtree root (0 otherwise)
         {
             Node node = path[i];
             int next = NextAlternative(node);

@@ -17,6 +17,9 @@ public enum StrategyTraits
 
     /// <summary>Microsoft.Coyote has a strategy of the same name and meaning (`--engine coyote`).</summary>
     OnMicrosoftCoyote = 4,
+
+    /// <summary>Its tree splits across worker threads with the sequential result (`-p`, ParallelExhaustiveSearch).</summary>
+    SplitsAcrossThreads = 8,
 }
 
 /// <summary>What the strategy value (--strategy-value, coyote.json "strategyValue") means for a strategy.</summary>
@@ -52,6 +55,8 @@ public sealed record StrategySpec(
     public bool IsSeeded => Traits.HasFlag(StrategyTraits.Seeded);
 
     public bool OnMicrosoftCoyote => Traits.HasFlag(StrategyTraits.OnMicrosoftCoyote);
+
+    public bool SplitsAcrossThreads => Traits.HasFlag(StrategyTraits.SplitsAcrossThreads);
 
     public ISchedulingStrategy Create(StrategyArguments arguments) => Factory(arguments);
 
@@ -90,11 +95,11 @@ public static class StrategyRegistry
 
     public static readonly StrategySpec DfsSleepSets = new("dfs-sleepsets",
         "exhaustive, the older DPOR with sleep sets (kept for comparison)",
-        null, StrategyTraits.Exhaustive, a => new DfsStrategy(reduction: true, a.MaxSteps));
+        null, StrategyTraits.Exhaustive | StrategyTraits.SplitsAcrossThreads, a => new DfsStrategy(reduction: true, a.MaxSteps));
 
     public static readonly StrategySpec DfsFull = new("dfs-full",
         "exhaustive with no reduction: every schedule",
-        null, StrategyTraits.Exhaustive, a => new DfsStrategy(reduction: false, a.MaxSteps));
+        null, StrategyTraits.Exhaustive | StrategyTraits.SplitsAcrossThreads, a => new DfsStrategy(reduction: false, a.MaxSteps));
 
     private static readonly StrategyParameter PreemptionBound = new("the preemption bound", "at most {0} preemptions");
 
@@ -104,11 +109,15 @@ public static class StrategyRegistry
 
     public static readonly StrategySpec DfsBoundedFull = new("dfs-bounded-full",
         "exhaustive with no reduction over every schedule with at most the strategy value of preemptions",
-        PreemptionBound, StrategyTraits.Exhaustive, a => new DfsStrategy(reduction: false, a.MaxSteps, preemptionBound: a.Value));
+        PreemptionBound, StrategyTraits.Exhaustive | StrategyTraits.SplitsAcrossThreads, a => new DfsStrategy(reduction: false, a.MaxSteps, preemptionBound: a.Value));
+
+    public static readonly StrategySpec DfsStateful = new("dfs-stateful",
+        "exhaustive with no reduction that stops at a state explored before (for models that register a StateHashing hook)",
+        null, StrategyTraits.Exhaustive, a => new Exhaustive.Stateful.StatefulSearch(a.MaxSteps));
 
     /// <summary>In help order.</summary>
     public static readonly IReadOnlyList<StrategySpec> All =
-        [Random, Prioritization, FairPrioritization, Dfs, DfsSleepSets, DfsFull, DfsBounded, DfsBoundedFull];
+        [Random, Prioritization, FairPrioritization, Dfs, DfsSleepSets, DfsFull, DfsBounded, DfsBoundedFull, DfsStateful];
 
     /// <summary>The strategy named <paramref name="name"/> (or one of its aliases); null when there is none.</summary>
     public static StrategySpec? Find(string? name) =>

@@ -18,6 +18,9 @@ internal sealed class PreemptionBound(int limit)
 
     public void CountSkip() => Skips++;
 
+    /// <summary>Takes in the skips of a subtree explored by another thread (parallel search).</summary>
+    public void AddSkips(int skips) => Skips += skips;
+
     /// <summary>True when running <paramref name="id"/> keeps the path within the bound; otherwise the choice is counted as skipped.</summary>
     public bool Allows(int preemptionsBefore, int previous, int[] enabled, int id)
     {
