@@ -302,7 +302,7 @@ public sealed class HuntUnitRun
     /// <summary>The dfs coverage line, when the unit is exhaustive.</summary>
     public string? Coverage { get; set; }
 
-    [JsonIgnore] public string StrategyLabel => Avic.Coyote.Strategies.StrategyRegistry.Label(Strategy, StrategyValue);
+    [JsonIgnore] public string StrategyLabel => Avic.Coyote.Testing.StrategyRegistry.Label(Strategy, StrategyValue);
 }
 
 /// <summary>A distinct bug (by <see cref="BugKey"/>) and where to replay its first occurrence.</summary>

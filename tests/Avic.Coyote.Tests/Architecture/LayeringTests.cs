@@ -21,10 +21,14 @@ public sealed class LayeringTests
         new($"{Root}.Sync", Root, $"{Root}.Runtime"),
         new($"{Root}.Actors", Root, $"{Root}.Runtime"),
         new($"{Root}.Specifications", Root, $"{Root}.Runtime", $"{Root}.Actors"),
-        new($"{Root}.Strategies", Root, $"{Root}.Strategies.Exhaustive"),
-        new($"{Root}.Strategies.Exhaustive", Root),
+        // Exhaustive search reads the runtime only for what a model declares to it (Symmetry.Declare, StateHashing).
+        new($"{Root}.Strategies.Exhaustive", Root, $"{Root}.Runtime"),
+        new($"{Root}.Strategies.Exhaustive.Parallel", Root, $"{Root}.Strategies.Exhaustive"),
+        new($"{Root}.Strategies", Root, $"{Root}.Strategies.Exhaustive", $"{Root}.Strategies.Exhaustive.Parallel"),
+        new($"{Root}.Strategies.Exhaustive.Stateful", Root, $"{Root}.Runtime", $"{Root}.Strategies", $"{Root}.Strategies.Exhaustive"),
         new($"{Root}.Testing", Root, $"{Root}.Runtime", $"{Root}.Sync", $"{Root}.Actors", $"{Root}.Specifications",
-            $"{Root}.Strategies", $"{Root}.Strategies.Exhaustive"),
+            $"{Root}.Strategies", $"{Root}.Strategies.Exhaustive", $"{Root}.Strategies.Exhaustive.Parallel",
+            $"{Root}.Strategies.Exhaustive.Stateful"),
         new($"{Root}.Minimization", Root, $"{Root}.Runtime", $"{Root}.Strategies", $"{Root}.Strategies.Exhaustive", $"{Root}.Testing"),
         new($"{Root}.Reports", Root, $"{Root}.Runtime", $"{Root}.Sync", $"{Root}.Strategies", $"{Root}.Testing", $"{Root}.Minimization"),
     ];

@@ -79,7 +79,7 @@ public class SettingsTests
         using var cli = new CliRunner();
         string help = cli.Run("help", "test").Out;
         foreach (StrategySpec s in StrategyRegistry.All) Assert.Contains(s.Name, help);
-        Assert.Contains("dfs-bounded: the preemption bound", help);
+        Assert.Contains("dfs-bounded, dfs-bounded-full: the preemption bound", help);
         Assert.Contains("prioritization, fair-prioritization: priority change points per execution", help);
     }
 

@@ -14,7 +14,7 @@ namespace Avic.Coyote.Tests.Strategies;
 /// </summary>
 public class ParallelSearchTests
 {
-    public static TheoryData<string> Strategies() => ["dfs-sleepsets", "dfs-full", "dfs-bounded"];
+    public static TheoryData<string> Strategies() => ["dfs-sleepsets", "dfs-full", "dfs-bounded-full"];
 
     private static Configuration Config(string strategy, int iterations = 1_000_000) =>
         new() { Strategy = strategy, StrategyValue = 1, Iterations = iterations, MaxSteps = 200 };

@@ -23,7 +23,7 @@ public class StrategyDeterminismTests(ITestOutputHelper output)
     [InlineData("random", "Toys.RandomChoice", 0x4C11CFBB1D7F0BB3UL)]
     [InlineData("dfs", "Toys.LostUpdateFixed", 0xE643A4CAA0EEAC1EUL)]
     [InlineData("dfs-sleepsets", "Toys.LostUpdateFixed", 0x7A0D193F6340E6EBUL)]
-    [InlineData("dfs-bounded", "Toys.LostUpdateFixed", 0x159601D596D28A2BUL)]
+    [InlineData("dfs-bounded-full", "Toys.LostUpdateFixed", 0x159601D596D28A2BUL)] // the plain bounded search (called dfs-bounded on 6b1ef14)
     public void A_strategy_takes_the_same_decisions_as_before(string strategy, string toy, ulong expected)
     {
         TestCase test = ToyCatalog.Get(toy);

@@ -57,7 +57,7 @@ public class StrategyRegistryTests
     public void An_unknown_name_is_an_error_listing_the_known_ones()
     {
         var e = Assert.Throws<ArgumentException>(() => new Configuration { Strategy = "dfz" }.CreateStrategy());
-        Assert.Equal("unknown strategy 'dfz'; known: random, prioritization, fair-prioritization, dfs, dfs-sleepsets, dfs-full, dfs-bounded", e.Message);
+        Assert.Equal("unknown strategy 'dfz'; known: random, prioritization, fair-prioritization, dfs, dfs-sleepsets, dfs-full, dfs-bounded, dfs-bounded-full, dfs-stateful", e.Message);
     }
 
     [Fact]

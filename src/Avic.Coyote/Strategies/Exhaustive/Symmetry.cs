@@ -3,7 +3,7 @@ using Avic.Coyote.Runtime;
 namespace Avic.Coyote.Strategies.Exhaustive;
 
 /// <summary>
-/// Symmetry reduction for `-s dfs` / `dfs-bounded`: a test declares operations that are interchangeable (e.g. vCPU
+/// Symmetry reduction for `-s dfs` / `dfs-bounded`: a test declares operations that are interchangeable (e.g. worker
 /// threads with the same program on the same configuration), and the search runs their <i>opening</i> steps (each
 /// one's first step that touches something, i.e. declares an access) only in declaration order — one representative
 /// per permutation of who opens first. Every other strategy ignores it.
@@ -14,7 +14,7 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// treats them alike, and every check about a member is the same check (same invariant) about each. Then an
 /// execution E in which members open out of order has an image π(E) (π sorts them by opening; those that never
 /// open last), with the openings in order, that ends in a bug of the same kind and invariant (naming the other
-/// vCPU). An execution in which only held-back members could go on is cut short (a member that never opens holds
+/// member). An execution in which only held-back members could go on is cut short (a member that never opens holds
 /// back the later ones), as equivalent: its image is explored. Reports and invariants stay per member:
 /// only the order of first steps is restricted. Explored executions are always real executions, so a declaration
 /// that breaks these conditions can hide a bug but never invent one.

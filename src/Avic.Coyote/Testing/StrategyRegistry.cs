@@ -1,6 +1,8 @@
+using Avic.Coyote.Strategies;
 using Avic.Coyote.Strategies.Exhaustive;
+using Avic.Coyote.Strategies.Exhaustive.Stateful;
 
-namespace Avic.Coyote.Strategies;
+namespace Avic.Coyote.Testing;
 
 /// <summary>What a strategy is and can do; the CLI, the portfolio and the testing engine read these
 /// instead of testing names or classes.</summary>
@@ -113,7 +115,7 @@ public static class StrategyRegistry
 
     public static readonly StrategySpec DfsStateful = new("dfs-stateful",
         "exhaustive with no reduction that stops at a state explored before (for models that register a StateHashing hook)",
-        null, StrategyTraits.Exhaustive, a => new Exhaustive.Stateful.StatefulSearch(a.MaxSteps));
+        null, StrategyTraits.Exhaustive, a => new StatefulSearch(a.MaxSteps));
 
     /// <summary>In help order.</summary>
     public static readonly IReadOnlyList<StrategySpec> All =
