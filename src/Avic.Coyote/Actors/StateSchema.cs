@@ -14,13 +14,15 @@ internal sealed class Handler
     {
         Method = method;
         Invoke = invoke;
+        Name = $"{method.DeclaringType?.Name}.{method.Name}";
     }
 
     public MethodInfo Method { get; }
 
     public Func<object, Event?, Task> Invoke { get; }
 
-    public string Name => $"{Method.DeclaringType?.Name}.{Method.Name}";
+    /// <summary>"Class.Method": the operation's location while the handler runs (built once, not per event).</summary>
+    public string Name { get; }
 
     private static readonly ConcurrentDictionary<MethodInfo, Handler> Cache = new();
 
