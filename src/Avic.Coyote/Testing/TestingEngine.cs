@@ -110,7 +110,7 @@ public static class TestingEngine
             report.Trace = replay.Trace;
             if (!replay.Reproduces(report.Bug))
                 report.Trace = [.. replay.Trace, new TraceEntry(replay.Steps, "-", $"*** NONDETERMINISM: replaying the recorded decisions gave {(replay.Bug?.ToString() ?? replay.Divergence ?? "no bug")}; " +
-                                                 "the model depends on something the engine does not control")];
+                                                 "the model depends on something the engine does not control") { Kind = TraceEventKind.Bug }];
         }
         return report;
     }

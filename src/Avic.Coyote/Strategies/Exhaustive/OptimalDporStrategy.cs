@@ -21,7 +21,7 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// Dependence is the runtime's step footprints: a shared key touched by both steps with a write.
 /// Happens-before includes every conflict; races exclude a lock release (a later acquire cannot move
 /// before it), so the reversal that matters is between two acquires of the same lock, and readers
-/// (SRCU, rwsem down_read) commute. Nondeterministic values are branched on exhaustively; a step
+/// (read-side locks: AccessKind.Read acquires, ReadUnlock releases) commute. Nondeterministic values are branched on exhaustively; a step
 /// that draws one conflicts with every step.
 /// </summary>
 public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
