@@ -116,12 +116,7 @@ public sealed class ActorHostingTests : IDisposable
         var test = TestCase.From("Toys.Lifecycle", rt =>
         {
             log = new List<string>();
-            ActorId m = rt.CreateActor<LifecycleMachine>(new LifecycleMachine.Init(log), "machine");
-            rt.SendEvent(m, new LifecycleMachine.E2());
-            rt.SendEvent(m, new LifecycleMachine.E3()); // ignored in A: dropped
-            rt.SendEvent(m, new LifecycleMachine.E1());
-            rt.SendEvent(m, new LifecycleMachine.E3()); // handled in C
-            return Task.CompletedTask;
+            return LifecycleMachine.Start(rt, log);
         });
         for (uint seed = 0; seed < 10; seed++)
         {

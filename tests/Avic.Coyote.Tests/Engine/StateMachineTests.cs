@@ -16,12 +16,7 @@ public class StateMachineTests
         var test = TestCase.From("lifecycle", rt =>
         {
             log = new List<string>();
-            ActorId m = rt.CreateActor<LifecycleMachine>(new LifecycleMachine.Init(log), "machine");
-            rt.SendEvent(m, new LifecycleMachine.E2());
-            rt.SendEvent(m, new LifecycleMachine.E3()); // ignored in A: dropped
-            rt.SendEvent(m, new LifecycleMachine.E1());
-            rt.SendEvent(m, new LifecycleMachine.E3()); // handled in C
-            return Task.CompletedTask;
+            return LifecycleMachine.Start(rt, log);
         });
 
         for (ulong seed = 0; seed < 20; seed++)

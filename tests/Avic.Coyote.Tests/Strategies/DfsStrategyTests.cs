@@ -98,7 +98,7 @@ public class DfsStrategyTests
     /// (p's write, q's read of x): 4.</item>
     /// </list>
     /// </summary>
-    private static TestCase Counted(string shape, int n) => TestCase.From($"{shape}{n}", rt =>
+    internal static TestCase Counted(string shape, int n) => TestCase.From($"{shape}{n}", rt =>
     {
         var x = new SharedVar<int>("x");
         var y = new SharedVar<int>("y");

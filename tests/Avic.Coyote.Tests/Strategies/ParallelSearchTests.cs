@@ -19,32 +19,8 @@ public class ParallelSearchTests
     private static Configuration Config(string strategy, int iterations = 1_000_000) =>
         new() { Strategy = strategy, StrategyValue = 1, Iterations = iterations, MaxSteps = 200 };
 
-    /// <summary>n operations each write x once: n! classes; with the Abdulla et al. p/q/r toy (4 classes) and lockers (n!).</summary>
-    private static TestCase Counted(string shape, int n) => TestCase.From($"{shape}{n}", rt =>
-    {
-        var x = new SharedVar<int>("x");
-        var y = new SharedVar<int>("y");
-        var m = new Mutex("m");
-        switch (shape)
-        {
-            case "writers":
-                for (int i = 0; i < n; i++) { int v = i; rt.Spawn($"w{i}", async () => await x.Write(v)); }
-                break;
-            case "lockers":
-                for (int i = 0; i < n; i++)
-                {
-                    var own = new SharedVar<int>($"v{i}");
-                    rt.Spawn($"l{i}", async () => { await m.Lock(); await own.Write(1); await m.Unlock(); });
-                }
-                break;
-            case "pqr":
-                rt.Spawn("p", async () => await x.Write(1));
-                rt.Spawn("q", async () => { await y.Read(); await x.Read(); });
-                rt.Spawn("r", async () => await y.Write(1));
-                break;
-        }
-        return Task.CompletedTask;
-    });
+    /// <summary>The hand-counted toys of <see cref="DfsStrategyTests"/> (writers: n!, lockers: n!, pqr: 4 classes).</summary>
+    private static TestCase Counted(string shape, int n) => DfsStrategyTests.Counted(shape, n);
 
     /// <summary>n increments of a shared counter without a lock: a lost update fails the final check.</summary>
     private static TestCase Increments(int n, bool locked) => TestCase.From($"increments{n}{locked}", async rt =>

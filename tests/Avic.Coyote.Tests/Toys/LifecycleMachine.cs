@@ -56,5 +56,17 @@ public sealed class LifecycleMachine : StateMachine
         RaiseGotoStateEvent<C>();
     }
 
+    /// <summary>Creates the machine and sends it E2 (deferred in A), E3 (ignored in A: dropped), E1 and E3 (handled in C);
+    /// the machine writes what it does to <paramref name="log"/>.</summary>
+    public static Task Start(IActorRuntime rt, List<string> log)
+    {
+        ActorId m = rt.CreateActor<LifecycleMachine>(new Init(log), "machine");
+        rt.SendEvent(m, new E2());
+        rt.SendEvent(m, new E3());
+        rt.SendEvent(m, new E1());
+        rt.SendEvent(m, new E3());
+        return Task.CompletedTask;
+    }
+
     public static readonly string[] ExpectedLog = ["enter A", "exit A (E1)", "enter B", "E2 in B", "exit B", "enter C", "E3 in C"];
 }
