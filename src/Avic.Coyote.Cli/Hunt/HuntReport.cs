@@ -1,3 +1,4 @@
+using Avic.Coyote.Cli.Output;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Avic.Coyote.Runtime;
@@ -104,7 +105,7 @@ public sealed class HuntReport
     {
         string field = e.Path is { Length: > 2 } p ? p[2..] : "";
         (Type? type, JsonElement? value) = Locate(json, e.Path);
-        if (value is not { } at || type is null) return FirstSentence(e.Message);
+        if (value is not { } at || type is null) return JsonErrors.Sentence(e);
         if (at.ValueKind == JsonValueKind.Null) return $"field '{field}' must not be null";
         if (at.ValueKind == JsonValueKind.Object && Expected(type) == "an object")
         {
@@ -113,7 +114,7 @@ public sealed class HuntReport
                 .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).Where(name => !at.TryGetProperty(name, out _)).ToList();
             if (missing.Count > 0) return $"{(field.Length > 0 ? $"'{field}' is " : "")}missing field {string.Join(", ", missing.Select(m => $"'{m}'"))}";
         }
-        return field.Length > 0 ? $"field '{field}' must be {Expected(type)}" : FirstSentence(e.Message);
+        return field.Length > 0 ? $"field '{field}' must be {Expected(type)}" : JsonErrors.Sentence(e);
     }
 
     /// <summary>The report type and the JSON value at a serializer path such as "$.runs[0].seed"; nulls when the text
@@ -146,11 +147,6 @@ public sealed class HuntReport
         }
     }
 
-    private static string FirstSentence(string message)
-    {
-        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd();
-    }
 
     private static string Expected(Type type) => type switch
     {

@@ -1,3 +1,4 @@
+using Avic.Coyote.Cli.Output;
 using System.Text;
 using System.Text.Json;
 using Avic.Coyote.Cli.Options;
@@ -69,7 +70,7 @@ public static class SettingsLoader
         }
         catch (JsonException e)
         {
-            throw new InputException($"{source}:{(e.LineNumber ?? 0) + 1}:{(e.BytePositionInLine ?? 0) + 1}: not valid JSON: {FirstSentence(e.Message)}");
+            throw new InputException($"{source}:{(e.LineNumber ?? 0) + 1}:{(e.BytePositionInLine ?? 0) + 1}: not valid JSON: {JsonErrors.Sentence(e)}");
         }
         return settings;
     }
@@ -108,9 +109,4 @@ public static class SettingsLoader
         return $"{source}:{line}:{col}";
     }
 
-    private static string FirstSentence(string message)
-    {
-        int cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd();
-    }
 }
