@@ -98,6 +98,7 @@ public static class TestCommand
         string stopped = r.Bug is not null ? $" (bug in iteration {Numbers.Count(r.BugIteration + 1)})"
             : r.Exhausted ? " (every schedule explored)"
             : r.Canceled ? " (INTERRUPTED by Ctrl-C)"
+            : r.StrategyEnded ? " (the search ran out of schedules within its bounds)"
             : r.Iterations < r.Configuration.Iterations ? " (stopped early: time budget)" : "";
         o.WriteLine($"  iterations:     {Numbers.Count(r.Iterations)}{stopped}");
         o.WriteLine($"  steps:          {Numbers.Count(r.TotalSteps)} in {Numbers.Seconds(r.Elapsed)}: " +

@@ -19,6 +19,9 @@ public sealed class TestReport
     /// <summary>True when an exhaustive strategy covered the whole space (no bound cut it).</summary>
     public bool Exhausted { get; internal set; }
 
+    /// <summary>True when the strategy had no schedule left to run (a finished search; a bounded one is not <see cref="Exhausted"/>).</summary>
+    public bool StrategyEnded { get; internal set; }
+
     /// <summary>Executions an exhaustive strategy cut short as equivalent to explored ones.</summary>
     public int PrunedIterations { get; internal set; }
 

@@ -60,7 +60,11 @@ public static class TestingEngine
         {
             if (guard.Expired()) break;
             // The guard passes the strategy's end-of-iteration call on only for an execution it did not cut short.
-            if (!runner.TryRun(guard, i, out ExecutionOutcome outcome)) break;
+            if (!runner.TryRun(guard, i, out ExecutionOutcome outcome))
+            {
+                report.StrategyEnded = true;
+                break;
+            }
             report.TotalSteps += runtime.Step;
             if (guard.CutShort) break; // an execution the budget or Ctrl-C cut off is not an explored one
             report.Iterations++;
