@@ -24,7 +24,7 @@ namespace Avic.Coyote.Testing;
 /// next choices are exactly the sequential ones. To keep threads busy, a copy of the search runs ahead
 /// and queues the subtrees it would reach if the pending ones added nothing above them; a queued subtree
 /// whose key the coordinator never reaches is wasted work, never a wrong result. Threads waiting for a
-/// job run queued jobs meanwhile (the one they wait for first).
+/// job run queued jobs meanwhile (the one they wait for first). The threads are <see cref="WorkerPool"/>'s.
 /// </para>
 /// </summary>
 public static class ParallelExhaustiveSearch
@@ -51,18 +51,36 @@ public static class ParallelExhaustiveSearch
         if (config.TimeoutSeconds > 0) stop.CancelAfter(TimeSpan.FromSeconds(config.TimeoutSeconds));
         var search = new Search(test, own, config.MemoryModel ?? test.MemoryModel, splitDepth, workers, stop.Token);
 
-        Outcome result;
-        // The caller's thread coordinates the top level and, while it waits, explores subtrees too.
-        using (search.Start(workers - 1))
-            result = search.Explore(master, Math.Max(config.Iterations, test.Iterations), 1, progress is null ? null : o =>
+        Outcome? result = null;
+        int taken = 0; // the top level's executions so far (its subtrees taken in), for the progress line
+        TimeSpan nextProgress = TimeSpan.FromSeconds(1);
+        // Worker 0 coordinates the top level; the others explore queued subtrees. Any worker waiting for a
+        // subtree explores queued ones meanwhile, so runs nest: the pool's deep stacks.
+        WorkerPool.Run(workers, slot =>
+        {
+            if (slot > 0)
             {
-                report.Iterations = o.Iterations;
-                report.Elapsed = clock.Elapsed;
-                report.TotalSteps = search.Steps;
-                progress(report);
-            });
+                search.Work();
+                return;
+            }
+            try { result = search.Explore(master, Math.Max(config.Iterations, test.Iterations), 1, o => Volatile.Write(ref taken, o.Iterations)); }
+            finally
+            {
+                search.Close();
+                stop.Cancel(); // the result is in: subtrees still explored ahead are not needed
+            }
+        }, "the parallel search", progress is null ? null : () =>
+        {
+            // On the caller's thread, about once a second (the pool's tick).
+            if (clock.Elapsed < nextProgress || result is not null) return;
+            nextProgress = clock.Elapsed + TimeSpan.FromSeconds(1);
+            report.Iterations = Volatile.Read(ref taken);
+            report.Elapsed = clock.Elapsed;
+            report.TotalSteps = search.Steps;
+            progress(report);
+        }, WorkerPool.NestingStackSize);
 
-        report.Iterations = result.Iterations;
+        report.Iterations = result!.Iterations;
         report.PrunedIterations = result.Pruned;
         report.MaxStepsHits = result.MaxStepsHits;
         report.TotalSteps = search.Steps;
@@ -131,7 +149,6 @@ public static class ParallelExhaustiveSearch
         private readonly int workers = workers;
         private readonly LinkedList<Job> queue = new();
         private readonly Dictionary<string, Job> jobs = new();
-        private readonly List<Thread> threads = new();
         private bool closing;
         private long steps;
         private int used;
@@ -150,28 +167,14 @@ public static class ParallelExhaustiveSearch
             }
         }
 
-        public IDisposable Start(int helpers)
+        /// <summary>Lets the workers that wait for queued subtrees leave (the coordinator is done) and drops the queue.</summary>
+        public void Close()
         {
-            for (int w = 0; w < helpers; w++)
+            lock (queue)
             {
-                var t = new Thread(Work, maxStackSize: 64 * 1024 * 1024) { IsBackground = true, Name = $"dfs-worker-{w}" };
-                threads.Add(t);
-                t.Start();
-            }
-            return new Closer(this);
-        }
-
-        private sealed class Closer(Search s) : IDisposable
-        {
-            public void Dispose()
-            {
-                lock (s.queue)
-                {
-                    s.closing = true;
-                    s.queue.Clear();
-                    Monitor.PulseAll(s.queue);
-                }
-                foreach (Thread t in s.threads) t.Join();
+                closing = true;
+                queue.Clear();
+                Monitor.PulseAll(queue);
             }
         }
 
@@ -186,7 +189,6 @@ public static class ParallelExhaustiveSearch
             ControlledRuntime runtime = threadRuntime ??= new ControlledRuntime();
             var cutter = new SubtreeRun(search, int.MaxValue, search, splitDepth * level);
             var ahead = new Lookahead(this, level);
-            long nextProgress = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
             for (int i = 0; outcome.Iterations < budget; i++)
             {
                 if (stop.IsCancellationRequested) { outcome.CutShort = true; break; }
@@ -208,6 +210,7 @@ public static class ParallelExhaustiveSearch
                         outcome.BugIteration = outcome.Iterations - 1;
                         break;
                     }
+                    progress?.Invoke(outcome);
                     continue;
                 }
 
@@ -230,12 +233,7 @@ public static class ParallelExhaustiveSearch
                 search.Absorb(sub);
                 outcome.Add(r);
                 if (r.Bug is not null || r.CutShort) break;
-
-                if (progress is not null && Stopwatch.GetTimestamp() >= nextProgress)
-                {
-                    progress(outcome);
-                    nextProgress = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
-                }
+                progress?.Invoke(outcome);
             }
             if (outcome.Bug is null && !search.Finished && !stop.IsCancellationRequested && outcome.Iterations >= budget) outcome.CutShort = true;
             return outcome;
@@ -335,7 +333,8 @@ public static class ParallelExhaustiveSearch
             }
         }
 
-        private void Work()
+        /// <summary>A worker's loop: explores queued subtrees until <see cref="Close"/>.</summary>
+        public void Work()
         {
             while (true)
             {
