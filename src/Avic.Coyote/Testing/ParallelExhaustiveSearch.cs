@@ -41,15 +41,15 @@ public static class ParallelExhaustiveSearch
     {
         if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), "the parallel search needs at least one worker");
         if (splitDepth < 1) throw new ArgumentOutOfRangeException(nameof(splitDepth), "subtrees start at least one choice deeper than their parent");
-        int maxSteps = test.MaxSteps > 0 ? test.MaxSteps : config.MaxSteps;
-        Configuration own = config with { MaxSteps = maxSteps };
-        if (own.CreateStrategy() is not ISplittableSearch master)
+        // One runner per thread (and per look-ahead): the same step bound and memory model as TestingEngine's.
+        Func<ExecutionRunner> newRunner = () => ExecutionRunner.For(test, config);
+        if (newRunner().CreateStrategy(config) is not ISplittableSearch master)
             throw new ArgumentException($"strategy '{config.Strategy}' cannot split its tree across workers (one of: dfs-sleepsets, dfs-full, dfs-bounded)");
         var report = new TestReport { Test = test, Configuration = config, StrategyName = master.Name };
         var clock = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         if (config.TimeoutSeconds > 0) stop.CancelAfter(TimeSpan.FromSeconds(config.TimeoutSeconds));
-        var search = new Search(test, own, config.MemoryModel ?? test.MemoryModel, splitDepth, workers, stop.Token);
+        using var search = new Search(test, config, newRunner, splitDepth, workers, stop.Token);
 
         Outcome? result = null;
         int taken = 0; // the top level's executions so far (its subtrees taken in), for the progress line
@@ -140,11 +140,12 @@ public static class ParallelExhaustiveSearch
     }
 
     /// <summary>The shared state of one parallel search: the job queue, its threads, and the totals.</summary>
-    private sealed class Search(TestCase test, Configuration config, MemoryModel memoryModel, int splitDepth, int workers, CancellationToken stop)
+    private sealed class Search(TestCase test, Configuration config, Func<ExecutionRunner> newRunner, int splitDepth, int workers, CancellationToken stop)
+        : IDisposable
     {
         private readonly TestCase test = test;
         private readonly Configuration config = config;
-        private readonly MemoryModel memoryModel = memoryModel;
+        private readonly Func<ExecutionRunner> newRunner = newRunner;
         private readonly int splitDepth = splitDepth;
         private readonly int workers = workers;
         private readonly LinkedList<Job> queue = new();
@@ -152,7 +153,7 @@ public static class ParallelExhaustiveSearch
         private bool closing;
         private long steps;
         private int used;
-        [ThreadStatic] private static ControlledRuntime? threadRuntime;
+        private readonly ThreadLocal<ExecutionRunner> runners = new(newRunner);
 
         /// <summary>Steps run by every thread, including the coordinators' cut executions and work not needed.</summary>
         public long Steps => Interlocked.Read(ref steps);
@@ -186,26 +187,24 @@ public static class ParallelExhaustiveSearch
         public Outcome Explore(ISplittableSearch search, int budget, int level, Action<Outcome>? progress = null)
         {
             var outcome = new Outcome();
-            ControlledRuntime runtime = threadRuntime ??= new ControlledRuntime();
+            ExecutionRunner runner = runners.Value!;
             var cutter = new SubtreeRun(search, int.MaxValue, search, splitDepth * level);
             var ahead = new Lookahead(this, level);
             for (int i = 0; outcome.Iterations < budget; i++)
             {
                 if (stop.IsCancellationRequested) { outcome.CutShort = true; break; }
-                if (!cutter.PrepareIteration(i)) break;
-                ExecutionOutcome end = runtime.RunExecution(test.Entry, cutter, config.MaxSteps, memoryModel, config.LivenessThreshold, tracing: false);
-                Interlocked.Add(ref steps, runtime.Step);
+                if (!runner.TryRun(cutter, i, out ExecutionOutcome end)) break;
+                Interlocked.Add(ref steps, runner.Steps);
                 if (!cutter.Cut)
                 {
                     // An execution that ended above the cut is this coordinator's own.
-                    cutter.OnIterationEnd(runtime.Step, end);
                     outcome.Iterations++;
                     if (end == ExecutionOutcome.Pruned) outcome.Pruned++;
                     if (end == ExecutionOutcome.MaxStepsReached) outcome.MaxStepsHits++;
-                    if (TestingEngine.BugOf(runtime, end, config.MaxSteps, config.FailOnMaxSteps) is not null)
+                    if (runner.BugOf(end, config.FailOnMaxSteps) is not null)
                     {
                         // Replayed through the engine for the schedule file and the trace.
-                        var replay = new SubtreeRun(new ReplayStrategy(runtime.RecordedDecisions()), 1, name: search.Name);
+                        var replay = new SubtreeRun(new ReplayStrategy(runner.Runtime.RecordedDecisions()), 1, name: search.Name);
                         outcome.Bug = TestingEngine.Run(test, config with { Iterations = 1, TimeoutSeconds = 0 }, strategy: replay);
                         outcome.BugIteration = outcome.Iterations - 1;
                         break;
@@ -333,6 +332,8 @@ public static class ParallelExhaustiveSearch
             }
         }
 
+        public void Dispose() => runners.Dispose();
+
         /// <summary>A worker's loop: explores queued subtrees until <see cref="Close"/>.</summary>
         public void Work()
         {
@@ -358,7 +359,7 @@ public static class ParallelExhaustiveSearch
         /// </summary>
         private sealed class Lookahead(Search owner, int level)
         {
-            private readonly ControlledRuntime runtime = new();
+            private readonly ExecutionRunner runner = owner.newRunner();
             private readonly Queue<string> predicted = new();
             private readonly HashSet<string> mine = new();
             private ISplittableSearch? search;
@@ -383,13 +384,12 @@ public static class ParallelExhaustiveSearch
                 int limit = owner.workers * 2;
                 while (search is not null && owner.Pending < limit && predicted.Count < 4 * limit)
                 {
-                    if (!cutter!.PrepareIteration(0))
+                    if (!runner.TryRun(cutter!, 0, out _))
                     {
                         search = null;
                         return;
                     }
-                    runtime.RunExecution(owner.test.Entry, cutter, owner.config.MaxSteps, owner.memoryModel, owner.config.LivenessThreshold, tracing: false);
-                    Interlocked.Add(ref owner.steps, runtime.Step);
+                    Interlocked.Add(ref owner.steps, runner.Steps);
                     if (!cutter.Cut) continue;
                     string key = search.SubtreeKey();
                     predicted.Enqueue(key);
