@@ -33,6 +33,9 @@ public static class ParallelExhaustiveSearch
     /// insertions above a subtree depend on their order; see bench/results/2026-12-01-parallel).</summary>
     public static bool Supports(string strategy) => StrategyRegistry.Find(strategy)?.SplitsAcrossThreads == true;
 
+    /// <summary>"dfs-sleepsets, dfs-full, ...": the strategies that split, for help and errors (from the registry).</summary>
+    public static string SplittingStrategies => string.Join(", ", StrategyRegistry.All.Where(s => s.SplitsAcrossThreads).Select(s => s.Name));
+
     /// <summary>Real choices (two or more options) between two levels of subtrees.</summary>
     public const int DefaultSplitDepth = 8;
 
@@ -44,7 +47,7 @@ public static class ParallelExhaustiveSearch
         // One runner per thread (and per look-ahead): the same step bound and memory model as TestingEngine's.
         Func<ExecutionRunner> newRunner = () => ExecutionRunner.For(test, config);
         if (newRunner().CreateStrategy(config) is not ISplittableSearch master)
-            throw new ArgumentException($"strategy '{config.Strategy}' cannot split its tree across workers (one of: dfs-sleepsets, dfs-full, dfs-bounded)");
+            throw new ArgumentException($"strategy '{config.Strategy}' cannot split its tree across workers (one of: {SplittingStrategies})");
         var report = new TestReport { Test = test, Configuration = config, StrategyName = master.Name };
         var clock = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -139,7 +142,7 @@ public static class ParallelExhaustiveSearch
         public volatile bool Done;
     }
 
-    /// <summary>The shared state of one parallel search: the job queue, its threads, and the totals.</summary>
+    /// <summary>The shared state of one parallel search: the job queue, each thread's runner, and the totals.</summary>
     private sealed class Search(TestCase test, Configuration config, Func<ExecutionRunner> newRunner, int splitDepth, int workers, CancellationToken stop)
         : IDisposable
     {

@@ -150,4 +150,11 @@ public class ParallelSearchTests
         Assert.True(TestingEngine.Run(SpinUntilSet(), config).MaxStepsHits > 0, "the toy must reach the step bound");
         Compare(SpinUntilSet(), config, 1);
     }
+
+    [Fact]
+    public void AStrategyThatDoesNotSplitIsRefusedNamingTheOnesThatDo()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ParallelExhaustiveSearch.Run(Increments(2, locked: true), Config("dfs"), 2));
+        Assert.Equal("strategy 'dfs' cannot split its tree across workers (one of: dfs-sleepsets, dfs-full, dfs-bounded-full)", e.Message);
+    }
 }
