@@ -1,5 +1,6 @@
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
+using System.Threading;
 using Avic.Coyote.Testing;
 using CoyoteActorRuntime = Microsoft.Coyote.Actors.IActorRuntime;
 using CoyoteRuntimeProvider = Microsoft.Coyote.Runtime.RuntimeProvider;
@@ -16,7 +17,8 @@ namespace Avic.Coyote.Microsoft;
 /// <item>Every trace line goes to Coyote's logger as it happens (<c>vcpu1  READ_ONCE(...) -> true</c>), so Coyote's
 /// readable output and <c>dotnet coyote replay</c> show the kernel-terms steps.</item>
 /// <item>A bug our runtime finds becomes Coyote's <c>Specification.Assert</c> failure, so Coyote reports it, writes its
-/// .trace, and replays it. The message starts with our bug kind: "Deadlock at step 40 in 'vcpu0': ...".</item>
+/// .trace, and replays it. The message starts with our bug kind: "Deadlock at step 40 in 'vcpu0': ...". The typed
+/// report goes to <c>onEnd</c> first (<see cref="CoyoteVerdict"/>); so does a failure of the adapter itself.</item>
 /// </list>
 /// </summary>
 public static class CoyoteExecution
@@ -38,20 +40,36 @@ public static class CoyoteExecution
         var logger = CoyoteRuntimeProvider.Current.Logger;
         var runtime = new ControlledRuntime();
         CoyoteDriver driver = null!;
+        bool reported = false;
         // Reported on the thread that ends the execution, so Coyote runs nothing more of it after a bug.
         void Report(ExecutionOutcome outcome)
         {
-            if (driver.Failure is { } failure)
-                CoyoteSpecification.Assert(false, "the Coyote adapter failed: {0}", $"{failure.GetType().Name}: {failure.Message}");
-            BugReport? bug = outcome == ExecutionOutcome.Bug ? runtime.Bug : null;
+            reported = true;
+            BugReport? bug = driver.Failure is { } failure ? AdapterFailure(failure, runtime.Step)
+                : outcome == ExecutionOutcome.Bug ? runtime.Bug : null;
+            // Our typed bug first (onEnd), then Coyote's assert: identity never comes back from Coyote's text.
             onEnd?.Invoke(new ExecutionEnd(outcome, runtime.Step, bug, driver.LostControl));
             // Our message as an argument, not as a format string (it may hold braces).
             if (bug is not null) CoyoteSpecification.Assert(false, "{0}", bug.ToString());
         }
         driver = new CoyoteDriver(line => logger.WriteLine($"[avic] {line}"), Report, actors);
-        runtime.RunExecution(entry, new CoyoteChoices(), maxSteps > 0 ? maxSteps : DefaultMaxSteps,
-            memoryModel, livenessThreshold, tracing: true, driver);
+        try
+        {
+            runtime.RunExecution(entry, new CoyoteChoices(), maxSteps > 0 ? maxSteps : DefaultMaxSteps,
+                memoryModel, livenessThreshold, tracing: true, driver);
+        }
+        catch (Exception e) when (!reported && e is not ThreadInterruptedException)
+        {
+            // Escaping the test body, Coyote reports it as its own unhandled exception: ours, typed, goes first.
+            reported = true;
+            onEnd?.Invoke(new ExecutionEnd(ExecutionOutcome.Bug, runtime.Step, AdapterFailure(e, runtime.Step), driver.LostControl));
+            throw;
+        }
     }
+
+    /// <summary>An exception that escaped the adapter itself (not the model): a defect of the adapter, as a bug.</summary>
+    private static BugReport AdapterFailure(Exception e, int step) =>
+        new(BugKind.UnhandledException, $"the Coyote adapter failed: {e.GetType().Name}: {e.Message}", step, null);
 
     /// <summary>Runs <paramref name="test"/> once (its own step bound, else <paramref name="maxSteps"/>; its memory model).</summary>
     public static void Run(TestCase test, int maxSteps = 0, int livenessThreshold = 0, Action<ExecutionEnd>? onEnd = null,

@@ -50,7 +50,10 @@ public sealed record CoyoteRunSettings
             .WithTestingIterations((uint)Math.Max(1, Iterations))
             .WithRandomGeneratorSeed(Seed)
             .WithMaxSchedulingSteps(coyoteSteps, coyoteSteps)
-            .WithTelemetryEnabled(false);
+            .WithTelemetryEnabled(false)
+            // Coyote's defaults, pinned: CoyoteVerdict tells its own failures apart knowing these two checks fail nothing.
+            .WithFailureOnMaxStepsBoundEnabled(false)
+            .WithPartiallyControlledConcurrencyAllowed(true);
         if (TimeoutSeconds > 0) config = config.WithTestingTimeout(TimeoutSeconds);
         if (Coverage) config = config.WithActivityCoverageReported(true);
         if (ActorGraph) config = config.WithActorTraceVisualizationEnabled(true);
@@ -76,7 +79,7 @@ public sealed class CoyoteRunResult
     public int Iterations { get; init; }
     public long TotalSteps { get; init; }
     public TimeSpan Elapsed { get; init; }
-    /// <summary>The bug in our terms: our runtime's report, or a bug Coyote found itself (<see cref="CoyoteBugText"/>).</summary>
+    /// <summary>The bug in our terms: our runtime's report, or a bug Coyote found itself (<see cref="CoyoteVerdict"/>).</summary>
     public BugReport? Bug { get; init; }
     /// <summary>Coyote's own text for the bug (what <c>dotnet coyote test</c> prints).</summary>
     public string? CoyoteBugText { get; init; }
@@ -100,20 +103,22 @@ public static class CoyoteTestRunner
     public static CoyoteRunResult Run(TestCase test, CoyoteRunSettings settings, string? outputDirectory = null)
     {
         int maxSteps = test.MaxSteps > 0 ? test.MaxSteps : settings.MaxSteps;
-        BugReport? ours = null;
         long steps = 0;
-        int executions = 0, lost = 0, bugIteration = 0;
-        Action<CoyoteActorRuntime> body = actors => CoyoteExecution.Run(test.Entry, maxSteps, settings.MemoryModel ?? test.MemoryModel, settings.LivenessThreshold, end =>
+        int executions = 0, lost = 0;
+        // Coyote stops at the first bug: the last execution started is the one it reports.
+        CoyoteVerdict? last = null;
+        Action<CoyoteActorRuntime> body = actors =>
         {
+            var verdict = last = new CoyoteVerdict();
             executions++;
-            steps += end.Steps;
-            if (end.LostControl) lost++;
-            if (end.Bug is not null && ours is null)
+            actors.OnFailure += verdict.OnFailure; // each execution has its own Coyote runtime
+            CoyoteExecution.Run(test.Entry, maxSteps, settings.MemoryModel ?? test.MemoryModel, settings.LivenessThreshold, end =>
             {
-                ours = end.Bug;
-                bugIteration = executions;
-            }
-        }, actors);
+                steps += end.Steps;
+                if (end.LostControl) lost++;
+                if (end.Bug is not null) verdict.Record(end.Bug);
+            }, actors);
+        };
 
         var clock = Stopwatch.StartNew();
         using var engine = CoyoteTestingEngine.Create(settings.ToConfiguration(maxSteps), body);
@@ -124,7 +129,7 @@ public static class CoyoteTestRunner
 
         var report = engine.TestReport;
         string? coyoteBug = report.NumOfFoundBugs > 0 ? report.BugReports.FirstOrDefault() ?? "bug" : null;
-        BugReport? bug = coyoteBug is null ? null : ours ?? FromCoyote(coyoteBug);
+        BugReport? bug = coyoteBug is null ? null : last!.Bug(coyoteBug);
         var files = new List<string>();
         if (outputDirectory is not null && (coyoteBug is not null || settings.Coverage))
         {
@@ -142,18 +147,11 @@ public static class CoyoteTestRunner
             Elapsed = clock.Elapsed,
             Bug = bug,
             CoyoteBugText = coyoteBug,
-            BugIteration = coyoteBug is null ? 0 : bugIteration,
+            BugIteration = coyoteBug is null ? 0 : executions,
             ReportFiles = files,
             LostControl = lost,
         };
     }
-
-    /// <summary>A bug Coyote found on its own (not through our runtime) in our kinds: its deadlock detector,
-    /// or an exception that escaped. It should not happen; the differential tests would show it.</summary>
-    private static BugReport FromCoyote(string text) =>
-        new(text.Contains("Deadlock", StringComparison.OrdinalIgnoreCase) ? BugKind.Deadlock
-            : text.Contains("liveness", StringComparison.OrdinalIgnoreCase) ? BugKind.Liveness
-            : BugKind.UnhandledException, $"Microsoft.Coyote: {text}", 0, null);
 
     /// <summary>The file name Coyote's reports get for a test ("Memslot.Merged.2vcpu" stays as it is).</summary>
     public static string FileNameOf(string testName) =>

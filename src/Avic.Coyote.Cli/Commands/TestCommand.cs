@@ -10,7 +10,7 @@ public static class TestCommand
 {
     // -s portfolio (declared before Info: static fields initialize in text order).
     internal static readonly OptionSpec Parallel = new("--parallel", "-p", OptionKind.Int,
-        "with -s portfolio: workers (threads), each a different strategy/seed; with -s dfs-sleepsets, dfs-full, dfs-bounded-full: " +
+        $"with -s portfolio: workers (threads), each a different strategy/seed; with -s {ParallelExhaustiveSearch.SplittingStrategies}: " +
         "threads sharing the search's tree (same result for any number; default 1: see bench/results/2026-12-01-parallel); " +
         "default with portfolio: the number of cores", Min: 1, Max: Limits.Parallel);
     internal static readonly OptionSpec KeepGoing = new("--keep-going", null, OptionKind.Flag,
@@ -57,7 +57,7 @@ public static class TestCommand
         int? p = args.Get<int>(Parallel.Long);
         if (ParallelExhaustiveSearch.Supports(c.Strategy)) return p ?? 1;
         if (p is not null)
-            throw new UsageException($"option -p works with -s portfolio and the strategies that split their tree (dfs-sleepsets, dfs-full, dfs-bounded-full), not with '{c.Strategy}'", args.Command);
+            throw new UsageException($"option -p works with -s portfolio and the strategies that split their tree ({ParallelExhaustiveSearch.SplittingStrategies}), not with '{c.Strategy}'", args.Command);
         return 1;
     }
 

@@ -24,7 +24,7 @@ namespace Avic.Coyote.Testing;
 /// next choices are exactly the sequential ones. To keep threads busy, a copy of the search runs ahead
 /// and queues the subtrees it would reach if the pending ones added nothing above them; a queued subtree
 /// whose key the coordinator never reaches is wasted work, never a wrong result. Threads waiting for a
-/// job run queued jobs meanwhile (the one they wait for first).
+/// job run queued jobs meanwhile (the one they wait for first). The threads are <see cref="WorkerPool"/>'s.
 /// </para>
 /// </summary>
 public static class ParallelExhaustiveSearch
@@ -32,6 +32,9 @@ public static class ParallelExhaustiveSearch
     /// <summary>The strategies whose trees split exactly (optimal DPOR does not yet: its wakeup-tree
     /// insertions above a subtree depend on their order; see bench/results/2026-12-01-parallel).</summary>
     public static bool Supports(string strategy) => StrategyRegistry.Find(strategy)?.SplitsAcrossThreads == true;
+
+    /// <summary>"dfs-sleepsets, dfs-full, ...": the strategies that split, for help and errors (from the registry).</summary>
+    public static string SplittingStrategies => string.Join(", ", StrategyRegistry.All.Where(s => s.SplitsAcrossThreads).Select(s => s.Name));
 
     /// <summary>Real choices (two or more options) between two levels of subtrees.</summary>
     public const int DefaultSplitDepth = 8;
@@ -41,28 +44,46 @@ public static class ParallelExhaustiveSearch
     {
         if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), "the parallel search needs at least one worker");
         if (splitDepth < 1) throw new ArgumentOutOfRangeException(nameof(splitDepth), "subtrees start at least one choice deeper than their parent");
-        int maxSteps = test.MaxSteps > 0 ? test.MaxSteps : config.MaxSteps;
-        Configuration own = config with { MaxSteps = maxSteps };
-        if (own.CreateStrategy() is not ISplittableSearch master)
-            throw new ArgumentException($"strategy '{config.Strategy}' cannot split its tree across workers (one of: dfs-sleepsets, dfs-full, dfs-bounded)");
+        // One runner per thread (and per look-ahead): the same step bound and memory model as TestingEngine's.
+        Func<ExecutionRunner> newRunner = () => ExecutionRunner.For(test, config);
+        if (newRunner().CreateStrategy(config) is not ISplittableSearch master)
+            throw new ArgumentException($"strategy '{config.Strategy}' cannot split its tree across workers (one of: {SplittingStrategies})");
         var report = new TestReport { Test = test, Configuration = config, StrategyName = master.Name };
         var clock = Stopwatch.StartNew();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         if (config.TimeoutSeconds > 0) stop.CancelAfter(TimeSpan.FromSeconds(config.TimeoutSeconds));
-        var search = new Search(test, own, config.MemoryModel ?? test.MemoryModel, splitDepth, workers, stop.Token);
+        using var search = new Search(test, config, newRunner, splitDepth, workers, stop.Token);
 
-        Outcome result;
-        // The caller's thread coordinates the top level and, while it waits, explores subtrees too.
-        using (search.Start(workers - 1))
-            result = search.Explore(master, Math.Max(config.Iterations, test.Iterations), 1, progress is null ? null : o =>
+        Outcome? result = null;
+        int taken = 0; // the top level's executions so far (its subtrees taken in), for the progress line
+        TimeSpan nextProgress = TimeSpan.FromSeconds(1);
+        // Worker 0 coordinates the top level; the others explore queued subtrees. Any worker waiting for a
+        // subtree explores queued ones meanwhile, so runs nest: the pool's deep stacks.
+        WorkerPool.Run(workers, slot =>
+        {
+            if (slot > 0)
             {
-                report.Iterations = o.Iterations;
-                report.Elapsed = clock.Elapsed;
-                report.TotalSteps = search.Steps;
-                progress(report);
-            });
+                search.Work();
+                return;
+            }
+            try { result = search.Explore(master, Math.Max(config.Iterations, test.Iterations), 1, o => Volatile.Write(ref taken, o.Iterations)); }
+            finally
+            {
+                search.Close();
+                stop.Cancel(); // the result is in: subtrees still explored ahead are not needed
+            }
+        }, "the parallel search", progress is null ? null : () =>
+        {
+            // On the caller's thread, about once a second (the pool's tick).
+            if (clock.Elapsed < nextProgress || result is not null) return;
+            nextProgress = clock.Elapsed + TimeSpan.FromSeconds(1);
+            report.Iterations = Volatile.Read(ref taken);
+            report.Elapsed = clock.Elapsed;
+            report.TotalSteps = search.Steps;
+            progress(report);
+        }, WorkerPool.NestingStackSize);
 
-        report.Iterations = result.Iterations;
+        report.Iterations = result!.Iterations;
         report.PrunedIterations = result.Pruned;
         report.MaxStepsHits = result.MaxStepsHits;
         report.TotalSteps = search.Steps;
@@ -121,21 +142,21 @@ public static class ParallelExhaustiveSearch
         public volatile bool Done;
     }
 
-    /// <summary>The shared state of one parallel search: the job queue, its threads, and the totals.</summary>
-    private sealed class Search(TestCase test, Configuration config, MemoryModel memoryModel, int splitDepth, int workers, CancellationToken stop)
+    /// <summary>The shared state of one parallel search: the job queue, each thread's runner, and the totals.</summary>
+    private sealed class Search(TestCase test, Configuration config, Func<ExecutionRunner> newRunner, int splitDepth, int workers, CancellationToken stop)
+        : IDisposable
     {
         private readonly TestCase test = test;
         private readonly Configuration config = config;
-        private readonly MemoryModel memoryModel = memoryModel;
+        private readonly Func<ExecutionRunner> newRunner = newRunner;
         private readonly int splitDepth = splitDepth;
         private readonly int workers = workers;
         private readonly LinkedList<Job> queue = new();
         private readonly Dictionary<string, Job> jobs = new();
-        private readonly List<Thread> threads = new();
         private bool closing;
         private long steps;
         private int used;
-        [ThreadStatic] private static ControlledRuntime? threadRuntime;
+        private readonly ThreadLocal<ExecutionRunner> runners = new(newRunner);
 
         /// <summary>Steps run by every thread, including the coordinators' cut executions and work not needed.</summary>
         public long Steps => Interlocked.Read(ref steps);
@@ -150,28 +171,14 @@ public static class ParallelExhaustiveSearch
             }
         }
 
-        public IDisposable Start(int helpers)
+        /// <summary>Lets the workers that wait for queued subtrees leave (the coordinator is done) and drops the queue.</summary>
+        public void Close()
         {
-            for (int w = 0; w < helpers; w++)
+            lock (queue)
             {
-                var t = new Thread(Work, maxStackSize: 64 * 1024 * 1024) { IsBackground = true, Name = $"dfs-worker-{w}" };
-                threads.Add(t);
-                t.Start();
-            }
-            return new Closer(this);
-        }
-
-        private sealed class Closer(Search s) : IDisposable
-        {
-            public void Dispose()
-            {
-                lock (s.queue)
-                {
-                    s.closing = true;
-                    s.queue.Clear();
-                    Monitor.PulseAll(s.queue);
-                }
-                foreach (Thread t in s.threads) t.Join();
+                closing = true;
+                queue.Clear();
+                Monitor.PulseAll(queue);
             }
         }
 
@@ -183,31 +190,29 @@ public static class ParallelExhaustiveSearch
         public Outcome Explore(ISplittableSearch search, int budget, int level, Action<Outcome>? progress = null)
         {
             var outcome = new Outcome();
-            ControlledRuntime runtime = threadRuntime ??= new ControlledRuntime();
+            ExecutionRunner runner = runners.Value!;
             var cutter = new SubtreeRun(search, int.MaxValue, search, splitDepth * level);
             var ahead = new Lookahead(this, level);
-            long nextProgress = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
             for (int i = 0; outcome.Iterations < budget; i++)
             {
                 if (stop.IsCancellationRequested) { outcome.CutShort = true; break; }
-                if (!cutter.PrepareIteration(i)) break;
-                ExecutionOutcome end = runtime.RunExecution(test.Entry, cutter, config.MaxSteps, memoryModel, config.LivenessThreshold, tracing: false);
-                Interlocked.Add(ref steps, runtime.Step);
+                if (!runner.TryRun(cutter, i, out ExecutionOutcome end)) break;
+                Interlocked.Add(ref steps, runner.Steps);
                 if (!cutter.Cut)
                 {
                     // An execution that ended above the cut is this coordinator's own.
-                    cutter.OnIterationEnd(runtime.Step, end);
                     outcome.Iterations++;
                     if (end == ExecutionOutcome.Pruned) outcome.Pruned++;
                     if (end == ExecutionOutcome.MaxStepsReached) outcome.MaxStepsHits++;
-                    if (TestingEngine.BugOf(runtime, end, config.MaxSteps, config.FailOnMaxSteps) is not null)
+                    if (runner.BugOf(end, config.FailOnMaxSteps) is not null)
                     {
                         // Replayed through the engine for the schedule file and the trace.
-                        var replay = new SubtreeRun(new ReplayStrategy(runtime.RecordedDecisions()), 1, name: search.Name);
+                        var replay = new SubtreeRun(new ReplayStrategy(runner.Runtime.RecordedDecisions()), 1, name: search.Name);
                         outcome.Bug = TestingEngine.Run(test, config with { Iterations = 1, TimeoutSeconds = 0 }, strategy: replay);
                         outcome.BugIteration = outcome.Iterations - 1;
                         break;
                     }
+                    progress?.Invoke(outcome);
                     continue;
                 }
 
@@ -230,12 +235,7 @@ public static class ParallelExhaustiveSearch
                 search.Absorb(sub);
                 outcome.Add(r);
                 if (r.Bug is not null || r.CutShort) break;
-
-                if (progress is not null && Stopwatch.GetTimestamp() >= nextProgress)
-                {
-                    progress(outcome);
-                    nextProgress = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
-                }
+                progress?.Invoke(outcome);
             }
             if (outcome.Bug is null && !search.Finished && !stop.IsCancellationRequested && outcome.Iterations >= budget) outcome.CutShort = true;
             return outcome;
@@ -335,7 +335,10 @@ public static class ParallelExhaustiveSearch
             }
         }
 
-        private void Work()
+        public void Dispose() => runners.Dispose();
+
+        /// <summary>A worker's loop: explores queued subtrees until <see cref="Close"/>.</summary>
+        public void Work()
         {
             while (true)
             {
@@ -359,7 +362,7 @@ public static class ParallelExhaustiveSearch
         /// </summary>
         private sealed class Lookahead(Search owner, int level)
         {
-            private readonly ControlledRuntime runtime = new();
+            private readonly ExecutionRunner runner = owner.newRunner();
             private readonly Queue<string> predicted = new();
             private readonly HashSet<string> mine = new();
             private ISplittableSearch? search;
@@ -384,13 +387,12 @@ public static class ParallelExhaustiveSearch
                 int limit = owner.workers * 2;
                 while (search is not null && owner.Pending < limit && predicted.Count < 4 * limit)
                 {
-                    if (!cutter!.PrepareIteration(0))
+                    if (!runner.TryRun(cutter!, 0, out _))
                     {
                         search = null;
                         return;
                     }
-                    runtime.RunExecution(owner.test.Entry, cutter, owner.config.MaxSteps, owner.memoryModel, owner.config.LivenessThreshold, tracing: false);
-                    Interlocked.Add(ref owner.steps, runtime.Step);
+                    Interlocked.Add(ref owner.steps, runner.Steps);
                     if (!cutter.Cut) continue;
                     string key = search.SubtreeKey();
                     predicted.Enqueue(key);

@@ -1,6 +1,5 @@
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Strategies.Exhaustive.Parallel;
-using Avic.Coyote.Testing;
 using Avic.Coyote.Sync;
 using Avic.Coyote.Testing;
 using Avic.Coyote.Tests.Toys;
@@ -58,6 +57,16 @@ public class ParallelSearchTests
     {
         rt.RandomInteger(3);
         await Increments(3, locked: true).Entry(rt);
+    });
+
+    /// <summary>A spinner reads a flag until a setter sets it: every execution where the setter comes late
+    /// reaches the step bound.</summary>
+    private static TestCase SpinUntilSet() => TestCase.From("spinuntilset", rt =>
+    {
+        var flag = new SharedVar<int>("flag");
+        rt.Spawn("setter", async () => await flag.Write(1));
+        rt.Spawn("spinner", async () => { while (await flag.Read() == 0) { } });
+        return Task.CompletedTask;
     });
 
     private static void AssertSameResult(TestReport sequential, TestReport parallel, int workers, bool split)
@@ -131,5 +140,21 @@ public class ParallelSearchTests
     {
         TestReport all = TestingEngine.Run(ThreeIncrements(), Config(strategy));
         Compare(ThreeIncrements(), Config(strategy, iterations: all.Iterations * 2 / 3 + 1), 1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void StepBoundHitsAreCountedTheSameForAnyNumberOfWorkers(string strategy)
+    {
+        Configuration config = Config(strategy) with { MaxSteps = 12 };
+        Assert.True(TestingEngine.Run(SpinUntilSet(), config).MaxStepsHits > 0, "the toy must reach the step bound");
+        Compare(SpinUntilSet(), config, 1);
+    }
+
+    [Fact]
+    public void AStrategyThatDoesNotSplitIsRefusedNamingTheOnesThatDo()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ParallelExhaustiveSearch.Run(Increments(2, locked: true), Config("dfs"), 2));
+        Assert.Equal("strategy 'dfs' cannot split its tree across workers (one of: dfs-sleepsets, dfs-full, dfs-bounded-full)", e.Message);
     }
 }
