@@ -278,10 +278,14 @@ public class DfsStrategyTests
         Assert.False(r.Exhausted);
         Assert.StartsWith("incomplete", r.Coverage);
         Assert.True(r.MaxStepsHits > 0);
-        r = Explore(TwoWriters(3, true), "dfs-sleepsets", maxSteps: 5);
-        Assert.False(r.Exhausted);
-        Assert.StartsWith("incomplete", r.Coverage);
-        Assert.True(r.MaxStepsHits > 0);
+        foreach (string walk in new[] { "dfs-sleepsets", "dfs-full" })
+        {
+            r = Explore(TwoWriters(3, true), walk, maxSteps: 5);
+            Assert.False(r.Exhausted);
+            Assert.StartsWith("incomplete: the tree was explored, but", r.Coverage);
+            Assert.True(r.MaxStepsHits > 0);
+            Assert.DoesNotContain("--", r.Coverage); // what the search covered, not advice about CLI options
+        }
     }
 
     [Fact]
