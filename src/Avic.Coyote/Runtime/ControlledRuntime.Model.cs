@@ -6,7 +6,6 @@ namespace Avic.Coyote.Runtime;
 /// Last, what an execution leaves for reports.</summary>
 public sealed partial class ControlledRuntime
 {
-
     public Operation Spawn(string name, Func<Task> body)
     {
         CheckThread();

@@ -4,7 +4,6 @@ namespace Avic.Coyote.Runtime;
 /// touches or waits for (<see cref="Prepare"/>) and hands control back to the loop when awaited.</summary>
 public sealed partial class ControlledRuntime
 {
-
     /// <summary>Declares what the running operation's next step touches or waits for; the next await parks it.</summary>
     public void Prepare(object? resource, AccessKind access, Blocker? blocker = null)
     {

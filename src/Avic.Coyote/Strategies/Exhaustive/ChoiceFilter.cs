@@ -60,7 +60,7 @@ internal class ChoiceFilter
     /// <summary>True when the filter left out schedules it must not claim covered (the search is then no proof).</summary>
     public virtual bool CutSchedules => false;
 
-    /// <summary>A fresh filter with the same parameters, for a forked search.</summary>
+    /// <summary>A fresh filter with the same parameters, for a forked search (the stateless <see cref="None"/> is its own).</summary>
     public virtual ChoiceFilter Fork() => this;
 
     /// <summary>An execution starts again from the root.</summary>
