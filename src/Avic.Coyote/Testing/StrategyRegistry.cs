@@ -95,13 +95,13 @@ public static class StrategyRegistry
         null, StrategyTraits.Exhaustive, a => new OptimalDporStrategy(a.MaxSteps))
     { Aliases = ["dfs-optimal"] };
 
-    public static readonly StrategySpec DfsSleepSets = new("dfs-sleepsets",
+    public static readonly StrategySpec DfsSleepSets = DepthFirst("dfs-sleepsets",
         "exhaustive, the older DPOR with sleep sets (kept for comparison)",
-        null, StrategyTraits.Exhaustive | StrategyTraits.SplitsAcrossThreads, a => new DfsStrategy(reduction: true, a.MaxSteps));
+        null, _ => new SleepSetReduction());
 
-    public static readonly StrategySpec DfsFull = new("dfs-full",
+    public static readonly StrategySpec DfsFull = DepthFirst("dfs-full",
         "exhaustive with no reduction: every schedule",
-        null, StrategyTraits.Exhaustive | StrategyTraits.SplitsAcrossThreads, a => new DfsStrategy(reduction: false, a.MaxSteps));
+        null, _ => null);
 
     private static readonly StrategyParameter PreemptionBound = new("the preemption bound", "at most {0} preemptions");
 
@@ -109,9 +109,9 @@ public static class StrategyRegistry
         "exhaustive optimal DPOR over schedules with at most the strategy value of preemptions (every run a new class; not every class within the bound)",
         PreemptionBound, StrategyTraits.Exhaustive, a => new OptimalDporStrategy(a.MaxSteps, preemptionBound: a.Value));
 
-    public static readonly StrategySpec DfsBoundedFull = new("dfs-bounded-full",
+    public static readonly StrategySpec DfsBoundedFull = DepthFirst("dfs-bounded-full",
         "exhaustive with no reduction over every schedule with at most the strategy value of preemptions",
-        PreemptionBound, StrategyTraits.Exhaustive | StrategyTraits.SplitsAcrossThreads, a => new DfsStrategy(reduction: false, a.MaxSteps, preemptionBound: a.Value));
+        PreemptionBound, a => new BoundedChoices(a.Value));
 
     public static readonly StrategySpec DfsStateful = new("dfs-stateful",
         "exhaustive with no reduction that stops at a state explored before (for models that register a StateHashing hook)",
@@ -150,4 +150,9 @@ public static class StrategyRegistry
     }
 
     private const string FairPrioritizationName = "fair-prioritization";
+
+    /// <summary>The plain depth-first walk composed with one <see cref="ChoiceFilter"/> (null: none). One, because the
+    /// two there are (sleep-set reduction, a preemption bound) do not compose soundly.</summary>
+    private static StrategySpec DepthFirst(string name, string description, StrategyParameter? parameter, Func<StrategyArguments, ChoiceFilter?> filter) =>
+        new(name, description, parameter, StrategyTraits.Exhaustive | StrategyTraits.SplitsAcrossThreads, a => new DfsStrategy(name, a.MaxSteps, filter(a)));
 }

@@ -29,3 +29,60 @@ internal sealed class PreemptionBound(int limit)
         return false;
     }
 }
+
+/// <summary>
+/// The depth-first walk with a preemption bound (`-s dfs-bounded-full`): every schedule with at most
+/// <see cref="PreemptionBound.Limit"/> preemptions, non-preemptive choices first. Never combined with a reduction.
+/// </summary>
+internal sealed class BoundedChoices(int limit) : ChoiceFilter
+{
+    /// <summary>A scheduling point with the operation that ran the step before and the preemptions up to it.</summary>
+    private sealed class Point : ChoicePoint
+    {
+        public int Previous = -1;
+        public int PreemptionsBefore;
+
+        public override ChoicePoint Copy(bool subtree) => CopyTo(new Point { Previous = Previous, PreemptionsBefore = PreemptionsBefore });
+    }
+
+    private readonly PreemptionBound bound = new(limit);
+    private int preemptions; // of the running execution so far
+
+    public override bool CutSchedules => bound.Skips > 0;
+
+    public override ChoiceFilter Fork() => new BoundedChoices(limit);
+
+    public override void StartExecution() => preemptions = 0;
+
+    public override ChoicePoint Enter(int[] options, int previous) =>
+        new Point { Options = options, Previous = previous, PreemptionsBefore = preemptions };
+
+    /// <summary>The previous operation if it can continue, else the first choice within the bound.</summary>
+    public override int First(ChoicePoint point)
+    {
+        var p = (Point)point;
+        int previous = Array.IndexOf(p.Options, p.Previous);
+        if (previous >= 0) return previous;
+        for (int k = 0; k < p.Options.Length; k++)
+            if (bound.Allows(p.PreemptionsBefore, p.Previous, p.Options, p.Options[k])) return k;
+        return -1;
+    }
+
+    public override Verdict Allows(ChoicePoint point, int id)
+    {
+        var p = (Point)point;
+        return bound.Allows(p.PreemptionsBefore, p.Previous, p.Options, id) ? Verdict.Explore : Verdict.Never;
+    }
+
+    public override void Took(ChoicePoint point, Operation op)
+    {
+        var p = (Point)point;
+        preemptions = p.PreemptionsBefore + PreemptionBound.Cost(p.Previous, p.Options, op.Id);
+    }
+
+    public override void Absorb(ChoiceFilter fromSubtree) => bound.AddSkips(((BoundedChoices)fromSubtree).bound.Skips);
+
+    public override string Incomplete(int executions) =>
+        $"incomplete: explored every schedule with at most {limit} preemptions ({executions} executions), no bug; " +
+        $"{bound.Skips} choices beyond the bound were skipped";
+}

@@ -31,7 +31,7 @@ public sealed class StatefulSearch : IExhaustiveStrategy
     private List<(ulong, ulong, int Decision, int Step)> previousStates = new();
     private bool compared;
 
-    public StatefulSearch(int maxSteps) => inner = new DfsStrategy(reduction: false, maxSteps);
+    public StatefulSearch(int maxSteps) => inner = new DfsStrategy("dfs-full", maxSteps);
 
     public string Name => "dfs-stateful";
 
