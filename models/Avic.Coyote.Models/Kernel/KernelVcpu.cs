@@ -1,21 +1,27 @@
 // The parts of struct kvm_vcpu that the kernel primitives touch: vcpu->mode, vcpu->requests and
 // the kick IPI (virt/kvm/kvm_main.c kvm_make_vcpu_request / kvm_kick_many_cpus / ack_kick,
 // include/linux/kvm_host.h kvm_make_request / kvm_check_request / kvm_vcpu_exiting_guest_mode).
-// Models derive their vCPU from it. The kick IPI is acknowledged when the target re-enables IRQs
-// (local_irq_enable after leaving guest mode); a KVM_REQUEST_WAIT requester waits for that ack.
+// Models derive their vCPU from it. The kick IPI is smp_call_function_many(cpus, ack_kick, NULL, wait)
+// (kernel/smp.c smp_call_function_many_cond): the sender locks its csd for the target CPU and queues it
+// on the target's call_single_queue; the target takes the queue when it re-enables IRQs
+// (local_irq_enable after leaving guest mode; __flush_smp_call_function_queue) and csd_unlock()s each
+// csd with a store-release; a KVM_REQUEST_WAIT sender waits in csd_lock_wait (a load-acquire).
 using Avic.Coyote.Actors;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
 
 namespace Avic.Coyote.Models.Kernel;
 
-/// <summary>A vCPU as the kernel primitives see it. Also the blocker of a requester waiting for its IPI ack.</summary>
-public class KernelVcpu : Blocker, IControlledResource
+/// <summary>A vCPU as the kernel primitives see it. As a resource it is its CPU's call_single_queue (the pending kick IPIs).</summary>
+public class KernelVcpu : IControlledResource
 {
+    /// <summary>Operations that may kick this vCPU: each has its own csd for it (see <see cref="Csd"/>).</summary>
+    private const int MaxSenders = 64;
+
     private readonly SharedVar<bool>[] requests = new SharedVar<bool>[KvmRequest.Count];
-    private readonly Dictionary<Operation, int> ipiWaiters = new();
-    private int ipisSent;
-    private int ipisAcked;
+    private readonly Csd?[] csds = new Csd?[MaxSenders];
+    private readonly int firstCsdId;
+    private readonly List<Csd> callSingleQueue = new();
 
     public KernelVcpu(ControlledRuntime runtime, int vcpuId, string? name = null)
     {
@@ -25,6 +31,10 @@ public class KernelVcpu : Blocker, IControlledResource
         Name = name ?? $"vcpu{vcpuId}";
         mode = new SharedVar<VcpuMode>(runtime, $"{Name}->mode", VcpuMode.OUTSIDE_GUEST_MODE);
         for (int i = 0; i < requests.Length; i++) requests[i] = new SharedVar<bool>(runtime, $"{Name}->requests.{KvmRequest.NameOf(i)}", false);
+        // The csds are made on first use, but their ids are taken now: an object must have the same id in every
+        // execution (exhaustive search tells objects apart by id), whichever sender kicks first.
+        firstCsdId = runtime.NewResourceId();
+        for (int i = 1; i < MaxSenders; i++) runtime.NewResourceId();
     }
 
     protected ControlledRuntime Runtime { get; }
@@ -37,6 +47,8 @@ public class KernelVcpu : Blocker, IControlledResource
 
     /// <summary>Identifies this object to exhaustive search (creation order).</summary>
     public int ResourceId { get; }
+
+    ResourceKind IControlledResource.ResourceKind => ResourceKind.Synchronization;
 
     public string Name { get; }
 
@@ -54,16 +66,54 @@ public class KernelVcpu : Blocker, IControlledResource
 
     internal SharedVar<bool> RequestBit(KvmRequest req) => requests[req.Index];
 
-    /// <summary>True when a kick IPI has been sent and not yet acknowledged.</summary>
-    public bool IpiPending => ipisAcked < ipisSent;
+    /// <summary>True when a kick IPI has been sent and not yet taken.</summary>
+    public bool IpiPending => callSingleQueue.Count > 0;
 
-    internal int SendIpi()
+    /// <summary>
+    /// The csd (call_single_data) a sender uses for this vCPU's CPU: per_cpu_ptr(cfd->csd, cpu) in the sender's
+    /// cfd_data (kernel/smp.c smp_call_function_many_cond), so one per (sender, target). Only the sender's
+    /// csd_lock_wait and the target's csd_unlock touch it, and the unlock is a release the wait acquires: the
+    /// wait is ordered after the unlock that let it through and never races with it (it cannot pass first).
+    /// A csd shared by all senders would also order a wait after another sender's later unlock, which is false.
+    /// </summary>
+    internal sealed class Csd(KernelVcpu target, Operation sender, int resourceId) : Blocker, IControlledResource
     {
-        Runtime.RecordAccess(this, write: true); // the IPI is part of the kicker's step; the ack step must see it as a conflict
-        return ++ipisSent;
+        public KernelVcpu Target => target;
+
+        /// <summary>CSD_FLAG_LOCK.</summary>
+        public bool Locked;
+
+        /// <summary>CSD_TYPE_SYNC: the sender waits for this call (wait=true).</summary>
+        public bool Sync;
+
+        public int ResourceId => resourceId;
+
+        public override bool CanProceed(Operation op) => !Locked;
+
+        public override string Describe(Operation op) =>
+            $"the kick IPI to {target.Name} to be acknowledged (smp_call_function_many(wait=true)); {target.Name} has not re-enabled IRQs since (mode {target.mode.Peek()})";
+
+        public override string ToString() => $"csd({sender.Name}->{target.Name})";
     }
 
-    internal void WaitFor(Operation waiter, int ticket) => ipiWaiters[waiter] = ticket;
+    private Csd CsdOf(Operation sender)
+    {
+        if (sender.Id >= MaxSenders)
+            throw new InvalidOperationException($"{sender.Name} (operation {sender.Id}) kicks {Name}, but a vCPU has csds for operations 0..{MaxSenders - 1} only (KernelVcpu.MaxSenders)");
+        return csds[sender.Id] ??= new Csd(this, sender, firstCsdId + sender.Id);
+    }
+
+    /// <summary>Part of the sender's step after kvm_vcpu_exiting_guest_mode: csd_lock(csd); llist_add() to this CPU's
+    /// call_single_queue; the IPI. The csd needs no access here: the queue orders it before the target's csd_unlock.</summary>
+    internal Csd SendIpi(Operation sender, bool wait)
+    {
+        Runtime.RecordAccess(this, write: true); // llist_add: the target's local_irq_enable must see it as a conflict
+        Csd csd = CsdOf(sender);
+        csd.Locked = true;
+        csd.Sync |= wait;
+        if (!callSingleQueue.Contains(csd)) callSingleQueue.Add(csd);
+        return csd;
+    }
 
     public SchedulingPoint<PendingAction, bool> RequestPending() =>
         Runtime.Point<PendingAction, bool>(new PendingAction(this), this, AccessKind.Read);
@@ -80,27 +130,48 @@ public class KernelVcpu : Blocker, IControlledResource
         }
     }
 
-    public SchedulingPoint<IrqEnableAction, Unit> LocalIrqEnable() =>
-        Runtime.Point<IrqEnableAction, Unit>(new IrqEnableAction(this), this, AccessKind.Other);
+    /// <summary>
+    /// local_irq_enable() on the vCPU's own thread: a pending kick IPI is taken now. One step takes the queue
+    /// (llist_del_all in __flush_smp_call_function_queue) and unlocks the csds nobody waits for; then each waited-for
+    /// csd gets its own step: ack_kick() (empty) and csd_unlock(), the store-release its sender's csd_lock_wait acquires.
+    /// </summary>
+    internal async Task LocalIrqEnable()
+    {
+        await Runtime.Point<IrqEnableAction, Unit>(new IrqEnableAction(this), this, AccessKind.Other);
+        for (int i = 0; i < taken.Count; i++) await csd_unlock(taken[i]);
+        taken.Clear();
+    }
 
-    public override bool CanProceed(Operation op) => ipisAcked >= ipiWaiters[op];
+    /// <summary>The waited-for csds the running local_irq_enable() took off the queue (only this vCPU's thread uses it).</summary>
+    private readonly List<Csd> taken = new();
 
-    public override string Describe(Operation op) =>
-        $"the kick IPI to {Name} to be acknowledged (smp_call_function_many(wait=true)); {Name} has not re-enabled IRQs since (mode {mode.Peek()})";
+    /// <summary>csd_unlock(csd): smp_store_release(&amp;csd->node.u_flags, 0).</summary>
+    private async Task csd_unlock(Csd csd)
+    {
+        await Runtime.Point(csd, AccessKind.Unlock);
+        (csd.Locked, csd.Sync) = (false, false);
+        if (Runtime.IsTracing) Runtime.Log($"ack_kick(); csd_unlock({csd})");
+    }
 
-    public override string ToString() => Name;
-
-    /// <summary>local_irq_enable(): a pending kick IPI is taken now (ack_kick).</summary>
-    public readonly struct IrqEnableAction(KernelVcpu v) : IResumeAction<Unit>
+    /// <summary>The step of local_irq_enable() that takes the IPI: llist_del_all(call_single_queue); the csds of
+    /// senders that do not wait are unlocked in it (no one acquires them), the others go to <see cref="taken"/>.</summary>
+    private readonly struct IrqEnableAction(KernelVcpu v) : IResumeAction<Unit>
     {
         public Unit Run(ControlledRuntime rt)
         {
             bool pending = v.IpiPending;
-            v.ipisAcked = v.ipisSent;
-            if (rt.IsTracing) rt.Log(pending ? "local_irq_enable(): takes the kick IPI (ack_kick)" : "local_irq_enable()");
+            foreach (Csd csd in v.callSingleQueue)
+            {
+                if (csd.Sync) v.taken.Add(csd);
+                else csd.Locked = false;
+            }
+            v.callSingleQueue.Clear();
+            if (rt.IsTracing) rt.Log(pending ? "local_irq_enable(): takes the kick IPI (__flush_smp_call_function_queue)" : "local_irq_enable()");
             return default;
         }
     }
+
+    public override string ToString() => Name;
 }
 
 public static partial class Linux
@@ -122,8 +193,8 @@ public static partial class Linux
     public static SchedulingPoint<SharedVar<VcpuMode>.CompareExchangeAction, VcpuMode> kvm_vcpu_exiting_guest_mode(KernelVcpu vcpu) =>
         vcpu.mode.CompareExchange(VcpuMode.EXITING_GUEST_MODE, VcpuMode.IN_GUEST_MODE);
 
-    /// <summary>local_irq_enable() on the vCPU's own thread: takes any pending kick IPI.</summary>
-    public static SchedulingPoint<KernelVcpu.IrqEnableAction, Unit> local_irq_enable(KernelVcpu self) => self.LocalIrqEnable();
+    /// <summary>local_irq_enable() on the vCPU's own thread: takes any pending kick IPI (and acknowledges it: ack_kick).</summary>
+    public static Task local_irq_enable(KernelVcpu self) => self.LocalIrqEnable();
 
     /// <summary>
     /// kvm_make_all_cpus_request(kvm, req) (kvm_main.c): set the bit on every vCPU; for each one that
@@ -136,7 +207,7 @@ public static partial class Linux
         ControlledRuntime rt = ControlledRuntime.Current ?? throw new InvalidOperationException("kvm_make_all_cpus_request outside the engine");
         bool mustWait = wait ?? req.Wait;
         Operation me = rt.CurrentOperation;
-        List<(KernelVcpu Vcpu, int Ticket)>? kicked = null;
+        List<KernelVcpu.Csd>? kicked = null;
         for (int i = 0; i < vcpus.Count; i++)
         {
             KernelVcpu v = vcpus[i];
@@ -145,16 +216,16 @@ public static partial class Linux
             VcpuMode old = await kvm_vcpu_exiting_guest_mode(v);
             bool needsIpi = req.Wait ? old != VcpuMode.OUTSIDE_GUEST_MODE : old == VcpuMode.IN_GUEST_MODE;
             if (!needsIpi) continue;
-            int ticket = v.SendIpi();
+            KernelVcpu.Csd csd = v.SendIpi(me, mustWait);
             if (rt.IsTracing) rt.Log($"kick {v.Name}: IPI sent ({v.Name} was {old})");
-            (kicked ??= new()).Add((v, ticket));
+            (kicked ??= new()).Add(csd);
         }
         if (!mustWait || kicked is null) return;
-        foreach ((KernelVcpu v, int ticket) in kicked)
+        // csd_lock_wait(csd) for each kicked CPU: smp_cond_load_acquire(&csd->node.u_flags, !(VAL & CSD_FLAG_LOCK)).
+        foreach (KernelVcpu.Csd csd in kicked)
         {
-            v.WaitFor(me, ticket);
-            await rt.Point(v, AccessKind.Other, v);
-            if (rt.IsTracing) rt.Log($"{v.Name} acknowledged the kick IPI");
+            await rt.Point(csd, AccessKind.Read, csd);
+            if (rt.IsTracing) rt.Log($"{csd.Target.Name} acknowledged the kick IPI");
         }
     }
 }
