@@ -97,6 +97,7 @@ public static class ParallelExhaustiveSearch
         report.Elapsed = clock.Elapsed;
         report.Canceled = cancellation.IsCancellationRequested && report.Bug is null;
         report.Exhausted = master.IsExhausted && report.Bug is null && !result.CutShort;
+        report.StrategyEnded = report.Bug is null && !result.CutShort;
         report.Coverage = master.Describe(report.Bug is not null) + $" [parallel: {workers} worker{(workers == 1 ? "" : "s")}, {search.Used} subtrees" +
                           $" (split every {splitDepth} choices), {search.Wasted} more explored ahead and not needed]";
         return report;

@@ -13,6 +13,9 @@ public class SummaryLineTests
 
         Assert.Contains("(the search ran out of schedules within its bounds)", bounded.Out);
         Assert.DoesNotContain("time budget", bounded.Out);
+
+        CliRunner.Result parallel = cli.Run("test", "-m", "Samples.LostUpdateFixed", "-s", "dfs-bounded-full", "-sv", "0", "-i", "1000000", "-p", "2");
+        Assert.Contains("(the search ran out of schedules within its bounds)", parallel.Out);
     }
 
     [Fact]
