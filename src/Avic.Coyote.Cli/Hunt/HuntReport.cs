@@ -1,4 +1,3 @@
-using Avic.Coyote.Cli.Output;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Avic.Coyote.Runtime;

@@ -1,4 +1,4 @@
-using Avic.Coyote.Cli.Output;
+using Avic.Coyote.Testing;
 using System.Text;
 using System.Text.Json;
 using Avic.Coyote.Cli.Options;

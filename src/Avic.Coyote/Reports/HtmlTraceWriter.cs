@@ -123,7 +123,8 @@ public static class HtmlTraceWriter
         public required int Step;
         public required List<TraceEntry>?[] Cells;
         public List<string> Bugs = [];
-        public string? MonitorChange;
+        /// <summary>Each monitor that changed state at this step: the text shown and whether the new state is hot.</summary>
+        public List<(string Text, bool Hot)>? MonitorChanges;
         public bool Hot, Preempts, Race;
 
         public int? OnlyLane
@@ -141,7 +142,7 @@ public static class HtmlTraceWriter
             }
         }
 
-        public bool Foldable => Bugs.Count == 0 && MonitorChange is null && !Preempts && !Race && OnlyLane is not null;
+        public bool Foldable => Bugs.Count == 0 && MonitorChanges is null && !Preempts && !Race && OnlyLane is not null;
     }
 
     public static string Render(IReadOnlyList<TraceEntry> trace, TraceHeader header)
@@ -153,7 +154,7 @@ public static class HtmlTraceWriter
         for (int i = 0; i < lanes.Count; i++) laneOf.TryAdd(lanes[i].Name, i);
         var preempting = header.PreemptionSteps is null ? new HashSet<int>() : new HashSet<int>(header.PreemptionSteps);
         List<Row> rows = Rows(trace, lanes.Count, laneOf, preempting, header.Race);
-        bool hasMonitors = rows.Exists(r => r.MonitorChange is not null);
+        bool hasMonitors = rows.Exists(r => r.MonitorChanges is not null);
         Obligation? obligation = header.Bug?.Kind == BugKind.Liveness ? HotObligation(trace) : null;
 
         var html = new StringBuilder(4096 + trace.Count * 160);
@@ -212,7 +213,7 @@ public static class HtmlTraceWriter
                 Step = step, Cells = new List<TraceEntry>?[lanes], Preempts = preempting.Contains(step),
                 Race = race is { } r && (r.Item1 == step || r.Item2 == step),
             };
-            var changes = new List<string>();
+            var changes = new List<(string, bool)>();
             for (; start < trace.Count && trace[start].Step == step; start++)
             {
                 TraceEntry e = trace[start];
@@ -221,21 +222,21 @@ public static class HtmlTraceWriter
                 {
                     string monitor = e.Resource ?? e.Operation;
                     hot[monitor] = e.IsHot;
-                    changes.Add($"{monitor} → {e.State}{(e.IsHot ? " (hot)" : "")}");
+                    changes.Add(($"{monitor} → {e.State}{(e.IsHot ? " (hot)" : "")}", e.IsHot));
                 }
                 else (row.Cells[laneOf[e.Operation]] ??= []).Add(e);
             }
-            if (changes.Count > 0) row.MonitorChange = string.Join("\n", changes);
+            if (changes.Count > 0) row.MonitorChanges = changes;
             row.Hot = hot.Values.Any(h => h);
             // A step that only changed a monitor or hit the bug still needs its row; a step of nothing is dropped.
-            if (row.Cells.Any(c => c is not null) || row.Bugs.Count > 0 || row.MonitorChange is not null) rows.Add(row);
+            if (row.Cells.Any(c => c is not null) || row.Bugs.Count > 0 || row.MonitorChanges is not null) rows.Add(row);
         }
         return rows;
     }
 
     private static void AppendRow(StringBuilder html, Row row, List<Lane> lanes, bool hasMonitors, int columns, ref bool bugMarked)
     {
-        bool hasCells = row.Cells.Any(c => c is not null) || row.MonitorChange is not null;
+        bool hasCells = row.Cells.Any(c => c is not null) || row.MonitorChanges is not null;
         if (hasCells)
         {
             string cls = (row.Hot ? "hot " : "") + (row.Race ? "race" : "");
@@ -248,7 +249,7 @@ public static class HtmlTraceWriter
                 foreach (TraceEntry line in lines) html.Append(Line(line));
                 html.Append("</td>");
             }
-            if (hasMonitors) AppendMonitor(html, row.MonitorChange, row.Hot);
+            if (hasMonitors) AppendMonitor(html, row.MonitorChanges);
             html.Append("</tr>\n");
         }
         // The bug gets a row of its own across every lane: its whole message, never cut.
@@ -280,7 +281,7 @@ public static class HtmlTraceWriter
                         .Append(Line(line)).Append("</div>");
             html.Append("</details></td>");
         }
-        if (hasMonitors) AppendMonitor(html, null, rows[from].Hot);
+        if (hasMonitors) AppendMonitor(html, null);
         html.Append("</tr>\n");
     }
 
@@ -293,12 +294,12 @@ public static class HtmlTraceWriter
         html.Append('>').Append(step).Append("</td>");
     }
 
-    private static void AppendMonitor(StringBuilder html, string? change, bool hot)
+    private static void AppendMonitor(StringBuilder html, List<(string Text, bool Hot)>? changes)
     {
         html.Append("<td class=\"mon\">");
-        if (change is not null)
-            foreach (string c in change.Split('\n'))
-                html.Append("<div class=\"").Append(c.EndsWith("(hot)", StringComparison.Ordinal) ? "mh" : "mc").Append("\">").Append(E(c)).Append("</div>");
+        if (changes is not null)
+            foreach ((string text, bool isHot) in changes)
+                html.Append("<div class=\"").Append(isHot ? "mh" : "mc").Append("\">").Append(E(text)).Append("</div>");
         html.Append("</td>");
     }
 

@@ -96,7 +96,7 @@ public sealed partial record ScheduleFile
         try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = false }); }
         catch (JsonException e)
         {
-            throw new ScheduleFormatException($"{source}:{(e.LineNumber ?? 0) + 1}:{(e.BytePositionInLine ?? 0) + 1}: not valid JSON: {FirstSentence(e.Message)}");
+            throw new ScheduleFormatException($"{source}:{(e.LineNumber ?? 0) + 1}:{(e.BytePositionInLine ?? 0) + 1}: not valid JSON: {JsonErrors.Sentence(e)}");
         }
         using (doc)
         {
@@ -163,17 +163,6 @@ public sealed partial record ScheduleFile
                 Decisions = decisions.ToArray(),
             };
         }
-    }
-
-    private static string FirstSentence(string message)
-    {
-        // System.Text.Json appends its own position ("Path: … | LineNumber: …"); ours is already in front.
-        foreach (string tail in new[] { " Path:", " LineNumber:" })
-        {
-            int cut = message.IndexOf(tail, StringComparison.Ordinal);
-            if (cut > 0) message = message[..cut];
-        }
-        return message;
     }
 
     /// <summary>Typed field access that names the missing or mistyped field.</summary>

@@ -1,8 +1,8 @@
 using System.Text.Json;
 
-namespace Avic.Coyote.Cli.Output;
+namespace Avic.Coyote.Testing;
 
-/// <summary>How the CLI quotes a System.Text.Json error to the user.</summary>
+/// <summary>How a System.Text.Json error is quoted to the user (schedule files, coyote.json, hunt reports).</summary>
 public static class JsonErrors
 {
     /// <summary>The reader's own sentence without the location suffix it appends (" Path: … | LineNumber: …"):
