@@ -19,6 +19,7 @@ public class KernelVcpu : IControlledResource
     private const int MaxSenders = 64;
 
     private readonly SharedVar<bool>[] requests = new SharedVar<bool>[KvmRequest.Count];
+    private readonly RequestsWord requestsWord;
     private readonly Csd?[] csds = new Csd?[MaxSenders];
     private readonly int firstCsdId;
     private readonly List<Csd> callSingleQueue = new();
@@ -31,6 +32,7 @@ public class KernelVcpu : IControlledResource
         Name = name ?? $"vcpu{vcpuId}";
         mode = new SharedVar<VcpuMode>(runtime, $"{Name}->mode", VcpuMode.OUTSIDE_GUEST_MODE);
         for (int i = 0; i < requests.Length; i++) requests[i] = new SharedVar<bool>(runtime, $"{Name}->requests.{KvmRequest.NameOf(i)}", false);
+        requestsWord = new RequestsWord(runtime.NewResourceId(), $"{Name}->requests");
         // The csds are made on first use, but their ids are taken now: an object must have the same id in every
         // execution (exhaustive search tells objects apart by id), whichever sender kicks first.
         firstCsdId = runtime.NewResourceId();
@@ -116,7 +118,18 @@ public class KernelVcpu : IControlledResource
     }
 
     public SchedulingPoint<PendingAction, bool> RequestPending() =>
-        Runtime.Point<PendingAction, bool>(new PendingAction(this), this, AccessKind.Read);
+        Runtime.Point<PendingAction, bool>(new PendingAction(this), requestsWord, AccessKind.Read);
+
+    /// <summary>vcpu->requests as one word, for kvm_request_pending's single load: what it conflicts with are the bits
+    /// it reads (recorded by the load), not the vCPU object, which stands for the IPI queue a kick writes.</summary>
+    private sealed class RequestsWord(int resourceId, string name) : IControlledResource
+    {
+        public int ResourceId => resourceId;
+
+        ResourceKind IControlledResource.ResourceKind => ResourceKind.Memory;
+
+        public override string ToString() => name;
+    }
 
     /// <summary>READ_ONCE(vcpu->requests): all request bits in one load.</summary>
     public readonly struct PendingAction(KernelVcpu v) : IResumeAction<bool>
