@@ -43,7 +43,7 @@ public abstract class VcpuThread : StateMachine
         var attach = initialEvent as Attach
             ?? throw new InvalidOperationException($"{GetType().Name} needs a {nameof(Attach)} initial event naming its struct kvm_vcpu");
         kvmVcpu = attach.Vcpu;
-        kvmVcpu.Thread = ControlledRuntime.Current!.CurrentOperation;   // "cpu != me" in kvm_make_all_cpus_request
+        kvmVcpu.Thread = Runtime.CurrentOperation;   // "cpu != me" in kvm_make_all_cpus_request
         kvmVcpu.ThreadActor = this;
         return OnAttachAsync(attach);
     }
@@ -145,10 +145,13 @@ public abstract class VcpuThread : StateMachine
     }
 
     /// <summary>kvm_vcpu_block() (kvm_main.c): wait (rcuwait, blocked) for a wake-up, a kick or an IPI.</summary>
-    internal SchedulingPoint<ReceiveAction, Event> kvm_vcpu_block() => ReceiveEventAsync(typeof(WakeUp), typeof(Kick), typeof(Ipi));
+    internal SchedulingPoint<ReceiveAction, Event> kvm_vcpu_block() => ReceiveEventAsync(WakeUpEvents);
+
+    /// <summary>What ends kvm_vcpu_block() (one array, so the actor reuses its wait).</summary>
+    private static readonly Type[] WakeUpEvents = [typeof(WakeUp), typeof(Kick), typeof(Ipi)];
 
     private Exception NotModelled(Event ioctl) =>
-        ControlledRuntime.Current!.Violation(BugKind.UnhandledEvent, $"{Id.Name}: {GetType().Name} does not model {ioctl.GetType().Name}");
+        Runtime.Violation(BugKind.UnhandledEvent, $"{Id.Name}: {GetType().Name} does not model {ioctl.GetType().Name}");
 
     // ---- the loop of vcpu_run(), unrolled into states ------------------------------------------------
     // (protected, not private: the engine looks handlers up on the derived type, which does not see a base's private methods)
@@ -163,8 +166,7 @@ public abstract class VcpuThread : StateMachine
     protected async Task guest_mode()
     {
         GuestExit exit = await guest_run();
-        ControlledRuntime rt = ControlledRuntime.Current!;
-        if (rt.IsTracing) rt.Log($"#VMEXIT: {exit}");
+        if (Runtime.IsTracing) Runtime.Log($"#VMEXIT: {exit}");
         RaiseEvent(exit);
     }
 

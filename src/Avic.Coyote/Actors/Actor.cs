@@ -17,6 +17,8 @@ public abstract class Actor : IControlledResource
     private ControlledRuntime runtime = null!;
     private Operation operation = null!;
     private InboxBlocker nextEvent = null!;
+    private InboxBlocker? receiving;
+    private Dictionary<Type, Handler>? handlers;
     private bool halted;
 
     /// <summary>This actor's identity.</summary>
@@ -26,6 +28,9 @@ public abstract class Actor : IControlledResource
     protected IActorRuntime Runtime => runtime;
 
     internal ControlledRuntime ControlledRuntime => runtime;
+
+    /// <summary>The driver's actor host, if it hosts actors (null on our engine); fixed for the execution, so looked up once.</summary>
+    private protected IActorHost? Host { get; private set; }
 
     /// <summary>Identifies the actor's inbox to exhaustive search.</summary>
     public int ResourceId { get; private set; }
@@ -40,6 +45,7 @@ public abstract class Actor : IControlledResource
         ResourceId = rt.NewResourceId();
         Id = id;
         operation = op;
+        Host = rt.ActorHost();
         nextEvent = new InboxBlocker(this, null, idle: true);
     }
 
@@ -72,10 +78,11 @@ public abstract class Actor : IControlledResource
     protected void RaiseHaltEvent() => halted = true;
 
     /// <summary>Waits (blocked, not idle) for the next event of one of <paramref name="eventTypes"/>; other events stay queued.</summary>
+    /// <remarks>Callers that wait often pass the same array each time (a static field): its blocker is then reused.</remarks>
     protected SchedulingPoint<ReceiveAction, Event> ReceiveEventAsync(params Type[] eventTypes)
     {
-        var blocker = new InboxBlocker(this, eventTypes);
-        runtime.ActorHost()?.OnReceiveWait(this, eventTypes);
+        InboxBlocker blocker = receiving is { } last && last.Accepts(eventTypes) ? last : receiving = new InboxBlocker(this, eventTypes);
+        Host?.OnReceiveWait(this, eventTypes);
         return runtime.Point<ReceiveAction, Event>(new ReceiveAction(blocker), this, AccessKind.Receive, blocker);
     }
 
@@ -109,7 +116,7 @@ public abstract class Actor : IControlledResource
     /// <summary>Handles one dequeued event (a state machine overrides this with its states).</summary>
     private protected virtual Task DispatchAsync(Event e)
     {
-        var handlers = ClassHandlers.GetOrAdd(GetType(), static t => t.GetCustomAttributes<OnEventDoActionAttribute>(true)
+        handlers ??= ClassHandlers.GetOrAdd(GetType(), static t => t.GetCustomAttributes<OnEventDoActionAttribute>(true)
             .ToDictionary(a => a.EventType, a => Handler.Find(t, a.Action)));
         if (!handlers.TryGetValue(e.GetType(), out Handler? h))
             throw runtime.Violation(BugKind.UnhandledEvent, $"{Id.Name} received {e.GetType().Name}, which it has no handler for");
@@ -171,6 +178,8 @@ public abstract class Actor : IControlledResource
         }
 
         public Actor Actor => actor;
+
+        public bool Accepts(Type[] eventTypes) => ReferenceEquals(accepted, eventTypes);
     }
 
     public readonly struct ReceiveAction(Blocker blocker) : IResumeAction<Event>
@@ -179,7 +188,7 @@ public abstract class Actor : IControlledResource
         {
             var b = (InboxBlocker)blocker;
             Event e = b.Take();
-            rt.ActorHost()?.OnEventDequeued(b.Actor, e);
+            b.Actor.Host?.OnEventDequeued(b.Actor, e);
             if (rt.IsTracing) rt.Log($"dequeue {e.GetType().Name}");
             return e;
         }

@@ -74,6 +74,45 @@ internal sealed class StateInfo
     public string? Invariant { get; init; }
     public bool IsCold { get; init; }
     public string Name => Type.Name;
+
+    // The same tables as arrays, for the per-event and per-step lookups of state machines: a state names a handful of
+    // event types, and a scan comparing type references beats hashing them.
+    private Type[] transitionTypes = [], deferred = [], ignored = [];
+    private Transition[] transitionValues = [];
+
+    /// <summary>Builds the arrays once the tables are read.</summary>
+    public StateInfo Seal()
+    {
+        (transitionTypes, transitionValues) = (Transitions.Keys.ToArray(), Transitions.Values.ToArray());
+        (deferred, ignored) = (Deferred.ToArray(), Ignored.ToArray());
+        return this;
+    }
+
+    public bool TryGetTransition(Type eventType, out Transition transition)
+    {
+        Type[] types = transitionTypes;
+        for (int i = 0; i < types.Length; i++)
+        {
+            if (ReferenceEquals(types[i], eventType))
+            {
+                transition = transitionValues[i];
+                return true;
+            }
+        }
+        transition = default;
+        return false;
+    }
+
+    public bool IsDeferred(Type eventType) => Contains(deferred, eventType);
+
+    public bool IsIgnored(Type eventType) => Contains(ignored, eventType);
+
+    private static bool Contains(Type[] types, Type t)
+    {
+        foreach (Type u in types)
+            if (ReferenceEquals(u, t)) return true;
+        return false;
+    }
 }
 
 /// <summary>The states of a state-machine or monitor type, built by reflection once per type.</summary>
@@ -134,6 +173,6 @@ internal sealed class StateSchema
             Obligation = state.GetCustomAttribute<HotAttribute>(false)?.Obligation,
             Invariant = BugReport.CheckInvariant(state.GetCustomAttribute<HotAttribute>(false)?.Invariant),
             IsCold = state.IsDefined(typeof(ColdAttribute), false),
-        };
+        }.Seal();
     }
 }
