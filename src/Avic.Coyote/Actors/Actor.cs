@@ -111,10 +111,10 @@ public abstract class Actor : IControlledResource
         OnHalt();
     }
 
-    private protected virtual Task InitializeStatesAsync(Event? initialEvent) => Task.CompletedTask;
+    private protected virtual ValueTask InitializeStatesAsync(Event? initialEvent) => default;
 
     /// <summary>Handles one dequeued event (a state machine overrides this with its states).</summary>
-    private protected virtual Task DispatchAsync(Event e)
+    private protected virtual ValueTask DispatchAsync(Event e)
     {
         handlers ??= ClassHandlers.GetOrAdd(GetType(), static t => t.GetCustomAttributes<OnEventDoActionAttribute>(true)
             .ToDictionary(a => a.EventType, a => Handler.Find(t, a.Action)));
@@ -123,10 +123,10 @@ public abstract class Actor : IControlledResource
         return Invoke(h, e);
     }
 
-    private protected Task Invoke(Handler h, Event? e)
+    private protected ValueTask Invoke(Handler h, Event? e)
     {
         operation.Location = h.Name;
-        return h.Invoke(this, e);
+        return h.Run(this, e);
     }
 
     /// <summary>Whether the actor, in its current state, keeps <paramref name="e"/> queued for later.</summary>

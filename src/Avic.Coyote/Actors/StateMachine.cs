@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Actors;
@@ -26,7 +27,7 @@ public abstract class StateMachine : Actor
     /// <summary>Handles <paramref name="e"/> right after the current handler, before any queued event.</summary>
     protected void RaiseEvent(Event e) => raised = e;
 
-    private protected override Task InitializeStatesAsync(Event? initialEvent)
+    private protected override ValueTask InitializeStatesAsync(Event? initialEvent)
     {
         schema = StateSchema.For(GetType());
         state = schema.Start;
@@ -34,7 +35,7 @@ public abstract class StateMachine : Actor
         return Run();
     }
 
-    private protected override Task DispatchAsync(Event e)
+    private protected override ValueTask DispatchAsync(Event e)
     {
         (handling, step, initializing) = (e, Step.Handle, false);
         return Run();
@@ -52,37 +53,38 @@ public abstract class StateMachine : Actor
     private Step step;
     private bool initializing;
     private Type? gotoTarget;
+    private ValueTask waitingFor;
 
-    private Task Run()
-    {
-        Task? pending = Advance();
-        return pending is null ? Task.CompletedTask : RunAsync(pending);
-    }
+    private ValueTask Run() => Advance() ? default : RunAsync();
 
-    private async Task RunAsync(Task pending)
+    // Pooled: a dispatch that waits reuses the frame of an earlier one instead of allocating its own.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RunAsync()
     {
         do
         {
-            await pending;
+            ValueTask called = waitingFor;
+            waitingFor = default;
+            await called;
         }
-        while ((pending = Advance()) is not null);
+        while (!Advance());
     }
 
-    /// <summary>Calls handlers until one returns a Task that is not complete (returned, to be awaited before calling
-    /// this again) or the event, its gotos and the events raised meanwhile are done (null).</summary>
-    private Task? Advance()
+    /// <summary>Calls handlers until one returns a task that is not complete (false: it is in <see cref="waitingFor"/>,
+    /// to be awaited before calling this again) or the event, its gotos and the events raised meanwhile are done (true).</summary>
+    private bool Advance()
     {
         while (true)
         {
-            Task? called = null;
+            ValueTask called = default;
             switch (step)
             {
                 case Step.Handle:
-                    if (handling is not { } e) return null;
+                    if (handling is not { } e) return true;
                     if (e is HaltEvent)
                     {
                         RaiseHaltEvent();
-                        return null;
+                        return true;
                     }
                     if (!state.TryGetTransition(e.GetType(), out Transition tr))
                     {
@@ -104,7 +106,7 @@ public abstract class StateMachine : Actor
                     if (target is null)
                     {
                         // The start state's entry: a raised event waits for the first dequeued one (as before).
-                        if (initializing) return null;
+                        if (initializing) return true;
                         handling = TakeRaised();
                         step = Step.Handle;
                         continue;
@@ -125,7 +127,13 @@ public abstract class StateMachine : Actor
                     if (state.OnEntry is not null) called = Invoke(state.OnEntry, handling);
                     break;
             }
-            if (called is not null && !called.IsCompletedSuccessfully) return called;
+            if (!called.IsCompletedSuccessfully)
+            {
+                waitingFor = called;
+                return false;
+            }
+            // A completed ValueTask from a pooled handler must still be consumed once (it returns the handler's frame).
+            called.GetAwaiter().GetResult();
         }
     }
 

@@ -10,23 +10,27 @@ public abstract class StateDeclaration;
 /// <summary>A handler method compiled once per type: (instance, event) → Task.</summary>
 internal sealed class Handler
 {
-    public Handler(MethodInfo method, Func<object, Event?, Task> invoke)
+    public Handler(MethodInfo method, Func<object, Event?, ValueTask> run)
     {
         Method = method;
-        Invoke = invoke;
+        Run = run;
         Name = $"{method.DeclaringType?.Name}.{method.Name}";
     }
 
     public MethodInfo Method { get; }
 
-    public Func<object, Event?, Task> Invoke { get; }
+    /// <summary>Calls the handler: what actors await (a ValueTask, so a pooled async handler allocates nothing).</summary>
+    public Func<object, Event?, ValueTask> Run { get; }
+
+    /// <summary>Calls the handler as a Task (monitors, whose handlers are synchronous).</summary>
+    public Task Invoke(object instance, Event? e) => Run(instance, e).AsTask();
 
     /// <summary>"Class.Method": the operation's location while the handler runs (built once, not per event).</summary>
     public string Name { get; }
 
     private static readonly ConcurrentDictionary<MethodInfo, Handler> Cache = new();
 
-    /// <summary>Finds <paramref name="name"/> on <paramref name="owner"/>; accepts void or Task, with or without an Event parameter.</summary>
+    /// <summary>Finds <paramref name="name"/> on <paramref name="owner"/>; accepts void, Task or ValueTask, with or without an Event parameter.</summary>
     public static Handler Find(Type owner, string name)
     {
         MethodInfo method = owner.GetMethod(name, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
@@ -38,9 +42,9 @@ internal sealed class Handler
     {
         ParameterInfo[] ps = method.GetParameters();
         if (ps.Length > 1 || (ps.Length == 1 && !typeof(Event).IsAssignableFrom(ps[0].ParameterType)) ||
-            (method.ReturnType != typeof(void) && method.ReturnType != typeof(Task)))
+            (method.ReturnType != typeof(void) && method.ReturnType != typeof(Task) && method.ReturnType != typeof(ValueTask)))
             throw new InvalidOperationException(
-                $"handler {method.DeclaringType?.Name}.{method.Name} must return void or Task and take no parameter or one Event");
+                $"handler {method.DeclaringType?.Name}.{method.Name} must return void, Task or ValueTask and take no parameter or one Event");
 
         ParameterExpression instance = Expression.Parameter(typeof(object), "instance");
         ParameterExpression e = Expression.Parameter(typeof(Event), "e");
@@ -48,10 +52,10 @@ internal sealed class Handler
         Expression call = ps.Length == 0
             ? Expression.Call(target, method)
             : Expression.Call(target, method, Expression.Convert(e, ps[0].ParameterType));
-        Expression body = method.ReturnType == typeof(void)
-            ? Expression.Block(call, Expression.Constant(Task.CompletedTask))
+        Expression body = method.ReturnType == typeof(void) ? Expression.Block(call, Expression.Default(typeof(ValueTask)))
+            : method.ReturnType == typeof(Task) ? Expression.New(typeof(ValueTask).GetConstructor([typeof(Task)])!, call)
             : call;
-        return new Handler(method, Expression.Lambda<Func<object, Event?, Task>>(body, instance, e).Compile());
+        return new Handler(method, Expression.Lambda<Func<object, Event?, ValueTask>>(body, instance, e).Compile());
     }
 }
 
