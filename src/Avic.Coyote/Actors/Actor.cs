@@ -12,6 +12,7 @@ namespace Avic.Coyote.Actors;
 public abstract class Actor : IControlledResource
 {
     private static readonly ConcurrentDictionary<Type, Dictionary<Type, Handler>> ClassHandlers = new();
+    private static readonly ConcurrentDictionary<Type, string> InitializeLocations = new();
 
     private readonly List<Event> inbox = new();
     private ControlledRuntime runtime = null!;
@@ -30,7 +31,7 @@ public abstract class Actor : IControlledResource
     internal ControlledRuntime ControlledRuntime => runtime;
 
     /// <summary>The driver's actor host, if it hosts actors (null on our engine); fixed for the execution, so looked up once.</summary>
-    private protected IActorHost? Host { get; private set; }
+    internal IActorHost? Host { get; private set; }
 
     /// <summary>Identifies the actor's inbox to exhaustive search.</summary>
     public int ResourceId { get; private set; }
@@ -93,7 +94,7 @@ public abstract class Actor : IControlledResource
 
     internal async Task RunAsync(Event? initialEvent)
     {
-        operation.Location = $"{GetType().Name}.OnInitializeAsync";
+        operation.Location = InitializeLocations.GetOrAdd(GetType(), static t => $"{t.Name}.OnInitializeAsync");
         await OnInitializeAsync(initialEvent);
         await InitializeStatesAsync(initialEvent);
         while (!halted)
@@ -142,7 +143,9 @@ public abstract class Actor : IControlledResource
             Event e = inbox[i];
             if (accepted is not null)
             {
-                if (Array.IndexOf(accepted, e.GetType()) >= 0) return i;
+                Type t = e.GetType();
+                foreach (Type a in accepted)
+                    if (ReferenceEquals(a, t)) return i;
                 continue;
             }
             if (e is HaltEvent) return i;
