@@ -11,6 +11,7 @@
 // between two handlers, i.e. never inside KVM_RUN); wake-ups (try_to_wake_up on the task state, whose
 // race with set_current_state() is the lost-wakeup the protocol is about); doorbells and kick IPIs
 // to a vCPU in guest mode (signals latched by its pCPU, not messages its thread dequeues).
+using System.Runtime.CompilerServices;
 using Avic.Coyote.Actors;
 using Avic.Coyote.Models.Kernel;
 
@@ -43,25 +44,29 @@ public sealed class DoorbellVcpuThread : VcpuThread
     }
 
     // x86.c kvm_arch_vcpu_ioctl_run(): vcpu_load(), then vcpu_run().
-    protected override async Task kvm_arch_vcpu_ioctl_run(KvmRun ioctl)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask kvm_arch_vcpu_ioctl_run(KvmRun ioctl)
     {
         await kvm.vcpu_load(v);
         vcpu_run();
     }
 
-    protected override async Task kvm_arch_vcpu_ioctl_run_out(int r)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask kvm_arch_vcpu_ioctl_run_out(int r)
     {
         await kvm.kvm_arch_vcpu_ioctl_run_out(v);
         RaiseHaltEvent();   // the VMM's thread exits after its KVM_RUN (the model's bound); the VMM joins it
     }
 
-    protected override async Task<int> vcpu_enter_guest()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected override async ValueTask<int> vcpu_enter_guest()
     {
         if (await kvm.vcpu_enter_guest(v)) kvm_x86_vcpu_run();   // VMRUN; else the entry was cancelled: enter again
         return 1;
     }
 
-    protected override async Task<GuestExit> guest_run()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected override async ValueTask<GuestExit> guest_run()
     {
         kvm.GuestModeEntered(v);
         exit = await kvm.guest_run(v, v.Program[pc]);
@@ -69,13 +74,14 @@ public sealed class DoorbellVcpuThread : VcpuThread
         {
             ExitReason.AvicIncompleteIpi => new IcrWrite(kvm.TargetOf(v).vcpu_id, IncompleteIpi: true),
             ExitReason.ApicWrite => new IcrWrite(kvm.TargetOf(v).vcpu_id),
-            ExitReason.Hlt => new Hlt(),
-            ExitReason.MsrWrite => new WrmsrX2apicEnable(),
-            _ => new ExternalInterrupt(),   // a host interrupt, or the 'S' guest's voluntary exit (PAUSE)
+            ExitReason.Hlt => Hlt.Instance,
+            ExitReason.MsrWrite => WrmsrX2apicEnable.Instance,
+            _ => ExternalInterrupt.Instance,   // a host interrupt, or the 'S' guest's voluntary exit (PAUSE)
         };
     }
 
-    protected override async Task<int> vcpu_enter_guest_exit(GuestExit e)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected override async ValueTask<int> vcpu_enter_guest_exit(GuestExit e)
     {
         await kvm.vcpu_enter_guest_exit(v);
         // An 'S' guest interrupted by a host IPI goes back to waiting after the next VMRUN.
@@ -92,7 +98,8 @@ public sealed class DoorbellVcpuThread : VcpuThread
     protected override bool kvm_vcpu_running() => !halted;
 
     // x86.c vcpu_block() → kvm_vcpu_halt().
-    protected override async Task<int> vcpu_block()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected override async ValueTask<int> vcpu_block()
     {
         halted = false;
         await kvm.kvm_vcpu_halt(v);
@@ -101,7 +108,8 @@ public sealed class DoorbellVcpuThread : VcpuThread
 
     // The guest's action is done: a preemptible window in vcpu_run(), then the next guest entry, or the
     // return to userspace once the program (the model's bound) is done.
-    private async Task<int> next_action()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> next_action()
     {
         await kvm.vcpu_run_preemptible(v);
         if (++pc == v.Program.Length) return 0;

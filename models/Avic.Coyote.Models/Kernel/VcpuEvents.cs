@@ -13,7 +13,11 @@ namespace Avic.Coyote.Models.Kernel;
 public abstract record VcpuIoctl : Event;
 
 /// <summary>ioctl(vcpu_fd, KVM_RUN).</summary>
-public sealed record KvmRun : VcpuIoctl;
+public sealed record KvmRun : VcpuIoctl
+{
+    /// <summary>The one instance senders use (the event carries nothing).</summary>
+    public static readonly KvmRun Instance = new();
+}
 
 /// <summary>ioctl(vcpu_fd, KVM_SET_LAPIC): a state restore (kvm_vcpu_ioctl_set_lapic).</summary>
 public sealed record KvmSetLapic : VcpuIoctl;
@@ -30,7 +34,10 @@ public sealed record KvmCreateVcpu(int Id) : Event;
 public abstract record GuestExit : Event;
 
 /// <summary>WRMSR IA32_APIC_BASE setting X2APIC_ENABLE (SVM_EXIT_MSR, msr_interception).</summary>
-public sealed record WrmsrX2apicEnable : GuestExit;
+public sealed record WrmsrX2apicEnable : GuestExit
+{
+    public static readonly WrmsrX2apicEnable Instance = new();
+}
 
 /// <summary>WRMSR to another intercepted MSR (<paramref name="Msr"/>), e.g. a Hyper-V SynIC MSR (msr_interception).</summary>
 public sealed record Wrmsr(uint Msr) : GuestExit;
@@ -45,10 +52,16 @@ public sealed record ApicMmioAccess(bool Npf) : GuestExit;
 public sealed record IcrWrite(int Dest, bool X2apic = false, bool IncompleteIpi = false, bool Npf = false) : GuestExit;
 
 /// <summary>HLT (SVM_EXIT_HLT, halt_interception): the vCPU blocks in kvm_vcpu_block until a wake-up.</summary>
-public sealed record Hlt : GuestExit;
+public sealed record Hlt : GuestExit
+{
+    public static readonly Hlt Instance = new();
+}
 
 /// <summary>A host interrupt or any exit with nothing to handle for the protocol (SVM_EXIT_INTR).</summary>
-public sealed record ExternalInterrupt : GuestExit;
+public sealed record ExternalInterrupt : GuestExit
+{
+    public static readonly ExternalInterrupt Instance = new();
+}
 
 // ---- the host scheduler ---------------------------------------------------------------------------
 

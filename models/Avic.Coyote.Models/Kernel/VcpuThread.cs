@@ -21,6 +21,7 @@
 // Everything one KVM_RUN does runs inside the handling of its KvmRun event (the gotos and the raised
 // exit are followed without a scheduling point), so the actor adds no interleavings of its own: the
 // scheduling points are the kernel's shared accesses, as before.
+using System.Runtime.CompilerServices;
 using Avic.Coyote.Actors;
 using Avic.Coyote.Runtime;
 
@@ -43,7 +44,7 @@ public abstract class VcpuThread : StateMachine
         var attach = initialEvent as Attach
             ?? throw new InvalidOperationException($"{GetType().Name} needs a {nameof(Attach)} initial event naming its struct kvm_vcpu");
         kvmVcpu = attach.Vcpu;
-        kvmVcpu.Thread = ControlledRuntime.Current!.CurrentOperation;   // "cpu != me" in kvm_make_all_cpus_request
+        kvmVcpu.Thread = Runtime.CurrentOperation;   // "cpu != me" in kvm_make_all_cpus_request
         kvmVcpu.ThreadActor = this;
         return OnAttachAsync(attach);
     }
@@ -98,26 +99,26 @@ public abstract class VcpuThread : StateMachine
     // ---- the model's kernel functions ---------------------------------------------------------------
 
     /// <summary>KVM_RUN up to vcpu_run(): e.g. vcpu->mutex, kvm_vcpu_srcu_read_lock; then call <see cref="vcpu_run"/>.</summary>
-    protected abstract Task kvm_arch_vcpu_ioctl_run(KvmRun ioctl);
+    protected abstract ValueTask kvm_arch_vcpu_ioctl_run(KvmRun ioctl);
 
     /// <summary>The end of KVM_RUN after vcpu_run() returned <paramref name="r"/> (SRCU unlock, vcpu->mutex unlock).</summary>
-    protected abstract Task kvm_arch_vcpu_ioctl_run_out(int r);
+    protected abstract ValueTask kvm_arch_vcpu_ioctl_run_out(int r);
 
     /// <summary>vcpu_enter_guest() up to VMRUN: calls <see cref="kvm_x86_vcpu_run"/> (or Linux.kvm_x86_vcpu_run), or returns r without it (entry cancelled).</summary>
-    protected abstract Task<int> vcpu_enter_guest();
+    protected abstract ValueTask<int> vcpu_enter_guest();
 
     /// <summary>What the guest does in guest mode until it exits (the model's guest program).</summary>
-    protected abstract Task<GuestExit> guest_run();
+    protected abstract ValueTask<GuestExit> guest_run();
 
     /// <summary>The rest of vcpu_enter_guest() after #VMEXIT, ending with kvm_x86_handle_exit(); returns r.</summary>
-    protected abstract Task<int> vcpu_enter_guest_exit(GuestExit exit);
+    protected abstract ValueTask<int> vcpu_enter_guest_exit(GuestExit exit);
 
     /// <summary>The model's bound on one KVM_RUN (so executions end): the r vcpu_run() goes on with after an entry
     /// (<paramref name="entered"/>: the guest ran and exited; otherwise the entry was cancelled); 0 ends KVM_RUN.</summary>
     protected virtual int kvm_run_bound(int r, bool entered) => r;
 
     /// <summary>vcpu_block(): returns r (1: go on running).</summary>
-    protected virtual Task<int> vcpu_block() => Task.FromResult(1);
+    protected virtual ValueTask<int> vcpu_block() => new(1);
 
     /// <summary>kvm_vcpu_running(): not halted (vcpu->arch.mp_state == KVM_MP_STATE_RUNNABLE).</summary>
     protected virtual bool kvm_vcpu_running() => true;
@@ -145,43 +146,52 @@ public abstract class VcpuThread : StateMachine
     }
 
     /// <summary>kvm_vcpu_block() (kvm_main.c): wait (rcuwait, blocked) for a wake-up, a kick or an IPI.</summary>
-    internal SchedulingPoint<ReceiveAction, Event> kvm_vcpu_block() => ReceiveEventAsync(typeof(WakeUp), typeof(Kick), typeof(Ipi));
+    internal SchedulingPoint<ReceiveAction, Event> kvm_vcpu_block() => ReceiveEventAsync(WakeUpEvents);
+
+    /// <summary>What ends kvm_vcpu_block() (one array, so the actor reuses its wait).</summary>
+    private static readonly Type[] WakeUpEvents = [typeof(WakeUp), typeof(Kick), typeof(Ipi)];
 
     private Exception NotModelled(Event ioctl) =>
-        ControlledRuntime.Current!.Violation(BugKind.UnhandledEvent, $"{Id.Name}: {GetType().Name} does not model {ioctl.GetType().Name}");
+        Runtime.Violation(BugKind.UnhandledEvent, $"{Id.Name}: {GetType().Name} does not model {ioctl.GetType().Name}");
 
     // ---- the loop of vcpu_run(), unrolled into states ------------------------------------------------
     // (protected, not private: the engine looks handlers up on the derived type, which does not see a base's private methods)
+    // These run on every guest entry and exit: their frames (and the model's ValueTask overrides) are pooled, so a
+    // KVM_RUN allocates no frame per handler (the unrolled loop was one frame before it was states).
 
-    protected async Task vcpu_run_enter_guest()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected async ValueTask vcpu_run_enter_guest()
     {
         enteredGuest = false;
         int r = await vcpu_enter_guest();
         if (!enteredGuest) await vcpu_run_next(kvm_run_bound(r, entered: false));
     }
 
-    protected async Task guest_mode()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected async ValueTask guest_mode()
     {
         GuestExit exit = await guest_run();
-        ControlledRuntime rt = ControlledRuntime.Current!;
-        if (rt.IsTracing) rt.Log($"#VMEXIT: {exit}");
+        if (Runtime.IsTracing) Runtime.Log($"#VMEXIT: {exit}");
         RaiseEvent(exit);
     }
 
-    protected async Task vmexit(Event exit) => await vcpu_run_next(kvm_run_bound(await vcpu_enter_guest_exit((GuestExit)exit), entered: true));
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected async ValueTask vmexit(Event exit) => await vcpu_run_next(kvm_run_bound(await vcpu_enter_guest_exit((GuestExit)exit), entered: true));
 
-    protected async Task vcpu_run_block() => await vcpu_run_next(await vcpu_block());
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected async ValueTask vcpu_run_block() => await vcpu_run_next(await vcpu_block());
 
     /// <summary>vcpu_run(): "if (r <= 0) break;" else the next iteration, running or blocked.</summary>
-    private Task vcpu_run_next(int r)
+    private ValueTask vcpu_run_next(int r)
     {
         if (r <= 0) return vcpu_run_out(r);
         if (kvm_vcpu_running()) RaiseGotoStateEvent<InKvmRun>();
         else RaiseGotoStateEvent<Blocked>();
-        return Task.CompletedTask;
+        return default;
     }
 
-    private async Task vcpu_run_out(int r)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask vcpu_run_out(int r)
     {
         await kvm_arch_vcpu_ioctl_run_out(r);
         RaiseGotoStateEvent<InUserspace>();

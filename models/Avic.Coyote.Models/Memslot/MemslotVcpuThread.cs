@@ -1,6 +1,7 @@
 // A Protocol A vCPU thread: the Kernel/VcpuThread state machine (InUserspace, InKvmRun, InGuestMode,
 // Blocked) over this model's kernel functions in Kvm. Each override only connects a state or event to
 // the kernel function of the same name; the guest program (Vcpu.Guest) decides the exits.
+using System.Runtime.CompilerServices;
 using Avic.Coyote.Models.Kernel;
 
 namespace Avic.Coyote.Models.Memslot;
@@ -27,7 +28,8 @@ public sealed class MemslotVcpuThread : VcpuThread
 
     protected override Task kvm_vcpu_ioctl_set_nested_state(KvmSetNestedState ioctl) => kvm.kvm_vcpu_ioctl_leave_nested(vcpu);
 
-    protected override async Task kvm_arch_vcpu_ioctl_run(KvmRun ioctl)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask kvm_arch_vcpu_ioctl_run(KvmRun ioctl)
     {
         await kvm.kvm_arch_vcpu_ioctl_run(vcpu);
         next = 0;
@@ -35,13 +37,13 @@ public sealed class MemslotVcpuThread : VcpuThread
         vcpu_run();
     }
 
-    protected override Task kvm_arch_vcpu_ioctl_run_out(int r) => kvm.kvm_arch_vcpu_ioctl_run_out(vcpu);
+    protected override ValueTask kvm_arch_vcpu_ioctl_run_out(int r) => new(kvm.kvm_arch_vcpu_ioctl_run_out(vcpu));
 
-    protected override Task<int> vcpu_enter_guest() => kvm.vcpu_enter_guest(vcpu);
+    protected override ValueTask<int> vcpu_enter_guest() => new(kvm.vcpu_enter_guest(vcpu));
 
-    protected override Task<GuestExit> guest_run() => kvm.guest_run(vcpu, vcpu.Guest[next++]);
+    protected override ValueTask<GuestExit> guest_run() => new(kvm.guest_run(vcpu, vcpu.Guest[next++]));
 
-    protected override Task<int> vcpu_enter_guest_exit(GuestExit exit) => kvm.vcpu_enter_guest_exit(vcpu, exit);
+    protected override ValueTask<int> vcpu_enter_guest_exit(GuestExit exit) => new(kvm.vcpu_enter_guest_exit(vcpu, exit));
 
     /// <summary>Model bound: KVM_RUN returns once the guest program is done, or after a third cancelled entry.</summary>
     protected override int kvm_run_bound(int r, bool entered) =>
@@ -49,6 +51,6 @@ public sealed class MemslotVcpuThread : VcpuThread
 
     protected override bool kvm_vcpu_running() => vcpu.mp_state == MpState.KVM_MP_STATE_RUNNABLE;
 
-    protected override Task<int> vcpu_block() => kvm.vcpu_block(vcpu);
+    protected override ValueTask<int> vcpu_block() => new(kvm.vcpu_block(vcpu));
 }
 #pragma warning restore CA1707, IDE1006

@@ -47,7 +47,7 @@ public sealed class Vmm : StateMachine
             ActorId thread = VcpuThread.Start<MemslotVcpuThread>(rt, new MemslotVcpuThread.Start(kvm, v));
             if (v.vcpu_id == 0 && config.HostSetLapic) rt.SendEvent(thread, new KvmSetLapic());
             if (v.vcpu_id == 0 && config.Nested) rt.SendEvent(thread, new KvmSetNestedState());
-            rt.SendEvent(thread, new KvmRun());
+            rt.SendEvent(thread, KvmRun.Instance);
         }
         if (config.Hotplug) rt.SendEvent(rt.CreateActor<Vmm>(new Boot(kvm), "vmm"), new KvmCreateVcpu(config.Vcpus));
         if (config.Inhibitor || config.ActivatedMayChange) VmIoctlThread.Start(rt, "inhibitor", kvm.inhibitor_ioctls);
@@ -62,7 +62,7 @@ public sealed class Vmm : StateMachine
         if (Config.X2apicAccess == AccessOrder.AfterHotplug) kvm.wake_boot_vcpus("the hotplug ioctl returned");
         if (Config.LateFlip) VmIoctlThread.Start(Runtime, "vmm-flip", kvm.late_flip_ioctls);
         if (Config.HotplugGuest == HotplugGuest.NeverOnlined) return;   // an AP left waiting for SIPI: its thread never runs
-        SendEvent(VcpuThread.Start<MemslotVcpuThread>(Runtime, new MemslotVcpuThread.Start(kvm, v)), new KvmRun());
+        SendEvent(VcpuThread.Start<MemslotVcpuThread>(Runtime, new MemslotVcpuThread.Start(kvm, v)), KvmRun.Instance);
     }
 }
 

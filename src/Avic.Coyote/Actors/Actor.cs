@@ -12,11 +12,14 @@ namespace Avic.Coyote.Actors;
 public abstract class Actor : IControlledResource
 {
     private static readonly ConcurrentDictionary<Type, Dictionary<Type, Handler>> ClassHandlers = new();
+    private static readonly ConcurrentDictionary<Type, string> InitializeLocations = new();
 
     private readonly List<Event> inbox = new();
     private ControlledRuntime runtime = null!;
     private Operation operation = null!;
     private InboxBlocker nextEvent = null!;
+    private InboxBlocker? receiving;
+    private Dictionary<Type, Handler>? handlers;
     private bool halted;
 
     /// <summary>This actor's identity.</summary>
@@ -26,6 +29,9 @@ public abstract class Actor : IControlledResource
     protected IActorRuntime Runtime => runtime;
 
     internal ControlledRuntime ControlledRuntime => runtime;
+
+    /// <summary>The driver's actor host, if it hosts actors (null on our engine); fixed for the execution, so looked up once.</summary>
+    internal IActorHost? Host { get; private set; }
 
     /// <summary>Identifies the actor's inbox to exhaustive search.</summary>
     public int ResourceId { get; private set; }
@@ -40,6 +46,7 @@ public abstract class Actor : IControlledResource
         ResourceId = rt.NewResourceId();
         Id = id;
         operation = op;
+        Host = rt.ActorHost();
         nextEvent = new InboxBlocker(this, null, idle: true);
     }
 
@@ -72,10 +79,11 @@ public abstract class Actor : IControlledResource
     protected void RaiseHaltEvent() => halted = true;
 
     /// <summary>Waits (blocked, not idle) for the next event of one of <paramref name="eventTypes"/>; other events stay queued.</summary>
+    /// <remarks>Callers that wait often pass the same array each time (a static field): its blocker is then reused.</remarks>
     protected SchedulingPoint<ReceiveAction, Event> ReceiveEventAsync(params Type[] eventTypes)
     {
-        var blocker = new InboxBlocker(this, eventTypes);
-        runtime.ActorHost()?.OnReceiveWait(this, eventTypes);
+        InboxBlocker blocker = receiving is { } last && last.Accepts(eventTypes) ? last : receiving = new InboxBlocker(this, eventTypes);
+        Host?.OnReceiveWait(this, eventTypes);
         return runtime.Point<ReceiveAction, Event>(new ReceiveAction(blocker), this, AccessKind.Receive, blocker);
     }
 
@@ -86,7 +94,7 @@ public abstract class Actor : IControlledResource
 
     internal async Task RunAsync(Event? initialEvent)
     {
-        operation.Location = $"{GetType().Name}.OnInitializeAsync";
+        operation.Location = InitializeLocations.GetOrAdd(GetType(), static t => $"{t.Name}.OnInitializeAsync");
         await OnInitializeAsync(initialEvent);
         await InitializeStatesAsync(initialEvent);
         while (!halted)
@@ -104,22 +112,22 @@ public abstract class Actor : IControlledResource
         OnHalt();
     }
 
-    private protected virtual Task InitializeStatesAsync(Event? initialEvent) => Task.CompletedTask;
+    private protected virtual ValueTask InitializeStatesAsync(Event? initialEvent) => default;
 
     /// <summary>Handles one dequeued event (a state machine overrides this with its states).</summary>
-    private protected virtual Task DispatchAsync(Event e)
+    private protected virtual ValueTask DispatchAsync(Event e)
     {
-        var handlers = ClassHandlers.GetOrAdd(GetType(), static t => t.GetCustomAttributes<OnEventDoActionAttribute>(true)
+        handlers ??= ClassHandlers.GetOrAdd(GetType(), static t => t.GetCustomAttributes<OnEventDoActionAttribute>(true)
             .ToDictionary(a => a.EventType, a => Handler.Find(t, a.Action)));
         if (!handlers.TryGetValue(e.GetType(), out Handler? h))
             throw runtime.Violation(BugKind.UnhandledEvent, $"{Id.Name} received {e.GetType().Name}, which it has no handler for");
         return Invoke(h, e);
     }
 
-    private protected Task Invoke(Handler h, Event? e)
+    private protected ValueTask Invoke(Handler h, Event? e)
     {
         operation.Location = h.Name;
-        return h.Invoke(this, e);
+        return h.Run(this, e);
     }
 
     /// <summary>Whether the actor, in its current state, keeps <paramref name="e"/> queued for later.</summary>
@@ -135,7 +143,9 @@ public abstract class Actor : IControlledResource
             Event e = inbox[i];
             if (accepted is not null)
             {
-                if (Array.IndexOf(accepted, e.GetType()) >= 0) return i;
+                Type t = e.GetType();
+                foreach (Type a in accepted)
+                    if (ReferenceEquals(a, t)) return i;
                 continue;
             }
             if (e is HaltEvent) return i;
@@ -171,6 +181,8 @@ public abstract class Actor : IControlledResource
         }
 
         public Actor Actor => actor;
+
+        public bool Accepts(Type[] eventTypes) => ReferenceEquals(accepted, eventTypes);
     }
 
     public readonly struct ReceiveAction(Blocker blocker) : IResumeAction<Event>
@@ -179,7 +191,7 @@ public abstract class Actor : IControlledResource
         {
             var b = (InboxBlocker)blocker;
             Event e = b.Take();
-            rt.ActorHost()?.OnEventDequeued(b.Actor, e);
+            b.Actor.Host?.OnEventDequeued(b.Actor, e);
             if (rt.IsTracing) rt.Log($"dequeue {e.GetType().Name}");
             return e;
         }

@@ -34,7 +34,7 @@ public static class ActorRuntimeExtensions
         if (rt.IsTracing) rt.LogEvent(TraceEventKind.Send, $"send {e.GetType().Name} to {target.Name}", target.Actor, AccessKind.Send);
         rt.RecordAccess(target.Actor, true);
         target.Actor.Enqueue(e);
-        rt.ActorHost()?.OnEventSent(target.Actor, e);
+        target.Actor.Host?.OnEventSent(target.Actor, e);
     }
 }
 

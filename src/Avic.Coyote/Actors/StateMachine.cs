@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Actors;
@@ -26,51 +27,114 @@ public abstract class StateMachine : Actor
     /// <summary>Handles <paramref name="e"/> right after the current handler, before any queued event.</summary>
     protected void RaiseEvent(Event e) => raised = e;
 
-    private protected override async Task InitializeStatesAsync(Event? initialEvent)
+    private protected override ValueTask InitializeStatesAsync(Event? initialEvent)
     {
         schema = StateSchema.For(GetType());
         state = schema.Start;
-        await EnterAsync(initialEvent);
+        (handling, step, initializing) = (initialEvent, Step.Enter, true);
+        return Run();
     }
 
-    private protected override async Task DispatchAsync(Event e)
+    private protected override ValueTask DispatchAsync(Event e)
     {
-        for (Event? next = e; next is not null; next = TakeRaised())
+        (handling, step, initializing) = (e, Step.Handle, false);
+        return Run();
+    }
+
+    // Handling an event (or entering the start state) is a sequence of handler calls: the event's action, then for
+    // each goto the old state's exit and the new state's entry, then the same for each raised event. It runs as a
+    // loop over `step` that calls handlers directly and only awaits a handler whose Task is not complete yet (one
+    // that reached a scheduling point): a handler that completes synchronously costs no async frame, and a
+    // dispatch that waits costs one frame however many gotos it follows. The order of the calls is that of
+    // Coyote's state machines (exit, goto, entry), the same on both paths.
+    private enum Step { Handle, Goto, Enter }
+
+    private Event? handling;
+    private Step step;
+    private bool initializing;
+    private Type? gotoTarget;
+    private ValueTask waitingFor;
+
+    private ValueTask Run() => Advance() ? default : RunAsync();
+
+    // Pooled: a dispatch that waits reuses the frame of an earlier one instead of allocating its own.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RunAsync()
+    {
+        do
         {
-            if (next is HaltEvent)
-            {
-                RaiseHaltEvent();
-                return;
-            }
-            if (!state.Transitions.TryGetValue(next.GetType(), out Transition tr))
-            {
-                if (state.Ignored.Contains(next.GetType())) continue;
-                throw ControlledRuntime.Violation(BugKind.UnhandledEvent,
-                    $"{Id.Name} received {next.GetType().Name} in state {state.Name}, which has no handler for it");
-            }
-            if (tr.Action is not null) await Invoke(tr.Action, next);
-            if (tr.GotoState is not null) pendingGoto = tr.GotoState;
-            await FollowGotosAsync(next);
+            ValueTask called = waitingFor;
+            waitingFor = default;
+            await called;
         }
+        while (!Advance());
     }
 
-    private async Task FollowGotosAsync(Event? e)
+    /// <summary>Calls handlers until one returns a task that is not complete (false: it is in <see cref="waitingFor"/>,
+    /// to be awaited before calling this again) or the event, its gotos and the events raised meanwhile are done (true).</summary>
+    private bool Advance()
     {
-        while (pendingGoto is { } target)
+        while (true)
         {
-            pendingGoto = null;
-            if (state.OnExit is not null) await Invoke(state.OnExit, e);
-            if (ControlledRuntime.IsTracing) ControlledRuntime.Log($"{Id.Name} goes from {state.Name} to {target.Name}");
-            ControlledRuntime.ActorHost()?.OnGotoState(this, state.Type, target);
-            state = schema.States[target];
-            await EnterAsync(e);
+            ValueTask called = default;
+            switch (step)
+            {
+                case Step.Handle:
+                    if (handling is not { } e) return true;
+                    if (e is HaltEvent)
+                    {
+                        RaiseHaltEvent();
+                        return true;
+                    }
+                    if (!state.TryGetTransition(e.GetType(), out Transition tr))
+                    {
+                        if (!state.IsIgnored(e.GetType()))
+                            throw ControlledRuntime.Violation(BugKind.UnhandledEvent,
+                                $"{Id.Name} received {e.GetType().Name} in state {state.Name}, which has no handler for it");
+                        handling = TakeRaised();
+                        continue;
+                    }
+                    step = Step.Goto;
+                    gotoTarget = tr.GotoState;
+                    if (tr.Action is not null) called = Invoke(tr.Action, e);
+                    break;
+                case Step.Goto:
+                {
+                    // After an action: its transition's goto, else one the action raised; after an entry: one it raised.
+                    Type? target = gotoTarget ?? pendingGoto;
+                    (gotoTarget, pendingGoto) = (target, null);
+                    if (target is null)
+                    {
+                        // The start state's entry: a raised event waits for the first dequeued one (as before).
+                        if (initializing) return true;
+                        handling = TakeRaised();
+                        step = Step.Handle;
+                        continue;
+                    }
+                    step = Step.Enter;
+                    if (state.OnExit is not null) called = Invoke(state.OnExit, handling);
+                    break;
+                }
+                case Step.Enter:
+                    if (gotoTarget is { } to)
+                    {
+                        gotoTarget = null;
+                        if (ControlledRuntime.IsTracing) ControlledRuntime.Log($"{Id.Name} goes from {state.Name} to {to.Name}");
+                        Host?.OnGotoState(this, state.Type, to);
+                        state = schema.States[to];
+                    }
+                    step = Step.Goto;
+                    if (state.OnEntry is not null) called = Invoke(state.OnEntry, handling);
+                    break;
+            }
+            if (!called.IsCompletedSuccessfully)
+            {
+                waitingFor = called;
+                return false;
+            }
+            // A completed ValueTask from a pooled handler must still be consumed once (it returns the handler's frame).
+            called.GetAwaiter().GetResult();
         }
-    }
-
-    private async Task EnterAsync(Event? e)
-    {
-        if (state.OnEntry is not null) await Invoke(state.OnEntry, e);
-        await FollowGotosAsync(e);
     }
 
     private Event? TakeRaised()
@@ -80,7 +144,7 @@ public abstract class StateMachine : Actor
         return e;
     }
 
-    private protected override bool IsDeferred(Event e) => state.Deferred.Contains(e.GetType());
+    private protected override bool IsDeferred(Event e) => state.IsDeferred(e.GetType());
 
-    private protected override bool IsIgnored(Event e) => state.Ignored.Contains(e.GetType());
+    private protected override bool IsIgnored(Event e) => state.IsIgnored(e.GetType());
 }

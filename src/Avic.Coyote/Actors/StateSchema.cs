@@ -10,23 +10,27 @@ public abstract class StateDeclaration;
 /// <summary>A handler method compiled once per type: (instance, event) → Task.</summary>
 internal sealed class Handler
 {
-    public Handler(MethodInfo method, Func<object, Event?, Task> invoke)
+    public Handler(MethodInfo method, Func<object, Event?, ValueTask> run)
     {
         Method = method;
-        Invoke = invoke;
+        Run = run;
         Name = $"{method.DeclaringType?.Name}.{method.Name}";
     }
 
     public MethodInfo Method { get; }
 
-    public Func<object, Event?, Task> Invoke { get; }
+    /// <summary>Calls the handler: what actors await (a ValueTask, so a pooled async handler allocates nothing).</summary>
+    public Func<object, Event?, ValueTask> Run { get; }
+
+    /// <summary>Calls the handler as a Task (monitors, whose handlers are synchronous).</summary>
+    public Task Invoke(object instance, Event? e) => Run(instance, e).AsTask();
 
     /// <summary>"Class.Method": the operation's location while the handler runs (built once, not per event).</summary>
     public string Name { get; }
 
     private static readonly ConcurrentDictionary<MethodInfo, Handler> Cache = new();
 
-    /// <summary>Finds <paramref name="name"/> on <paramref name="owner"/>; accepts void or Task, with or without an Event parameter.</summary>
+    /// <summary>Finds <paramref name="name"/> on <paramref name="owner"/>; accepts void, Task or ValueTask, with or without an Event parameter.</summary>
     public static Handler Find(Type owner, string name)
     {
         MethodInfo method = owner.GetMethod(name, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
@@ -38,9 +42,9 @@ internal sealed class Handler
     {
         ParameterInfo[] ps = method.GetParameters();
         if (ps.Length > 1 || (ps.Length == 1 && !typeof(Event).IsAssignableFrom(ps[0].ParameterType)) ||
-            (method.ReturnType != typeof(void) && method.ReturnType != typeof(Task)))
+            (method.ReturnType != typeof(void) && method.ReturnType != typeof(Task) && method.ReturnType != typeof(ValueTask)))
             throw new InvalidOperationException(
-                $"handler {method.DeclaringType?.Name}.{method.Name} must return void or Task and take no parameter or one Event");
+                $"handler {method.DeclaringType?.Name}.{method.Name} must return void, Task or ValueTask and take no parameter or one Event");
 
         ParameterExpression instance = Expression.Parameter(typeof(object), "instance");
         ParameterExpression e = Expression.Parameter(typeof(Event), "e");
@@ -48,10 +52,10 @@ internal sealed class Handler
         Expression call = ps.Length == 0
             ? Expression.Call(target, method)
             : Expression.Call(target, method, Expression.Convert(e, ps[0].ParameterType));
-        Expression body = method.ReturnType == typeof(void)
-            ? Expression.Block(call, Expression.Constant(Task.CompletedTask))
+        Expression body = method.ReturnType == typeof(void) ? Expression.Block(call, Expression.Default(typeof(ValueTask)))
+            : method.ReturnType == typeof(Task) ? Expression.New(typeof(ValueTask).GetConstructor([typeof(Task)])!, call)
             : call;
-        return new Handler(method, Expression.Lambda<Func<object, Event?, Task>>(body, instance, e).Compile());
+        return new Handler(method, Expression.Lambda<Func<object, Event?, ValueTask>>(body, instance, e).Compile());
     }
 }
 
@@ -74,6 +78,45 @@ internal sealed class StateInfo
     public string? Invariant { get; init; }
     public bool IsCold { get; init; }
     public string Name => Type.Name;
+
+    // The same tables as arrays, for the per-event and per-step lookups of state machines: a state names a handful of
+    // event types, and a scan comparing type references beats hashing them.
+    private Type[] transitionTypes = [], deferred = [], ignored = [];
+    private Transition[] transitionValues = [];
+
+    /// <summary>Builds the arrays once the tables are read.</summary>
+    public StateInfo Seal()
+    {
+        (transitionTypes, transitionValues) = (Transitions.Keys.ToArray(), Transitions.Values.ToArray());
+        (deferred, ignored) = (Deferred.ToArray(), Ignored.ToArray());
+        return this;
+    }
+
+    public bool TryGetTransition(Type eventType, out Transition transition)
+    {
+        Type[] types = transitionTypes;
+        for (int i = 0; i < types.Length; i++)
+        {
+            if (ReferenceEquals(types[i], eventType))
+            {
+                transition = transitionValues[i];
+                return true;
+            }
+        }
+        transition = default;
+        return false;
+    }
+
+    public bool IsDeferred(Type eventType) => Contains(deferred, eventType);
+
+    public bool IsIgnored(Type eventType) => Contains(ignored, eventType);
+
+    private static bool Contains(Type[] types, Type t)
+    {
+        foreach (Type u in types)
+            if (ReferenceEquals(u, t)) return true;
+        return false;
+    }
 }
 
 /// <summary>The states of a state-machine or monitor type, built by reflection once per type.</summary>
@@ -134,6 +177,6 @@ internal sealed class StateSchema
             Obligation = state.GetCustomAttribute<HotAttribute>(false)?.Obligation,
             Invariant = BugReport.CheckInvariant(state.GetCustomAttribute<HotAttribute>(false)?.Invariant),
             IsCold = state.IsDefined(typeof(ColdAttribute), false),
-        };
+        }.Seal();
     }
 }

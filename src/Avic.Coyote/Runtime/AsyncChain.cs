@@ -15,13 +15,14 @@ internal static class AsyncChain
     {
         try
         {
-            Task? task = root;
+            // A Task, or the pooled frame behind a ValueTask (it also keeps its state machine in a StateMachine field).
+            object? task = root;
             string? lastMethod = null;
             for (int depth = 0; depth < 64 && task is not null; depth++)
             {
                 object? stateMachine = task.GetType().GetField("StateMachine", BindingFlags.Public | BindingFlags.Instance)?.GetValue(task);
                 if (stateMachine is null)
-                    return lastMethod is null ? null : $"{lastMethod} awaits {Describe(task)}";
+                    return lastMethod is null || task is not Task t ? null : $"{lastMethod} awaits {Describe(t)}";
                 lastMethod = MethodName(stateMachine.GetType());
                 task = AwaitedTask(stateMachine);
                 if (task is null) return $"{lastMethod} awaits {AwaiterKinds(stateMachine)}";
@@ -47,8 +48,8 @@ internal static class AsyncChain
         return name.Contains("b__", StringComparison.Ordinal) ? $"a lambda in {where}" : where;
     }
 
-    /// <summary>The task held by the state machine's active TaskAwaiter (compiler fields named &lt;&gt;u__N).</summary>
-    private static Task? AwaitedTask(object stateMachine)
+    /// <summary>The task held by the state machine's active TaskAwaiter or ValueTaskAwaiter (compiler fields named &lt;&gt;u__N).</summary>
+    private static object? AwaitedTask(object stateMachine)
     {
         foreach (FieldInfo f in stateMachine.GetType().GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public))
         {
@@ -58,6 +59,8 @@ internal static class AsyncChain
             // TaskAwaiter keeps m_task; ConfiguredTaskAwaitable's awaiter wraps one in m_awaiter.
             object? inner = Field(awaiter, "m_task") ?? (Field(awaiter, "m_awaiter") is { } wrapped ? Field(wrapped, "m_task") : null);
             if (inner is Task t) return t;
+            // ValueTaskAwaiter keeps the ValueTask in _value, which keeps its Task or pooled frame in _obj.
+            if (Field(awaiter, "_value") is { } valueTask && Field(valueTask, "_obj") is { } source) return source;
         }
         return null;
     }
