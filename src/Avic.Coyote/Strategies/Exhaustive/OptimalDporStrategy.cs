@@ -77,9 +77,12 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
 
     private readonly int maxSteps;
     private readonly List<Node> path = new();
+    // The steps of this execution; those of the replayed prefix are kept from the execution before (a prefix run again
+    // takes the same steps, with the same footprints and clocks), so only the new suffix is analysed.
     private readonly List<StepRecord> steps = new();
-    private readonly Dictionary<int, int[]> operationClocks = new();
-    private readonly StepIndex stepIndex = new(); // steps of this execution by object touched
+    private int stepCount; // steps taken in this execution (≤ steps.Count while the prefix is replayed)
+    private readonly List<int[]?> operationClocks = new(); // by operation id: its clock after its last step
+    private readonly StepIndex stepIndex = new(); // steps by object touched
     private readonly List<int> candidates = new();
     private readonly List<int> races = new();
     private int[] hbScratch = new int[16];
@@ -148,10 +151,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         openingOf.Clear();
         lastSchedulingNode = -1;
         sleep = new List<Sleeper>();
-        steps.Clear();
+        stepCount = 0;
         operationClocks.Clear();
-        clockWidth = 0;
-        stepIndex.Clear();
         pendingGuide = null;
         replayedNodes = 0;
         if (!started)
@@ -164,7 +165,19 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
             exhausted = true;
             return false;
         }
+        KeepReplayedSteps();
         return true;
+    }
+
+    /// <summary>Keeps the steps of the choice points this execution replays unchanged (their records stay valid) and
+    /// drops the rest.</summary>
+    private void KeepReplayedSteps()
+    {
+        int keep = steps.Count;
+        while (keep > 0 && steps[keep - 1].Node >= replayedNodes) keep--;
+        steps.RemoveRange(keep, steps.Count - keep);
+        stepIndex.TruncateTo(keep);
+        clockWidth = keep > 0 ? steps[keep - 1].Clock.Length : 0;
     }
 
     /// <summary>Moves the deepest choice point with something left (a value, a wakeup branch) to it; false when none is left.</summary>
@@ -192,6 +205,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
             return true;
         }
         path.Clear();
+        steps.Clear();
+        stepIndex.TruncateTo(0);
         return false;
     }
 
@@ -254,7 +269,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
             int at = Array.IndexOf(symmetricSets[s], op.Id);
             if (at < 0) continue;
             if (at > 0) batonStep = openingOf[symmetricSets[s][at - 1]];
-            openingOf[op.Id] = steps.Count;
+            openingOf[op.Id] = stepCount;
             membersOpened[s] = at + 1;
             return;
         }
@@ -326,13 +341,24 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     /// <summary>An operation's first step happens after the step that created it.</summary>
     private void SeedClock(Operation op)
     {
-        if (operationClocks.ContainsKey(op.Id)) return;
+        while (operationClocks.Count <= op.Id) operationClocks.Add(null);
+        if (operationClocks[op.Id] is not null) return;
         int creatingStep = op.CreatedAtStep - 1;
-        operationClocks[op.Id] = creatingStep >= 0 && creatingStep < steps.Count ? steps[creatingStep].Clock : [];
+        operationClocks[op.Id] = creatingStep >= 0 && creatingStep < stepCount ? steps[creatingStep].Clock : [];
     }
 
     public void OnStepCompleted(Operation op, ReadOnlySpan<Access> accesses, bool global)
     {
+        if (lastSchedulingNode < replayedNodes)
+        {
+            // A step of the replayed prefix: its record, races and the sleep set after it are those of the run that made it.
+            StepRecord kept = steps[stepCount];
+            if (kept.Operation != op.Id || kept.Node != lastSchedulingNode)
+                throw new InvalidOperationException($"exhaustive search: the test is not deterministic (step {stepCount + 1} differs from an earlier run of the same path)");
+            operationClocks[op.Id] = kept.Clock;
+            stepCount++;
+            return;
+        }
         Node node = path[lastSchedulingNode];
         var footprint = new Footprint(accesses.ToArray(), global);
         node.Explored[op.Id] = footprint;
@@ -351,7 +377,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     /// </summary>
     private void AddStep(int op, Footprint footprint, int enabledBy)
     {
-        int[] own = operationClocks.TryGetValue(op, out int[]? c) ? c : [];
+        if (steps.Count != stepCount)
+            throw new InvalidOperationException($"exhaustive search: the test is not deterministic (step {stepCount + 1} differs from an earlier run of the same path)");
+        int[] own = operationClocks[op] ?? [];
         int width = Math.Max(clockWidth, op + 1);
         clockWidth = width;
         if (hbScratch.Length < width)
@@ -414,14 +442,15 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
 
         // Being unblocked by a step orders after it even if no object says so; so does, for an interchangeable
         // operation's first step, the first step of the one declared before it (symmetry).
-        if (enabledBy >= 0 && enabledBy < steps.Count) Join(hbScratch, steps[enabledBy].Clock);
+        if (enabledBy >= 0 && enabledBy < stepCount) Join(hbScratch, steps[enabledBy].Clock);
         if (batonStep >= 0) Join(hbScratch, steps[batonStep].Clock);
         int index = (op < own.Length ? own[op] : 0) + 1;
         hbScratch[op] = index;
         int[] clock = hbScratch.AsSpan(0, width).ToArray();
         operationClocks[op] = clock;
         steps.Add(new StepRecord { Node = lastSchedulingNode, Operation = op, Index = index, Footprint = footprint, Clock = clock });
-        stepIndex.Add(steps.Count - 1, footprint);
+        stepIndex.Add(stepCount, footprint);
+        stepCount++;
     }
 
     /// <summary>A step with footprint <paramref name="earlier"/> that writes <paramref name="a"/>'s object comes after every

@@ -19,6 +19,20 @@ internal sealed class StepIndex
         wildcards.Clear();
     }
 
+    /// <summary>Forgets the steps from <paramref name="count"/> on (an execution that replays the first ones keeps them).</summary>
+    public void TruncateTo(int count)
+    {
+        foreach (List<int> list in byKey.Values)
+        {
+            int n = list.Count;
+            while (n > 0 && list[n - 1] >= count) n--;
+            list.RemoveRange(n, list.Count - n);
+        }
+        int w = wildcards.Count;
+        while (w > 0 && wildcards[w - 1] >= count) w--;
+        wildcards.RemoveRange(w, wildcards.Count - w);
+    }
+
     public void Add(int step, Footprint f)
     {
         if (f.IsWildcard)
