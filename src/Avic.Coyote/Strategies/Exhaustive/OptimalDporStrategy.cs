@@ -44,7 +44,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     /// <summary>One choice point on the current path.</summary>
     private sealed class Node
     {
-        public required bool IsValue;
+        public bool IsValue;
         /// <summary>Scheduling node: operation ids enabled here. Value node: number of values.</summary>
         public int[] Options = [];
         public int ValueCount;
@@ -60,16 +60,30 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         public int PreemptionsBefore;
         /// <summary>Value node: the wakeup subtree the scheduling point after it starts from, for every value.</summary>
         public List<WakeupNode>? Guide;
+
+        /// <summary>Makes a choice point dropped from the path a new one (no allocation for the ones taken after it).</summary>
+        public void Reset(bool isValue)
+        {
+            IsValue = isValue;
+            ValueCount = 0;
+            Chosen = 0;
+            SleepOnEntry = [];
+            Explored.Clear();
+            Wakeup.Clear();
+            Previous = -1;
+            PreemptionsBefore = 0;
+            Guide = null;
+        }
     }
 
     /// <summary>An executed step of the current execution.</summary>
     private sealed class StepRecord
     {
-        public required int Node;
-        public required int Operation;
-        public required int Index;      // the step's position in its operation (1-based): its vector-clock entry
-        public required Footprint Footprint;
-        public required int[] Clock;    // happens-before clock after the step
+        public int Node;
+        public int Operation;
+        public int Index;      // the step's position in its operation (1-based): its vector-clock entry
+        public Footprint Footprint;
+        public int[] Clock = [];    // happens-before clock after the step
 
         /// <summary>This step happens before <paramref name="later"/>.</summary>
         public bool HappensBefore(StepRecord later) => Operation < later.Clock.Length && later.Clock[Operation] >= Index;
@@ -83,6 +97,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     private int stepCount; // steps taken in this execution (≤ steps.Count while the prefix is replayed)
     private readonly List<int[]?> operationClocks = new(); // by operation id: its clock after its last step
     private readonly StepIndex stepIndex = new(); // steps by object touched
+    // Choice points and step records dropped by a backtrack, reused for the new ones (nothing else refers to them).
+    private readonly Stack<Node> spareNodes = new();
+    private readonly Stack<StepRecord> spareSteps = new();
     private readonly List<int> candidates = new();
     private readonly List<int> races = new();
     private int[] hbScratch = new int[16];
@@ -175,6 +192,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     {
         int keep = steps.Count;
         while (keep > 0 && steps[keep - 1].Node >= replayedNodes) keep--;
+        for (int k = keep; k < steps.Count; k++) spareSteps.Push(steps[k]);
         steps.RemoveRange(keep, steps.Count - keep);
         stepIndex.TruncateTo(keep);
         clockWidth = keep > 0 ? steps[keep - 1].Clock.Length : 0;
@@ -198,6 +216,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
                 if (k < 0) continue;
                 node.Chosen = k;
             }
+            for (int k = i + 1; k < path.Count; k++) spareNodes.Push(path[k]);
             path.RemoveRange(i + 1, path.Count - i - 1);
             // A new value changes the step that drew it: that step's races are looked at again.
             replayedNodes = i;
@@ -289,7 +308,11 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         }
         else
         {
-            node = new Node { IsValue = false, Options = new int[count], SleepOnEntry = sleep, Previous = current?.Id ?? -1, PreemptionsBefore = preemptions };
+            node = NewNode(isValue: false);
+            if (node.Options.Length != count) node.Options = new int[count];
+            node.SleepOnEntry = sleep;
+            node.Previous = current?.Id ?? -1;
+            node.PreemptionsBefore = preemptions;
             int n = 0;
             foreach (Operation op in enabled) if (!IsHeldBack(op)) node.Options[n++] = op.Id;
             if (count < enabled.Length) SymmetryHeldBack++;
@@ -306,6 +329,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
                 // Every enabled operation sleeps (all continuations were explored in a sibling branch), or the
                 // preemption bound forbids the awake ones.
                 PrunedExecutions++;
+                spareNodes.Push(node);
                 return -1;
             }
             node.Chosen = chosen;
@@ -323,6 +347,13 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
                 return i;
             }
         throw new InvalidOperationException($"exhaustive search: the test is not deterministic (operation {chosenId} not enabled at step {step})");
+    }
+
+    private Node NewNode(bool isValue)
+    {
+        if (!spareNodes.TryPop(out Node? node)) return new Node { IsValue = isValue };
+        node.Reset(isValue);
+        return node;
     }
 
     /// <summary>The free choice at a new choice point: any awake operation keeps the search optimal, so the one that ran
@@ -446,9 +477,13 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         if (batonStep >= 0) Join(hbScratch, steps[batonStep].Clock);
         int index = (op < own.Length ? own[op] : 0) + 1;
         hbScratch[op] = index;
-        int[] clock = hbScratch.AsSpan(0, width).ToArray();
+        StepRecord record = spareSteps.TryPop(out StepRecord? spare) ? spare : new StepRecord();
+        // A dropped step's clock array is no one else's (clocks are shared only within an execution's steps).
+        int[] clock = record.Clock.Length == width ? record.Clock : new int[width];
+        hbScratch.AsSpan(0, width).CopyTo(clock);
         operationClocks[op] = clock;
-        steps.Add(new StepRecord { Node = lastSchedulingNode, Operation = op, Index = index, Footprint = footprint, Clock = clock });
+        (record.Node, record.Operation, record.Index, record.Footprint, record.Clock) = (lastSchedulingNode, op, index, footprint, clock);
+        steps.Add(record);
         stepIndex.Add(stepCount, footprint);
         stepCount++;
     }
@@ -616,7 +651,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         else
         {
             // Each value starts its own subtree; every one must follow the wakeup subtree pending here.
-            node = new Node { IsValue = true, ValueCount = count, Chosen = 0, Guide = Clone(pendingGuide) };
+            node = NewNode(isValue: true);
+            node.ValueCount = count;
+            node.Guide = Clone(pendingGuide);
             path.Add(node);
         }
         depth++;
