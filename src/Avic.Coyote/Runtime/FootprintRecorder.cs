@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Avic.Coyote.Strategies.Exhaustive;
 
 namespace Avic.Coyote.Runtime;
 
@@ -11,27 +12,43 @@ internal sealed class FootprintRecorder : StepObserver
     private readonly List<Access> footprint = new();
     private bool global;
     private ISchedulingStrategy strategy = null!;
+    private IKnowsFootprints? knows;
+    private bool skip; // the running step's footprint is known to the strategy (a replayed prefix): not recorded
 
     public FootprintRecorder Start(ISchedulingStrategy strategy)
     {
         this.strategy = strategy;
+        knows = strategy as IKnowsFootprints;
         footprint.Clear();
         global = false;
+        skip = false;
         return this;
     }
 
+    public override void OnStepStarting(Operation op) => skip = knows is { KnowsNextFootprint: true };
+
     public override void OnResumed(Operation op)
     {
+        if (skip) return;
         if (op.PendingResource is { } resource && op.PendingAccess != AccessKind.None)
             footprint.Add(Access.Declared(resource, op.PendingAccess));
     }
 
-    public override void OnAccess(Access access) => footprint.Add(access);
+    public override void OnAccess(Access access)
+    {
+        if (!skip) footprint.Add(access);
+    }
 
     public override void OnChoice() => global = true;
 
     public override void OnStepCompleted(Operation op)
     {
+        if (skip)
+        {
+            strategy.OnStepCompleted(op, default, global);
+            global = false;
+            return;
+        }
         // Completing is a release: a join waits for it, so the two never race (dfs reverses no such pair).
         if (op.Status == OperationStatus.Completed) footprint.Add(new Access(Access.KeyOf(op), true, IsRelease: true));
         strategy.OnStepCompleted(op, CollectionsMarshal.AsSpan(footprint), global);

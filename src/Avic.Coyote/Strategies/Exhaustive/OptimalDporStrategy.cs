@@ -24,7 +24,7 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// (read-side locks: AccessKind.Read acquires, ReadUnlock releases) commute. Nondeterministic values are branched on exhaustively; a step
 /// that draws one conflicts with every step.
 /// </summary>
-public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
+public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget, IKnowsFootprints
 {
     /// <summary>A step of a continuation still to explore: its operation and the footprint it had when observed.</summary>
     private sealed class WakeupNode
@@ -133,6 +133,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     public string Name => bound is null ? "dfs" : "dfs-bounded";
 
     public bool NeedsFootprints => true;
+
+    /// <summary>The step just chosen replays one of the unchanged prefix: its record is kept (see <see cref="OnStepCompleted"/>).</summary>
+    bool IKnowsFootprints.KnowsNextFootprint => lastSchedulingNode >= 0 && lastSchedulingNode < replayedNodes;
 
     public bool IsExhausted => exhausted && BoundHits == 0 && (bound is null || bound.Skips == 0);
 
@@ -297,8 +300,12 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     public int NextOperation(ReadOnlySpan<Operation> enabled, Operation? current, int step)
     {
         if (depth == 0) Symmetry.Attach(this, ControlledRuntime.Current);
-        int count = 0;
-        foreach (Operation op in enabled) if (!IsHeldBack(op)) count++;
+        int count = enabled.Length;
+        if (symmetricSets.Count > 0)
+        {
+            count = 0;
+            foreach (Operation op in enabled) if (!IsHeldBack(op)) count++;
+        }
         Node node;
         if (depth < path.Count)
         {
@@ -431,9 +438,10 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         // ordered before it, so neither races with this step nor adds to its clock. Likewise for the
         // latest step that touched everything.
         candidates.Clear();
-        int floor = stepIndex.Wildcards.Count > 0 && !footprint.IsWildcard && !HasRelease(steps[stepIndex.Wildcards[^1]].Footprint) ? stepIndex.Wildcards[^1] : -1;
+        bool wildcard = footprint.IsWildcard;
+        int floor = stepIndex.Wildcards.Count > 0 && !wildcard && !HasRelease(steps[stepIndex.Wildcards[^1]].Footprint) ? stepIndex.Wildcards[^1] : -1;
         if (floor >= 0) candidates.Add(floor);
-        if (footprint.IsWildcard)
+        if (wildcard)
         {
             for (int j = 0; j < steps.Count; j++) candidates.Add(j);
         }
@@ -451,7 +459,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
                 }
             }
         }
-        candidates.Sort();
+        if (candidates.Count > 1) candidates.Sort();
 
         races.Clear();
         int previous = -1;
