@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Avic.Coyote.Strategies.Exhaustive;
 
 namespace Avic.Coyote.Runtime;
 
@@ -55,4 +54,13 @@ internal sealed class FootprintRecorder : StepObserver
         footprint.Clear();
         global = false;
     }
+}
+
+/// <summary>A strategy that reduces by footprints and already knows the footprint of some steps (those of a prefix it
+/// replays, for exhaustive search), so <see cref="FootprintRecorder"/> need not record them.</summary>
+internal interface IKnowsFootprints
+{
+    /// <summary>The step about to run is one whose footprint the strategy has: it needs only
+    /// <see cref="ISchedulingStrategy.OnStepCompleted"/>'s operation, not its accesses.</summary>
+    bool KnowsNextFootprint { get; }
 }
