@@ -24,7 +24,7 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// (read-side locks: AccessKind.Read acquires, ReadUnlock releases) commute. Nondeterministic values are branched on exhaustively; a step
 /// that draws one conflicts with every step.
 /// </summary>
-public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
+public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget, IKnowsFootprints
 {
     /// <summary>A step of a continuation still to explore: its operation and the footprint it had when observed.</summary>
     private sealed class WakeupNode
@@ -44,7 +44,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     /// <summary>One choice point on the current path.</summary>
     private sealed class Node
     {
-        public required bool IsValue;
+        public bool IsValue;
         /// <summary>Scheduling node: operation ids enabled here. Value node: number of values.</summary>
         public int[] Options = [];
         public int ValueCount;
@@ -60,16 +60,30 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         public int PreemptionsBefore;
         /// <summary>Value node: the wakeup subtree the scheduling point after it starts from, for every value.</summary>
         public List<WakeupNode>? Guide;
+
+        /// <summary>Makes a choice point dropped from the path a new one (no allocation for the ones taken after it).</summary>
+        public void Reset(bool isValue)
+        {
+            IsValue = isValue;
+            ValueCount = 0;
+            Chosen = 0;
+            SleepOnEntry = [];
+            Explored.Clear();
+            Wakeup.Clear();
+            Previous = -1;
+            PreemptionsBefore = 0;
+            Guide = null;
+        }
     }
 
     /// <summary>An executed step of the current execution.</summary>
     private sealed class StepRecord
     {
-        public required int Node;
-        public required int Operation;
-        public required int Index;      // the step's position in its operation (1-based): its vector-clock entry
-        public required Footprint Footprint;
-        public required int[] Clock;    // happens-before clock after the step
+        public int Node;
+        public int Operation;
+        public int Index;      // the step's position in its operation (1-based): its vector-clock entry
+        public Footprint Footprint;
+        public int[] Clock = [];    // happens-before clock after the step
 
         /// <summary>This step happens before <paramref name="later"/>.</summary>
         public bool HappensBefore(StepRecord later) => Operation < later.Clock.Length && later.Clock[Operation] >= Index;
@@ -77,9 +91,15 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
 
     private readonly int maxSteps;
     private readonly List<Node> path = new();
+    // The steps of this execution; those of the replayed prefix are kept from the execution before (a prefix run again
+    // takes the same steps, with the same footprints and clocks), so only the new suffix is analysed.
     private readonly List<StepRecord> steps = new();
-    private readonly Dictionary<int, int[]> operationClocks = new();
-    private readonly StepIndex stepIndex = new(); // steps of this execution by object touched
+    private int stepCount; // steps taken in this execution (≤ steps.Count while the prefix is replayed)
+    private readonly List<int[]?> operationClocks = new(); // by operation id: its clock after its last step
+    private readonly StepIndex stepIndex = new(); // steps by object touched
+    // Choice points and step records dropped by a backtrack, reused for the new ones (nothing else refers to them).
+    private readonly Stack<Node> spareNodes = new();
+    private readonly Stack<StepRecord> spareSteps = new();
     private readonly List<int> candidates = new();
     private readonly List<int> races = new();
     private int[] hbScratch = new int[16];
@@ -113,6 +133,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     public string Name => bound is null ? "dfs" : "dfs-bounded";
 
     public bool NeedsFootprints => true;
+
+    /// <summary>The step just chosen replays one of the unchanged prefix: its record is kept (see <see cref="OnStepCompleted"/>).</summary>
+    bool IKnowsFootprints.KnowsNextFootprint => lastSchedulingNode >= 0 && lastSchedulingNode < replayedNodes;
 
     public bool IsExhausted => exhausted && BoundHits == 0 && (bound is null || bound.Skips == 0);
 
@@ -148,10 +171,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         openingOf.Clear();
         lastSchedulingNode = -1;
         sleep = new List<Sleeper>();
-        steps.Clear();
+        stepCount = 0;
         operationClocks.Clear();
-        clockWidth = 0;
-        stepIndex.Clear();
         pendingGuide = null;
         replayedNodes = 0;
         if (!started)
@@ -164,7 +185,20 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
             exhausted = true;
             return false;
         }
+        KeepReplayedSteps();
         return true;
+    }
+
+    /// <summary>Keeps the steps of the choice points this execution replays unchanged (their records stay valid) and
+    /// drops the rest.</summary>
+    private void KeepReplayedSteps()
+    {
+        int keep = steps.Count;
+        while (keep > 0 && steps[keep - 1].Node >= replayedNodes) keep--;
+        for (int k = keep; k < steps.Count; k++) spareSteps.Push(steps[k]);
+        steps.RemoveRange(keep, steps.Count - keep);
+        stepIndex.TruncateTo(keep);
+        clockWidth = keep > 0 ? steps[keep - 1].Clock.Length : 0;
     }
 
     /// <summary>Moves the deepest choice point with something left (a value, a wakeup branch) to it; false when none is left.</summary>
@@ -185,6 +219,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
                 if (k < 0) continue;
                 node.Chosen = k;
             }
+            for (int k = i + 1; k < path.Count; k++) spareNodes.Push(path[k]);
             path.RemoveRange(i + 1, path.Count - i - 1);
             // A new value changes the step that drew it: that step's races are looked at again.
             replayedNodes = i;
@@ -192,6 +227,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
             return true;
         }
         path.Clear();
+        steps.Clear();
+        stepIndex.TruncateTo(0);
         return false;
     }
 
@@ -254,7 +291,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
             int at = Array.IndexOf(symmetricSets[s], op.Id);
             if (at < 0) continue;
             if (at > 0) batonStep = openingOf[symmetricSets[s][at - 1]];
-            openingOf[op.Id] = steps.Count;
+            openingOf[op.Id] = stepCount;
             membersOpened[s] = at + 1;
             return;
         }
@@ -263,8 +300,12 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     public int NextOperation(ReadOnlySpan<Operation> enabled, Operation? current, int step)
     {
         if (depth == 0) Symmetry.Attach(this, ControlledRuntime.Current);
-        int count = 0;
-        foreach (Operation op in enabled) if (!IsHeldBack(op)) count++;
+        int count = enabled.Length;
+        if (symmetricSets.Count > 0)
+        {
+            count = 0;
+            foreach (Operation op in enabled) if (!IsHeldBack(op)) count++;
+        }
         Node node;
         if (depth < path.Count)
         {
@@ -274,7 +315,11 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         }
         else
         {
-            node = new Node { IsValue = false, Options = new int[count], SleepOnEntry = sleep, Previous = current?.Id ?? -1, PreemptionsBefore = preemptions };
+            node = NewNode(isValue: false);
+            if (node.Options.Length != count) node.Options = new int[count];
+            node.SleepOnEntry = sleep;
+            node.Previous = current?.Id ?? -1;
+            node.PreemptionsBefore = preemptions;
             int n = 0;
             foreach (Operation op in enabled) if (!IsHeldBack(op)) node.Options[n++] = op.Id;
             if (count < enabled.Length) SymmetryHeldBack++;
@@ -291,6 +336,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
                 // Every enabled operation sleeps (all continuations were explored in a sibling branch), or the
                 // preemption bound forbids the awake ones.
                 PrunedExecutions++;
+                spareNodes.Push(node);
                 return -1;
             }
             node.Chosen = chosen;
@@ -310,6 +356,13 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         throw new InvalidOperationException($"exhaustive search: the test is not deterministic (operation {chosenId} not enabled at step {step})");
     }
 
+    private Node NewNode(bool isValue)
+    {
+        if (!spareNodes.TryPop(out Node? node)) return new Node { IsValue = isValue };
+        node.Reset(isValue);
+        return node;
+    }
+
     /// <summary>The free choice at a new choice point: any awake operation keeps the search optimal, so the one that ran
     /// the step before goes on if it can (no preemption: runs with few preemptions come first, where most bugs are),
     /// else the first awake one.</summary>
@@ -326,13 +379,24 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     /// <summary>An operation's first step happens after the step that created it.</summary>
     private void SeedClock(Operation op)
     {
-        if (operationClocks.ContainsKey(op.Id)) return;
+        while (operationClocks.Count <= op.Id) operationClocks.Add(null);
+        if (operationClocks[op.Id] is not null) return;
         int creatingStep = op.CreatedAtStep - 1;
-        operationClocks[op.Id] = creatingStep >= 0 && creatingStep < steps.Count ? steps[creatingStep].Clock : [];
+        operationClocks[op.Id] = creatingStep >= 0 && creatingStep < stepCount ? steps[creatingStep].Clock : [];
     }
 
     public void OnStepCompleted(Operation op, ReadOnlySpan<Access> accesses, bool global)
     {
+        if (lastSchedulingNode < replayedNodes)
+        {
+            // A step of the replayed prefix: its record, races and the sleep set after it are those of the run that made it.
+            StepRecord kept = steps[stepCount];
+            if (kept.Operation != op.Id || kept.Node != lastSchedulingNode)
+                throw new InvalidOperationException($"exhaustive search: the test is not deterministic (step {stepCount + 1} differs from an earlier run of the same path)");
+            operationClocks[op.Id] = kept.Clock;
+            stepCount++;
+            return;
+        }
         Node node = path[lastSchedulingNode];
         var footprint = new Footprint(accesses.ToArray(), global);
         node.Explored[op.Id] = footprint;
@@ -351,7 +415,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
     /// </summary>
     private void AddStep(int op, Footprint footprint, int enabledBy)
     {
-        int[] own = operationClocks.TryGetValue(op, out int[]? c) ? c : [];
+        if (steps.Count != stepCount)
+            throw new InvalidOperationException($"exhaustive search: the test is not deterministic (step {stepCount + 1} differs from an earlier run of the same path)");
+        int[] own = operationClocks[op] ?? [];
         int width = Math.Max(clockWidth, op + 1);
         clockWidth = width;
         if (hbScratch.Length < width)
@@ -372,9 +438,10 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         // ordered before it, so neither races with this step nor adds to its clock. Likewise for the
         // latest step that touched everything.
         candidates.Clear();
-        int floor = stepIndex.Wildcards.Count > 0 && !footprint.IsWildcard && !HasRelease(steps[stepIndex.Wildcards[^1]].Footprint) ? stepIndex.Wildcards[^1] : -1;
+        bool wildcard = footprint.IsWildcard;
+        int floor = stepIndex.Wildcards.Count > 0 && !wildcard && !HasRelease(steps[stepIndex.Wildcards[^1]].Footprint) ? stepIndex.Wildcards[^1] : -1;
         if (floor >= 0) candidates.Add(floor);
-        if (footprint.IsWildcard)
+        if (wildcard)
         {
             for (int j = 0; j < steps.Count; j++) candidates.Add(j);
         }
@@ -392,7 +459,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
                 }
             }
         }
-        candidates.Sort();
+        if (candidates.Count > 1) candidates.Sort();
 
         races.Clear();
         int previous = -1;
@@ -414,14 +481,19 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
 
         // Being unblocked by a step orders after it even if no object says so; so does, for an interchangeable
         // operation's first step, the first step of the one declared before it (symmetry).
-        if (enabledBy >= 0 && enabledBy < steps.Count) Join(hbScratch, steps[enabledBy].Clock);
+        if (enabledBy >= 0 && enabledBy < stepCount) Join(hbScratch, steps[enabledBy].Clock);
         if (batonStep >= 0) Join(hbScratch, steps[batonStep].Clock);
         int index = (op < own.Length ? own[op] : 0) + 1;
         hbScratch[op] = index;
-        int[] clock = hbScratch.AsSpan(0, width).ToArray();
+        StepRecord record = spareSteps.TryPop(out StepRecord? spare) ? spare : new StepRecord();
+        // A dropped step's clock array is no one else's (clocks are shared only within an execution's steps).
+        int[] clock = record.Clock.Length == width ? record.Clock : new int[width];
+        hbScratch.AsSpan(0, width).CopyTo(clock);
         operationClocks[op] = clock;
-        steps.Add(new StepRecord { Node = lastSchedulingNode, Operation = op, Index = index, Footprint = footprint, Clock = clock });
-        stepIndex.Add(steps.Count - 1, footprint);
+        (record.Node, record.Operation, record.Index, record.Footprint, record.Clock) = (lastSchedulingNode, op, index, footprint, clock);
+        steps.Add(record);
+        stepIndex.Add(stepCount, footprint);
+        stepCount++;
     }
 
     /// <summary>A step with footprint <paramref name="earlier"/> that writes <paramref name="a"/>'s object comes after every
@@ -587,7 +659,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget
         else
         {
             // Each value starts its own subtree; every one must follow the wakeup subtree pending here.
-            node = new Node { IsValue = true, ValueCount = count, Chosen = 0, Guide = Clone(pendingGuide) };
+            node = NewNode(isValue: true);
+            node.ValueCount = count;
+            node.Guide = Clone(pendingGuide);
             path.Add(node);
         }
         depth++;

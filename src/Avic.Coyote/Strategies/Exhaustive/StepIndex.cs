@@ -7,6 +7,12 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// </summary>
 internal sealed class StepIndex
 {
+    // Keys are small: resource ids count up from 0 in creation order, operations are -2 - id, the operation table -1.
+    // They index an array (zigzag: 0, -1, 1, -2, ... → 0, 1, 2, 3, ...) instead of a dictionary; a key too far out
+    // for that goes to the dictionary.
+    private const int DenseLimit = 1 << 16;
+    private List<int>?[] dense = new List<int>?[64];
+    private readonly List<List<int>> lists = new(); // every list made, for Clear and TruncateTo
     private readonly Dictionary<long, List<int>> byKey = new();
     private readonly List<int> wildcards = new();
 
@@ -15,8 +21,22 @@ internal sealed class StepIndex
 
     public void Clear()
     {
-        foreach (List<int> list in byKey.Values) list.Clear();
+        foreach (List<int> list in lists) list.Clear();
         wildcards.Clear();
+    }
+
+    /// <summary>Forgets the steps from <paramref name="count"/> on (an execution that replays the first ones keeps them).</summary>
+    public void TruncateTo(int count)
+    {
+        foreach (List<int> list in lists)
+        {
+            int n = list.Count;
+            while (n > 0 && list[n - 1] >= count) n--;
+            list.RemoveRange(n, list.Count - n);
+        }
+        int w = wildcards.Count;
+        while (w > 0 && wildcards[w - 1] >= count) w--;
+        wildcards.RemoveRange(w, wildcards.Count - w);
     }
 
     public void Add(int step, Footprint f)
@@ -28,7 +48,7 @@ internal sealed class StepIndex
         }
         foreach (Access a in f.Accesses)
         {
-            if (!byKey.TryGetValue(a.Key, out List<int>? list)) byKey[a.Key] = list = new List<int>();
+            List<int> list = Find(a.Key) ?? NewList(a.Key);
             if (list.Count == 0 || list[^1] != step) list.Add(step);
         }
     }
@@ -36,8 +56,30 @@ internal sealed class StepIndex
     /// <summary>The steps that touched the object <paramref name="key"/>, in order.</summary>
     public bool TryGet(long key, out List<int> steps)
     {
-        if (byKey.TryGetValue(key, out List<int>? list)) { steps = list; return true; }
-        steps = null!;
-        return false;
+        steps = Find(key)!;
+        return steps is not null;
+    }
+
+    private static long Slot(long key) => key >= 0 ? 2 * key : -2 * key - 1;
+
+    private List<int>? Find(long key)
+    {
+        long slot = Slot(key);
+        if (slot >= 0 && slot < DenseLimit) return slot < dense.Length ? dense[slot] : null;
+        return byKey.GetValueOrDefault(key);
+    }
+
+    private List<int> NewList(long key)
+    {
+        var list = new List<int>();
+        lists.Add(list);
+        long slot = Slot(key);
+        if (slot >= 0 && slot < DenseLimit)
+        {
+            if (slot >= dense.Length) Array.Resize(ref dense, (int)Math.Min(DenseLimit, Math.Max(slot + 1, 2L * dense.Length)));
+            dense[slot] = list;
+        }
+        else byKey[key] = list;
+        return list;
     }
 }
