@@ -103,7 +103,9 @@ public static class TestCommand
         o.WriteLine($"  iterations:     {Numbers.Count(r.Iterations)}{stopped}");
         o.WriteLine($"  steps:          {Numbers.Count(r.TotalSteps)} in {Numbers.Seconds(r.Elapsed)}: " +
                     $"{Numbers.Rate(r.StepsPerSecond)} steps/s, {Numbers.Rate(r.IterationsPerSecond)} iterations/s");
-        o.WriteLine($"  max-steps hits: {Numbers.Count(r.MaxStepsHits)}");
+        // An exhaustive search cut by the step bound proves nothing; the way out is a CLI option, so the CLI says it.
+        o.WriteLine($"  max-steps hits: {Numbers.Count(r.MaxStepsHits)}" +
+                    (r.Coverage is not null && r.MaxStepsHits > 0 && r.Bug is null ? " (raise --max-steps for a proof)" : ""));
         if (r.Coverage is not null) o.WriteLine($"  coverage:       {r.Coverage}");
         o.WriteLine($"  bug:            {(r.Bug is { } bug ? bug.ToString() : "none found")}");
         o.WriteLine($"  expected:       {r.Test.ExpectationText} -> {(r.Canceled ? "interrupted, no verdict" : r.MeetsExpectation ? "as expected" : "NOT AS EXPECTED")}");

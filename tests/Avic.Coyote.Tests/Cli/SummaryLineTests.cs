@@ -29,6 +29,18 @@ public class SummaryLineTests
     }
 
     [Fact]
+    public void AnExhaustiveSearchCutByTheStepBoundSaysHowToMakeItAProof()
+    {
+        using var cli = new CliRunner();
+
+        CliRunner.Result cut = cli.Run("test", "-m", "Samples.LostUpdateFixed", "-s", "dfs", "-i", "1000000", "-ms", "3");
+        CliRunner.Result whole = cli.Run("test", "-m", "Samples.LostUpdateFixed", "-s", "dfs", "-i", "1000000");
+
+        Assert.Contains("(raise --max-steps for a proof)", cut.Out);
+        Assert.DoesNotContain("raise --max-steps", whole.Out);
+    }
+
+    [Fact]
     public void AnIterationBudgetThatRanOutSaysNeither()
     {
         using var cli = new CliRunner();

@@ -278,7 +278,7 @@ public class DfsStrategyTests
         Assert.False(r.Exhausted);
         Assert.StartsWith("incomplete", r.Coverage);
         Assert.True(r.MaxStepsHits > 0);
-        foreach (string walk in new[] { "dfs-sleepsets", "dfs-full" })
+        foreach (string walk in new[] { "dfs", "dfs-sleepsets", "dfs-full" })
         {
             r = Explore(TwoWriters(3, true), walk, maxSteps: 5);
             Assert.False(r.Exhausted);

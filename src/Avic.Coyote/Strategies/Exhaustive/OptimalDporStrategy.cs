@@ -688,7 +688,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         if (IsExhausted)
             return $"complete: all {CompleteExecutions} schedules (one per equivalence class, optimal DPOR) explored{pruned}, no bug: this configuration is verified up to {maxSteps} steps{symmetry}";
         if (exhausted)
-            return $"incomplete: the tree was explored, but {BoundHits} of {CompleteExecutions} executions hit the step bound ({maxSteps}); raise --max-steps for a proof";
+            return $"incomplete: the tree was explored, but {BoundHits} of {CompleteExecutions} executions hit the step bound ({maxSteps})";
         return $"incomplete: stopped by the iteration or time budget after {CompleteExecutions} executions{pruned}, about {EstimatedDone:P1} of the tree done (estimate){symmetry}";
     }
 
