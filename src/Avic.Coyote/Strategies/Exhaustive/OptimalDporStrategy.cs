@@ -102,6 +102,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     private readonly Stack<StepRecord> spareSteps = new();
     private readonly List<int> candidates = new();
     private readonly List<int> races = new();
+    private readonly HandOvers handOvers = new(); // for the step being added
+    private readonly Func<int, (int, int, Footprint)> stepAt;
     private int[] hbScratch = new int[16];
     private int[] raceScratch = new int[16];
     private int clockWidth; // operation ids seen so far + 1
@@ -127,6 +129,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     public OptimalDporStrategy(int maxSteps, int preemptionBound = -1)
     {
         this.maxSteps = maxSteps;
+        stepAt = j => (steps[j].Operation, steps[j].Index, steps[j].Footprint);
         if (preemptionBound >= 0) bound = new PreemptionBound(preemptionBound);
     }
 
@@ -459,6 +462,17 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 }
             }
         }
+        // A release this step waits for hides what its operation did under the lock, but not the acquire: that one is
+        // a candidate even when the scan stopped before it.
+        handOvers.Clear();
+        int scanned = candidates.Count;
+        for (int n = 0; n < scanned; n++)
+        {
+            StepRecord r = steps[candidates[n]];
+            if (r.Operation != op && r.Footprint.HandOverKey(footprint) is long key
+                && handOvers.Note(stepIndex, candidates[n], key, r.Operation, r.Index, stepAt) is int acquire and >= 0)
+                candidates.Add(acquire);
+        }
         if (candidates.Count > 1) candidates.Sort();
 
         races.Clear();
@@ -473,8 +487,23 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             // The step that unblocked this one orders them without being a race (as a lock release does).
             if (j != enabledBy && earlier.Footprint.RacesWith(footprint))
             {
+                // A step under a released lock is ordered before this one by the release (its clock is in there).
+                if (handOvers.Hides(earlier.Operation, earlier.Index)) { Join(hbScratch, earlier.Clock); continue; }
                 if (raceScratch[earlier.Operation] < earlier.Index) races.Add(j);
                 Join(raceScratch, earlier.Clock);
+            }
+            else if (earlier.Footprint.HandOverKey(footprint) is long key)
+            {
+                // This step cannot run before the release, so nothing ordered before the release races with it (a step
+                // that drew a value conflicts with all the holder did under the lock) but the holder's acquire: the
+                // reversal is who takes the lock first.
+                int acquire = stepIndex.LastBefore(j, key, i => steps[i].Operation == earlier.Operation && steps[i].Footprint.Takes(key));
+                int from = acquire >= 0 ? steps[acquire].Index : 0;
+                for (int k = 0; k < earlier.Clock.Length; k++)
+                {
+                    int c = k == earlier.Operation && from > 0 ? Math.Min(earlier.Clock[k], from - 1) : earlier.Clock[k];
+                    if (c > raceScratch[k]) raceScratch[k] = c;
+                }
             }
             Join(hbScratch, earlier.Clock);
         }
