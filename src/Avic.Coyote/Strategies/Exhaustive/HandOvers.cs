@@ -22,6 +22,15 @@ internal sealed class HandOvers
         return acquire;
     }
 
+    /// <summary>The index (in its operation) of the acquire before the noted release of <paramref name="op"/> with index
+    /// <paramref name="releaseIndex"/>, 0 if none.</summary>
+    public int AcquiredBefore(int op, int releaseIndex)
+    {
+        foreach ((int o, int acquired, int released) in held)
+            if (o == op && released == releaseIndex) return acquired;
+        return 0;
+    }
+
     /// <summary>The step (operation, index in it) is the releasing operation's, after its acquire, up to the release.</summary>
     public bool Hides(int op, int stepIndex)
     {

@@ -492,13 +492,12 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 if (raceScratch[earlier.Operation] < earlier.Index) races.Add(j);
                 Join(raceScratch, earlier.Clock);
             }
-            else if (earlier.Footprint.HandOverKey(footprint) is long key)
+            else if (earlier.Footprint.HandOverKey(footprint) is not null)
             {
                 // This step cannot run before the release, so nothing ordered before the release races with it (a step
                 // that drew a value conflicts with all the holder did under the lock) but the holder's acquire: the
                 // reversal is who takes the lock first.
-                int acquire = stepIndex.LastBefore(j, key, i => steps[i].Operation == earlier.Operation && steps[i].Footprint.Takes(key));
-                int from = acquire >= 0 ? steps[acquire].Index : 0;
+                int from = handOvers.AcquiredBefore(earlier.Operation, earlier.Index);
                 for (int k = 0; k < earlier.Clock.Length; k++)
                 {
                     int c = k == earlier.Operation && from > 0 ? Math.Min(earlier.Clock[k], from - 1) : earlier.Clock[k];
