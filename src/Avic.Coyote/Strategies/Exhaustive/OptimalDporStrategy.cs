@@ -83,6 +83,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         public int Operation;
         public int Index;      // the step's position in its operation (1-based): its vector-clock entry
         public Footprint Footprint;
+        public bool Releases;       // the footprint has a release (only then can it hand an object over)
         public int[] Clock = [];    // happens-before clock after the step
 
         /// <summary>This step happens before <paramref name="later"/>.</summary>
@@ -442,7 +443,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         // latest step that touched everything.
         candidates.Clear();
         bool wildcard = footprint.IsWildcard;
-        int floor = stepIndex.Wildcards.Count > 0 && !wildcard && !HasRelease(steps[stepIndex.Wildcards[^1]].Footprint) ? stepIndex.Wildcards[^1] : -1;
+        int floor = stepIndex.Wildcards.Count > 0 && !wildcard && !steps[stepIndex.Wildcards[^1]].Releases ? stepIndex.Wildcards[^1] : -1;
+        bool releases = HasRelease(footprint);
         if (floor >= 0) candidates.Add(floor);
         if (wildcard)
         {
@@ -469,7 +471,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         for (int n = 0; n < scanned; n++)
         {
             StepRecord r = steps[candidates[n]];
-            if (r.Operation != op && r.Footprint.HandOverKey(footprint) is long key
+            if (r.Operation != op && (r.Releases || releases) && r.Footprint.HandOverKey(footprint) is long key
                 && handOvers.Note(stepIndex, candidates[n], key, r.Operation, r.Index, stepAt) is int acquire and >= 0)
                 candidates.Add(acquire);
         }
@@ -485,14 +487,16 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             StepRecord earlier = steps[j];
             if (earlier.Operation == op || !earlier.Footprint.ConflictsWith(footprint)) continue;
             // The step that unblocked this one orders them without being a race (as a lock release does).
-            if (j != enabledBy && earlier.Footprint.RacesWith(footprint))
+            // A conflict races unless it hands an object over (Footprint.RacesWith).
+            bool handOver = (earlier.Releases || releases) && earlier.Footprint.HandOverKey(footprint) is not null;
+            if (j != enabledBy && !handOver)
             {
                 // A step under a released lock is ordered before this one by the release (its clock is in there).
                 if (handOvers.Hides(earlier.Operation, earlier.Index)) { Join(hbScratch, earlier.Clock); continue; }
                 if (raceScratch[earlier.Operation] < earlier.Index) races.Add(j);
                 Join(raceScratch, earlier.Clock);
             }
-            else if (earlier.Footprint.HandOverKey(footprint) is not null)
+            else if (handOver)
             {
                 // This step cannot run before the release, so nothing ordered before the release races with it (a step
                 // that drew a value conflicts with all the holder did under the lock) but the holder's acquire: the
@@ -519,6 +523,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         hbScratch.AsSpan(0, width).CopyTo(clock);
         operationClocks[op] = clock;
         (record.Node, record.Operation, record.Index, record.Footprint, record.Clock) = (lastSchedulingNode, op, index, footprint, clock);
+        record.Releases = releases;
         steps.Add(record);
         stepIndex.Add(stepCount, footprint);
         stepCount++;
