@@ -22,7 +22,8 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// Happens-before includes every conflict; races exclude a lock release (a later acquire cannot move
 /// before it), so the reversal that matters is between two acquires of the same lock, and readers
 /// (read-side locks: AccessKind.Read acquires, ReadUnlock releases) commute. Nondeterministic values are branched on exhaustively; a step
-/// that draws one conflicts with every step.
+/// that draws one conflicts with every step, but a step that waits for a release races neither with it nor with what
+/// the releasing operation did since its acquire (<see cref="HandOvers"/>): only with that acquire.
 /// </summary>
 public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget, IKnowsFootprints
 {
