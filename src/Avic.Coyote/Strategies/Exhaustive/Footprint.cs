@@ -26,6 +26,16 @@ internal readonly record struct Footprint(Access[] Accesses, bool Global)
         return null;
     }
 
+    /// <summary>The step released something (only then can it hand an object over, see <see cref="HandOverKey"/>).</summary>
+    public bool Releases
+    {
+        get
+        {
+            foreach (Access a in Accesses) if (a.IsRelease) return true;
+            return false;
+        }
+    }
+
     /// <summary>The step took <paramref name="key"/>: touched it without releasing it (an acquire).</summary>
     public bool Takes(long key)
     {

@@ -445,7 +445,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         candidates.Clear();
         bool wildcard = footprint.IsWildcard;
         int floor = stepIndex.Wildcards.Count > 0 && !wildcard && !steps[stepIndex.Wildcards[^1]].Releases ? stepIndex.Wildcards[^1] : -1;
-        bool releases = HasRelease(footprint);
+        bool releases = footprint.Releases;
         if (floor >= 0) candidates.Add(floor);
         if (wildcard)
         {
@@ -537,12 +537,6 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     {
         foreach (Access x in earlier.Accesses)
             if (x.Key == a.Key && x.IsWrite && (!x.IsRelease || a.IsRelease)) return true;
-        return false;
-    }
-
-    private static bool HasRelease(Footprint f)
-    {
-        foreach (Access x in f.Accesses) if (x.IsRelease) return true;
         return false;
     }
 

@@ -47,6 +47,7 @@ internal sealed class SleepSetReduction : ChoiceFilter
         public required int Index;      // the step's position in its operation (1-based), its own vector-clock entry
         public required Footprint Footprint;
         public required int[] Clock;    // happens-before clock after the step
+        public required bool Releases;  // the footprint has a release (only then can it hand an object over)
     }
 
     private readonly List<StepRecord> steps = new();
@@ -131,10 +132,11 @@ internal sealed class SleepSetReduction : ChoiceFilter
         int lastRace = -1;
         // A release this step waits for: what its operation did after taking the object is no race with this step.
         handOvers.Clear();
+        bool releases = footprint.Releases;
         void NoteHandOver(int j)
         {
             StepRecord r = steps[j];
-            if (r.Operation != op && r.Footprint.HandOverKey(footprint) is long key) handOvers.Note(stepIndex, j, key, r.Operation, r.Index, stepAt);
+            if (r.Operation != op && (r.Releases || releases) && r.Footprint.HandOverKey(footprint) is long key) handOvers.Note(stepIndex, j, key, r.Operation, r.Index, stepAt);
         }
         foreach (int j in stepIndex.Wildcards) NoteHandOver(j);
         foreach (Access a in footprint.Accesses)
@@ -176,7 +178,7 @@ internal sealed class SleepSetReduction : ChoiceFilter
         scratch[op] = index;
         int[] updated = scratch.AsSpan(0, width).ToArray();
         operationClocks[op] = updated;
-        steps.Add(new StepRecord { Point = point, Operation = op, Index = index, Footprint = footprint, Clock = updated });
+        steps.Add(new StepRecord { Point = point, Operation = op, Index = index, Footprint = footprint, Clock = updated, Releases = releases });
         stepIndex.Add(steps.Count - 1, footprint);
     }
 
