@@ -10,9 +10,38 @@ internal readonly record struct Footprint(Access[] Accesses, bool Global)
     public bool ConflictsWith(Footprint other) =>
         Global || other.Global || Access.Conflict(Accesses, other.Accesses);
 
-    /// <summary>The conflict can be reversed (a lock release never races; see <see cref="Access.Race"/>).</summary>
-    public bool RacesWith(Footprint other) =>
-        Global || other.Global || Access.Race(Accesses, other.Accesses);
+    /// <summary>The conflict can be reversed: any conflict but a hand-over (see <see cref="HandOverKey"/>), whatever else
+    /// the steps touched or drew: a lock release never races with the acquire after it (a later acquire cannot move
+    /// before it); acquires of the same lock race with each other instead (who gets the lock first).</summary>
+    public bool RacesWith(Footprint other) => ConflictsWith(other) && HandOverKey(other) is null;
+
+    /// <summary>The object one of the steps releases and the other touches with a write on one side (an unlock and a
+    /// lock, a reader's release and a writer's lock, a completion and a join), or null: the later step waits for the
+    /// release, so it cannot run before it.</summary>
+    public long? HandOverKey(Footprint other)
+    {
+        foreach (Access x in Accesses)
+            foreach (Access y in other.Accesses)
+                if (x.Key == y.Key && x.Key != Access.Unknown && (x.IsRelease || y.IsRelease) && (x.IsWrite || y.IsWrite)) return x.Key;
+        return null;
+    }
+
+    /// <summary>The step released something (only then can it hand an object over, see <see cref="HandOverKey"/>).</summary>
+    public bool Releases
+    {
+        get
+        {
+            foreach (Access a in Accesses) if (a.IsRelease) return true;
+            return false;
+        }
+    }
+
+    /// <summary>The step took <paramref name="key"/>: touched it without releasing it (an acquire).</summary>
+    public bool Takes(long key)
+    {
+        foreach (Access a in Accesses) if (a.Key == key && !a.IsRelease) return true;
+        return false;
+    }
 
     /// <summary>A step that conflicts with every other (a random choice, or an object without a stable id).</summary>
     public bool IsWildcard

@@ -22,7 +22,8 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// Happens-before includes every conflict; races exclude a lock release (a later acquire cannot move
 /// before it), so the reversal that matters is between two acquires of the same lock, and readers
 /// (read-side locks: AccessKind.Read acquires, ReadUnlock releases) commute. Nondeterministic values are branched on exhaustively; a step
-/// that draws one conflicts with every step.
+/// that draws one conflicts with every step, but a step that waits for a release races neither with it nor with what
+/// the releasing operation did since its acquire (<see cref="HandOvers"/>): only with that acquire.
 /// </summary>
 public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget, IKnowsFootprints
 {
@@ -83,6 +84,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         public int Operation;
         public int Index;      // the step's position in its operation (1-based): its vector-clock entry
         public Footprint Footprint;
+        public bool Releases;       // the footprint has a release (only then can it hand an object over)
         public int[] Clock = [];    // happens-before clock after the step
 
         /// <summary>This step happens before <paramref name="later"/>.</summary>
@@ -102,6 +104,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     private readonly Stack<StepRecord> spareSteps = new();
     private readonly List<int> candidates = new();
     private readonly List<int> races = new();
+    private readonly HandOvers handOvers = new(); // for the step being added
+    private readonly Func<int, (int, int, Footprint)> stepAt;
     private int[] hbScratch = new int[16];
     private int[] raceScratch = new int[16];
     private int clockWidth; // operation ids seen so far + 1
@@ -127,6 +131,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     public OptimalDporStrategy(int maxSteps, int preemptionBound = -1)
     {
         this.maxSteps = maxSteps;
+        stepAt = j => (steps[j].Operation, steps[j].Index, steps[j].Footprint);
         if (preemptionBound >= 0) bound = new PreemptionBound(preemptionBound);
     }
 
@@ -439,7 +444,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         // latest step that touched everything.
         candidates.Clear();
         bool wildcard = footprint.IsWildcard;
-        int floor = stepIndex.Wildcards.Count > 0 && !wildcard && !HasRelease(steps[stepIndex.Wildcards[^1]].Footprint) ? stepIndex.Wildcards[^1] : -1;
+        int floor = stepIndex.Wildcards.Count > 0 && !wildcard && !steps[stepIndex.Wildcards[^1]].Releases ? stepIndex.Wildcards[^1] : -1;
+        bool releases = footprint.Releases;
         if (floor >= 0) candidates.Add(floor);
         if (wildcard)
         {
@@ -459,6 +465,17 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 }
             }
         }
+        // A release this step waits for hides what its operation did under the lock, but not the acquire: that one is
+        // a candidate even when the scan stopped before it.
+        handOvers.Clear();
+        int scanned = candidates.Count;
+        for (int n = 0; n < scanned; n++)
+        {
+            StepRecord r = steps[candidates[n]];
+            if (r.Operation != op && (r.Releases || releases) && r.Footprint.HandOverKey(footprint) is long key
+                && handOvers.Note(stepIndex, candidates[n], key, r.Operation, r.Index, stepAt) is int acquire and >= 0)
+                candidates.Add(acquire);
+        }
         if (candidates.Count > 1) candidates.Sort();
 
         races.Clear();
@@ -471,10 +488,26 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             StepRecord earlier = steps[j];
             if (earlier.Operation == op || !earlier.Footprint.ConflictsWith(footprint)) continue;
             // The step that unblocked this one orders them without being a race (as a lock release does).
-            if (j != enabledBy && earlier.Footprint.RacesWith(footprint))
+            // A conflict races unless it hands an object over (Footprint.RacesWith).
+            bool handOver = (earlier.Releases || releases) && earlier.Footprint.HandOverKey(footprint) is not null;
+            if (j != enabledBy && !handOver)
             {
+                // A step under a released lock is ordered before this one by the release (its clock is in there).
+                if (handOvers.Hides(earlier.Operation, earlier.Index)) { Join(hbScratch, earlier.Clock); continue; }
                 if (raceScratch[earlier.Operation] < earlier.Index) races.Add(j);
                 Join(raceScratch, earlier.Clock);
+            }
+            else if (handOver)
+            {
+                // This step cannot run before the release, so nothing ordered before the release races with it (a step
+                // that drew a value conflicts with all the holder did under the lock) but the holder's acquire: the
+                // reversal is who takes the lock first.
+                int from = handOvers.AcquiredBefore(earlier.Operation, earlier.Index);
+                for (int k = 0; k < earlier.Clock.Length; k++)
+                {
+                    int c = k == earlier.Operation && from > 0 ? Math.Min(earlier.Clock[k], from - 1) : earlier.Clock[k];
+                    if (c > raceScratch[k]) raceScratch[k] = c;
+                }
             }
             Join(hbScratch, earlier.Clock);
         }
@@ -491,6 +524,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         hbScratch.AsSpan(0, width).CopyTo(clock);
         operationClocks[op] = clock;
         (record.Node, record.Operation, record.Index, record.Footprint, record.Clock) = (lastSchedulingNode, op, index, footprint, clock);
+        record.Releases = releases;
         steps.Add(record);
         stepIndex.Add(stepCount, footprint);
         stepCount++;
@@ -503,12 +537,6 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     {
         foreach (Access x in earlier.Accesses)
             if (x.Key == a.Key && x.IsWrite && (!x.IsRelease || a.IsRelease)) return true;
-        return false;
-    }
-
-    private static bool HasRelease(Footprint f)
-    {
-        foreach (Access x in f.Accesses) if (x.IsRelease) return true;
         return false;
     }
 

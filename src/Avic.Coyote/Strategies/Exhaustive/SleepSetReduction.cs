@@ -47,6 +47,7 @@ internal sealed class SleepSetReduction : ChoiceFilter
         public required int Index;      // the step's position in its operation (1-based), its own vector-clock entry
         public required Footprint Footprint;
         public required int[] Clock;    // happens-before clock after the step
+        public required bool Releases;  // the footprint has a release (only then can it hand an object over)
     }
 
     private readonly List<StepRecord> steps = new();
@@ -54,10 +55,14 @@ internal sealed class SleepSetReduction : ChoiceFilter
     private int[] scratch = new int[16];
     private int clockWidth; // longest clock of this execution: operation ids seen so far + 1
     private readonly StepIndex stepIndex = new(); // steps of this execution by object touched
+    private readonly HandOvers handOvers = new(); // for the step being added
+    private readonly Func<int, (int, int, Footprint)> stepAt;
     private List<Sleeper> sleep = new();
     private Point? last; // where the running step was chosen
 
     public override bool NeedsFootprints => true;
+
+    public SleepSetReduction() => stepAt = j => (steps[j].Operation, steps[j].Index, steps[j].Footprint);
 
     public override ChoiceFilter Fork() => new SleepSetReduction();
 
@@ -125,12 +130,26 @@ internal sealed class SleepSetReduction : ChoiceFilter
         clock.CopyTo(scratch, 0);
 
         int lastRace = -1;
+        // A release this step waits for: what its operation did after taking the object is no race with this step.
+        handOvers.Clear();
+        bool releases = footprint.Releases;
+        void NoteHandOver(int j)
+        {
+            StepRecord r = steps[j];
+            if (r.Operation != op && (r.Releases || releases) && r.Footprint.HandOverKey(footprint) is long key) handOvers.Note(stepIndex, j, key, r.Operation, r.Index, stepAt);
+        }
+        foreach (int j in stepIndex.Wildcards) NoteHandOver(j);
+        foreach (Access a in footprint.Accesses)
+            if (stepIndex.TryGet(a.Key, out List<int> touching))
+                foreach (int j in touching) NoteHandOver(j);
+
         void Consider(int j)
         {
             StepRecord earlier = steps[j];
             if (earlier.Operation == op || !earlier.Footprint.RacesWith(footprint)) return;
             // The step that unblocked this one cannot be reversed with it: not the race to backtrack for.
-            bool ordered = j == enabledBy || (earlier.Operation < clock.Length && clock[earlier.Operation] >= earlier.Index);
+            bool ordered = j == enabledBy || (earlier.Operation < clock.Length && clock[earlier.Operation] >= earlier.Index)
+                || handOvers.Hides(earlier.Operation, earlier.Index);
             if (!ordered && j > lastRace) lastRace = j;
             int[] e = earlier.Clock;
             for (int k = 0; k < e.Length; k++) if (e[k] > scratch[k]) scratch[k] = e[k];
@@ -159,7 +178,7 @@ internal sealed class SleepSetReduction : ChoiceFilter
         scratch[op] = index;
         int[] updated = scratch.AsSpan(0, width).ToArray();
         operationClocks[op] = updated;
-        steps.Add(new StepRecord { Point = point, Operation = op, Index = index, Footprint = footprint, Clock = updated });
+        steps.Add(new StepRecord { Point = point, Operation = op, Index = index, Footprint = footprint, Clock = updated, Releases = releases });
         stepIndex.Add(steps.Count - 1, footprint);
     }
 

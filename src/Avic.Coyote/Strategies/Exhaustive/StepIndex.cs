@@ -53,6 +53,19 @@ internal sealed class StepIndex
         }
     }
 
+    /// <summary>The latest step before <paramref name="before"/> that touched <paramref name="key"/> (or everything) and
+    /// matches, or -1.</summary>
+    public int LastBefore(int before, long key, Predicate<int> match)
+    {
+        int found = -1;
+        if (TryGet(key, out List<int> touching))
+            for (int t = touching.Count - 1; t >= 0 && found < 0; t--)
+                if (touching[t] < before && match(touching[t])) found = touching[t];
+        for (int t = wildcards.Count - 1; t >= 0 && wildcards[t] > found; t--)
+            if (wildcards[t] < before && match(wildcards[t])) return wildcards[t];
+        return found;
+    }
+
     /// <summary>The steps that touched the object <paramref name="key"/>, in order.</summary>
     public bool TryGet(long key, out List<int> steps)
     {
