@@ -91,20 +91,4 @@ public readonly record struct Access(long Key, bool IsWrite, bool IsRelease = fa
                 if (x.Key == Unknown || y.Key == Unknown || ((x.IsWrite || y.IsWrite) && x.Key == y.Key)) return true;
         return false;
     }
-
-    /// <summary>
-    /// The conflicts that can be reversed, for race detection: as <see cref="Conflict"/> but a lock release
-    /// never races (a later acquire cannot move before it). Acquires of the same lock race with each
-    /// other instead, which is the reversal that matters (who gets the lock first).
-    /// </summary>
-    public static bool Race(ReadOnlySpan<Access> a, ReadOnlySpan<Access> b)
-    {
-        foreach (Access x in a)
-        {
-            if (x.IsRelease) continue;
-            foreach (Access y in b)
-                if (!y.IsRelease && (x.Key == Unknown || y.Key == Unknown || ((x.IsWrite || y.IsWrite) && x.Key == y.Key))) return true;
-        }
-        return false;
-    }
 }
