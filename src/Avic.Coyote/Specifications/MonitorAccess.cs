@@ -8,9 +8,9 @@ namespace Avic.Coyote.Specifications;
 /// <item><see cref="Whole"/> (the default, always sound): reads and writes all of the monitor; it conflicts with every
 /// other notification of the monitor.</item>
 /// <item><see cref="Part"/>(key): the handler reads and writes only the key's share of the monitor's fields (e.g. one
-/// vCPU's flags), asserts only on that share, its payload and model state (read with <c>Peek</c>, or owned by the
+/// worker's flags), asserts only on that share, its payload and model state (read with <c>Peek</c>, or owned by the
 /// notifying operation), and any state it moves the monitor to is a function of all shares, not of the order they were
-/// set in (as "hot while some vCPU has both flags"). Different keys commute; the same key conflicts; a <see cref="Whole"/>
+/// set in (as "hot while some worker has both flags"). Different keys commute; the same key conflicts; a <see cref="Whole"/>
 /// event conflicts with every key.</item>
 /// <item><see cref="Observation"/>: the handler changes nothing in the monitor (checked: it may not change the monitor's
 /// state) and reads only what <see cref="Whole"/> events write, its payload and model state as above; it commutes with
@@ -34,7 +34,7 @@ public readonly struct MonitorAccess
     /// <summary>Only reads the monitor: changes neither its fields nor its state.</summary>
     public static MonitorAccess Observation => new(-1);
 
-    /// <summary>Reads and writes only the share of the monitor named by <paramref name="key"/> (0 or more, e.g. a vCPU index).</summary>
+    /// <summary>Reads and writes only the share of the monitor named by <paramref name="key"/> (0 or more, e.g. a worker's index).</summary>
     public static MonitorAccess Part(int key) =>
         key is >= 0 and < int.MaxValue ? new(key + 1) : throw new ArgumentOutOfRangeException(nameof(key), key, "a monitor's part key is 0 or more");
 

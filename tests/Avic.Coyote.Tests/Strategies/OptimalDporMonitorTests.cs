@@ -274,6 +274,28 @@ public class OptimalDporMonitorTests
         Assert.Contains("declares Note an observation", r.Bug?.Message);
     }
 
+    /// <summary>Delivery stays allocation-free with a declaration: a struct from a type test, and two recorded keys.</summary>
+    [Theory]
+    [InlineData("dfs")]
+    [InlineData("random")]
+    public void DeliveringADeclaredNotificationAllocatesNothing(string strategy)
+    {
+        long allocated = -1;
+        TestCase test = TestCase.From("allocation", async rt =>
+        {
+            rt.RegisterMonitor<KeyedCounter>();
+            var note = new Note(1);
+            for (int i = 0; i < 1000; i++) rt.Monitor<KeyedCounter>(note);   // the step's footprint list grows here
+            await rt.Interleave("next step");
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++) rt.Monitor<KeyedCounter>(note);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        TestReport r = TestingEngine.Run(test, new Configuration { Strategy = strategy, Iterations = 1, MaxSteps = 100 });
+        Assert.True(r.Bug is null, r.Bug?.Message);
+        Assert.Equal(0, allocated);
+    }
+
     [Fact]
     public void PartKeysAreZeroOrMore()
     {
