@@ -7,7 +7,7 @@ using Avic.Coyote.Specifications;
 namespace Avic.Coyote.Models.Doorbell;
 
 /// <summary>The 'S' guest of <see cref="Vcpu"/> starts (true) or stops (false) waiting for an interrupt in guest mode.</summary>
-public sealed record GuestWaits(Vcpu Vcpu, bool Waiting) : Event;
+public sealed record GuestWaits(Vcpu Vcpu, bool Waiting) : Event, IVcpuEvent;
 
 /// <summary>VMRUN with AVIC on (INV-B1's converse is judged here).</summary>
 public sealed record GuestEntered(AvicKvm Kvm, Vcpu Vcpu) : Event;
@@ -20,6 +20,9 @@ internal sealed class PendingWhileWaiting
 
     /// <summary>The first vCPU that waits with an IRQ pending, or -1.</summary>
     public int Culprit { get; private set; } = -1;
+
+    /// <summary>The part of a per-vCPU monitor an event touches: its vCPU's flags (the whole monitor for any other event).</summary>
+    public static MonitorAccess AccessOf(Event e) => e is IVcpuEvent v ? MonitorAccess.Part(v.Vcpu.vcpu_id) : MonitorAccess.Whole;
 
     public void Waiting(int vcpu, bool value) => Set(waiting, vcpu, value);
 
@@ -58,6 +61,9 @@ public sealed class InterruptDelivery : Monitor
 
     /// <summary>The vCPU the monitor is hot for (-1 when cold).</summary>
     public int Culprit => state.Culprit;
+
+    // Per vCPU, as NoLostWakeup: an event sets only its vCPU's flags, hot/cold is a function of all of them; no assertion.
+    protected override MonitorAccess AccessOf(Event e) => PendingWhileWaiting.AccessOf(e);
 
     private void OnPosted(IrqPosted e) { state.Pending(e.Vcpu.vcpu_id, true); Follow(); }
 

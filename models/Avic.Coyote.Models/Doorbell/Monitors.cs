@@ -10,16 +10,22 @@ namespace Avic.Coyote.Models.Doorbell;
 public sealed record VcpuChanged(AvicKvm Kvm, Vcpu Vcpu) : Event;
 
 /// <summary>An IRR bit was set for the vCPU (by a sender's AVIC or by KVM's software delivery).</summary>
-public sealed record IrqPosted(Vcpu Vcpu) : Event;
+public sealed record IrqPosted(Vcpu Vcpu) : Event, IVcpuEvent;
 
 /// <summary>The vCPU took its pending IRR bits (VMRUN evaluated IRR, or KVM injected them).</summary>
-public sealed record IrqAccepted(Vcpu Vcpu) : Event;
+public sealed record IrqAccepted(Vcpu Vcpu) : Event, IVcpuEvent;
 
 /// <summary>prepare_to_rcuwait(): the vCPU is blocking (kvm_vcpu_is_blocking() is true).</summary>
-public sealed record VcpuBlocking(Vcpu Vcpu) : Event;
+public sealed record VcpuBlocking(Vcpu Vcpu) : Event, IVcpuEvent;
 
 /// <summary>finish_rcuwait(): the vCPU left kvm_vcpu_block's wait loop.</summary>
-public sealed record VcpuUnblocked(Vcpu Vcpu) : Event;
+public sealed record VcpuUnblocked(Vcpu Vcpu) : Event, IVcpuEvent;
+
+/// <summary>An event about one vCPU: the per-vCPU monitors (INV-B4, INV-B7) keep its share of their state apart.</summary>
+public interface IVcpuEvent
+{
+    Vcpu Vcpu { get; }
+}
 
 /// <summary>
 /// INV-B1 (strict) / INV-B1-NS (non-strict): if table[v].IsRunning (the shadow's when enable_ipiv=0)
@@ -41,6 +47,10 @@ public sealed class IsRunningConsistency : Monitor
     [OnEventDoAction(typeof(VcpuChanged), nameof(Check))]
     [OnEventDoAction(typeof(GuestEntered), nameof(CheckEntry))]
     private sealed class Watching : State;
+
+    // Observations: no fields, one state; the checks read only the vCPU's own fields and table entry, which only its
+    // thread writes and only its thread notifies about (program order orders them), so no other step's order matters.
+    protected override MonitorAccess AccessOf(Event e) => MonitorAccess.Observation;
 
     private void CheckEntry(GuestEntered e)
     {
@@ -114,6 +124,10 @@ public sealed class NoLostWakeup : Monitor
 
     /// <summary>The vCPU the monitor is hot for (-1 when cold).</summary>
     public int Culprit => state.Culprit;
+
+    // Per vCPU: an event sets only its vCPU's flags, and hot/cold is recomputed from all flags (Follow), so events about
+    // different vCPUs commute; no assertion.
+    protected override MonitorAccess AccessOf(Event e) => PendingWhileWaiting.AccessOf(e);
 
     private void OnPosted(IrqPosted e) { state.Pending(e.Vcpu.vcpu_id, true); Follow(); }
 

@@ -40,6 +40,15 @@ public sealed class ProtocolAInvariants : Monitor
     [OnEventDoAction(typeof(GuestEntry), nameof(OnGuestEntry))]
     private sealed class Watching : State;
 
+    // VMRUN's check and a read of 'true' (or with INV-A1 off) change nothing here: observations. Their reads are Peeks
+    // (recorded) and the vCPU's x2APIC fields, which writers change only under vcpu->mutex, held by the notifying KVM_RUN.
+    protected override MonitorAccess AccessOf(Event e) => e switch
+    {
+        GuestEntry => MonitorAccess.Observation,
+        EnabledRead r when r.Value || !kvm.Config.CheckInvA1 => MonitorAccess.Observation,
+        _ => MonitorAccess.Whole,
+    };
+
     private void OnInit(Event e) => kvm = ((Init)e).Kvm;
 
     private void OnEnabledRead(Event e)

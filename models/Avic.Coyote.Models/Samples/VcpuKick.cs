@@ -139,6 +139,7 @@ public sealed class WakeupMonitor : Monitor
     public sealed record Blocking(bool Blocked) : Event;
     public sealed record IrqPending : Event;
 
+    // Whole monitor (the default AccessOf): both events touch vcpu0's one pair of flags, and their order decides the verdict.
     private bool blocked, pending;
 
     [Start, Cold]

@@ -79,6 +79,11 @@ public readonly record struct Access(long Key, bool IsWrite, bool IsRelease = fa
         _ => Unknown,
     };
 
+    /// <summary>Key of part <paramref name="part"/> (0 to int.MaxValue - 1) of the resource with id <paramref name="resourceId"/>
+    /// (a monitor's per-thread state): above every resource id, distinct per (resource, part), so parts of one resource never
+    /// conflict with each other nor with the resource's own key (a caller that needs that records the resource too).</summary>
+    public static long KeyOfPart(int resourceId, int part) => ((long)part + 1) << 32 | (uint)resourceId;
+
     /// <summary>The access a scheduling point declared: writes unless it only reads; releases for unlocks.</summary>
     public static Access Declared(object resource, AccessKind kind) =>
         new(KeyOf(resource), kind is not (AccessKind.Read or AccessKind.ReadUnlock), kind is AccessKind.Unlock or AccessKind.ReadUnlock);

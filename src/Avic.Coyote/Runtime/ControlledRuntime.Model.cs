@@ -66,7 +66,7 @@ public sealed partial class ControlledRuntime
         if (extensions.Observed) RecordKey(Access.KeyOf(resource), write);
     }
 
-    private void RecordKey(long key, bool write)
+    internal void RecordKey(long key, bool write)
     {
         if (extensions.Observed) extensions.Accessed(new Access(key, write));
     }

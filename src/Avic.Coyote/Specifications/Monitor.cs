@@ -57,11 +57,29 @@ public abstract class Monitor : IControlledResource
 
     protected void RaiseGotoStateEvent<TState>() where TState : State => pendingGoto = typeof(TState);
 
-    /// <summary>Handles <paramref name="e"/> now, in the running step (which writes the monitor).</summary>
+    /// <summary>What handling <paramref name="e"/> does to this monitor, for the notifying step's footprint (see
+    /// <see cref="MonitorAccess"/> for when a declaration other than the default <see cref="MonitorAccess.Whole"/> is sound).
+    /// Called at every notification: keep it a type test, no allocation.</summary>
+    protected virtual MonitorAccess AccessOf(Event e) => MonitorAccess.Whole;
+
+    /// <summary>Handles <paramref name="e"/> now, in the running step, which touches the monitor as <see cref="AccessOf"/> says:
+    /// a part or an observation reads the monitor's own key (so it conflicts with whole-monitor events only), and a part
+    /// writes its (monitor, key) key as well.</summary>
     internal void Deliver(ControlledRuntime rt, Event e)
     {
-        rt.RecordAccess(this, true);
+        MonitorAccess access = AccessOf(e);
+        rt.RecordAccess(this, access.IsWhole);
+        if (access.Key >= 0) rt.RecordKey(Access.KeyOfPart(ResourceId, access.Key), true);
+        if (!access.IsObservation)
+        {
+            Handle(e);
+            return;
+        }
+        StateInfo before = state;
         Handle(e);
+        if (!ReferenceEquals(state, before))
+            throw new InvalidOperationException($"monitor {GetType().Name} declares {e.GetType().Name} an observation (AccessOf), " +
+                                                $"but handling it moved the monitor from state {before.Name} to {state.Name}: declare it a part or whole");
     }
 
     private void Handle(Event e)
