@@ -38,7 +38,7 @@ public partial class AvicKvm
     }
 
     // B-HWIPI 3: an atomic set, a full barrier before the IsRunning read.
-    protected internal virtual async Task avic_hw_set_irr(Vcpu target, int vector) => await atomic_fetch_or(target.irr, vector);
+    protected internal virtual Task avic_hw_set_irr(Vcpu target, int vector) => atomic_fetch_or(target.irr, vector);
 
     // VMRUN with AVIC enabled evaluates IRR: pending bits are delivered to the guest.
     protected internal virtual async Task avic_vmrun_evaluate_irr(Vcpu v)

@@ -79,7 +79,7 @@ public partial class Kvm
 
         // A-RUN.7: VMRUN. The guest runs with no SRCU held.
         Log($"VMRUN {vcpu.Name} ({(vcpu.X2apicMode ? "x2APIC" : "xAPIC")} mode, AVIC {(vcpu.ApicvActive ? "on" : "off")})");
-        rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.GuestEntry(vcpu));
+        rt.Monitor<ProtocolAInvariants>(vcpu.GuestEntry);
         kvm_x86_vcpu_run(vcpu);                                              // exit_fastpath = static_call(kvm_x86_vcpu_run)(vcpu)
         return 1;
     }
@@ -95,14 +95,14 @@ public partial class Kvm
         switch (guest)
         {
             case GuestAction.ApicMmioAccess:
-                return new ApicMmioAccess(Npf: await guest_apic_access(vcpu, guest) == ApicAccess.NestedPageFault);
+                return ApicMmioAccess.Of(npf: await guest_apic_access(vcpu, guest) == ApicAccess.NestedPageFault);
             case GuestAction.IcrMmioWrite:
                 ApicAccess icr = await guest_apic_access(vcpu, guest);
                 return new IcrWrite(Dest: Config.Vcpus, IncompleteIpi: icr == ApicAccess.IncompleteIpi, Npf: icr == ApicAccess.NestedPageFault);
-            case GuestAction.EnableX2apic: return new WrmsrX2apicEnable();
+            case GuestAction.EnableX2apic: return WrmsrX2apicEnable.Instance;
             case GuestAction.SynicInhibitMsr: return new Wrmsr(HV_X64_MSR_SINT0);
             case GuestAction.ReportOnline: return new IcrWrite(Dest: 0, X2apic: true);   // the AP's "I am online" IPI to the BSP
-            default: return new Hlt();
+            default: return Hlt.Instance;
         }
     }
 
