@@ -2,6 +2,7 @@
 // does for a guest ICR write, and what VMRUN does with the backing page's IRR. It runs in the
 // sender vCPU's thread (it is that pCPU executing the ICR write), so its stores sit in that pCPU's
 // store buffer under x86-TSO.
+using System.Runtime.CompilerServices;
 using Avic.Coyote.Models.Kernel;
 using Avic.Coyote.Specifications;
 
@@ -38,10 +39,11 @@ public partial class AvicKvm
     }
 
     // B-HWIPI 3: an atomic set, a full barrier before the IsRunning read.
-    protected internal virtual async Task avic_hw_set_irr(Vcpu target, int vector) => await atomic_fetch_or(target.irr, vector);
+    protected internal virtual Task avic_hw_set_irr(Vcpu target, int vector) => atomic_fetch_or(target.irr, vector);
 
     // VMRUN with AVIC enabled evaluates IRR: pending bits are delivered to the guest.
-    protected internal virtual async Task avic_vmrun_evaluate_irr(Vcpu v)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected internal virtual async ValueTask avic_vmrun_evaluate_irr(Vcpu v)
     {
         int irr = await v.irr.Exchange(0);
         if (irr == 0) return;

@@ -77,9 +77,15 @@ public sealed record DoorbellConfig
     /// <summary>Some guest waits for an interrupt in guest mode, so INV-B7 has something to judge.</summary>
     public bool HasSpinningGuest => (Programs ?? DefaultPrograms()).Any(p => p.Contains('S'));
 
-    /// <summary>"IH", "HI", "IH"...: neighbours alternate between sending and halting.</summary>
+    /// <summary>"IHI", "HIH", "IHI"...: neighbours alternate between sending and halting.</summary>
     public string[] DefaultPrograms() =>
-        Enumerable.Range(0, Vcpus).Select(v => v % 2 == 0 ? "IHI" : "HIH").ToArray();
+        Vcpus < DefaultProgramsByCount.Length ? DefaultProgramsByCount[Vcpus] : MakeDefaultPrograms(Vcpus);
+
+    // Made once (every execution builds its configuration anew); nothing writes to them.
+    private static readonly string[][] DefaultProgramsByCount = [.. Enumerable.Range(0, 4).Select(MakeDefaultPrograms)];
+
+    private static string[] MakeDefaultPrograms(int vcpus) =>
+        Enumerable.Range(0, vcpus).Select(v => v % 2 == 0 ? "IHI" : "HIH").ToArray();
 
     /// <summary>Rejects configurations the model does not cover, with the reason.</summary>
     public void Validate()
@@ -89,6 +95,6 @@ public sealed record DoorbellConfig
         string[] programs = Programs ?? DefaultPrograms();
         if (programs.Length != Vcpus) throw new ArgumentException($"{programs.Length} guest programs for {Vcpus} vCPUs");
         foreach (string p in programs)
-            if (p.Any(c => c is not ('I' or 'H' or 'X' or 'S'))) throw new ArgumentException($"guest program '{p}': use I, H, X, S");
+            if (p.AsSpan().IndexOfAnyExcept("IHXS") >= 0) throw new ArgumentException($"guest program '{p}': use I, H, X, S");
     }
 }

@@ -1,6 +1,9 @@
 // Generic KVM and x86 code of Protocol B: the KVM_RUN loop (arch/x86/kvm/x86.c), blocking and
 // wake-up (virt/kvm/kvm_main.c), requests and kicks, the APICv update (x86.c) and the inhibitor.
 // Steps and their order: kvm-protocols.md §2.2 (B-ENTER, B-BLOCK, B-SWKICK, B-REFRESH, B-INHIBITOR).
+// The functions every guest entry, exit and halt runs return pooled ValueTasks: their frames are
+// reused instead of allocated per call.
+using System.Runtime.CompilerServices;
 using Avic.Coyote.Models.Kernel;
 using Avic.Coyote.Runtime;
 using static Avic.Coyote.Models.Kernel.Linux;
@@ -88,7 +91,8 @@ public partial class AvicKvm
     // x86.c vcpu_enter_guest() up to VMRUN: requests, IN_GUEST_MODE (release), exit-request check, VMRUN.
     // Returns false when the entry is cancelled. Without the inhibitor nobody makes requests, so reading
     // them is no scheduling point.
-    protected internal virtual async Task<bool> vcpu_enter_guest(Vcpu v)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal virtual async ValueTask<bool> vcpu_enter_guest(Vcpu v)
     {
         if (Config.Inhibitor && await kvm_request_pending(v))
         {
@@ -123,7 +127,8 @@ public partial class AvicKvm
     }
 
     // The guest in guest mode: one action of its program, up to the exit it causes.
-    internal async Task<ExitReason> guest_run(Vcpu v, char action) => action switch
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<ExitReason> guest_run(Vcpu v, char action) => action switch
     {
         'I' => v.ApicvActiveView ? await avic_hw_icr_write(v, TargetOf(v)) : ExitReason.ApicWrite,
         'H' => ExitReason.Hlt,
@@ -134,7 +139,8 @@ public partial class AvicKvm
 
     // vcpu_enter_guest() after VMRUN: #VMEXIT (serializing), vcpu->mode = OUTSIDE_GUEST_MODE,
     // local_irq_enable(); preempt_enable().
-    protected internal virtual async Task vcpu_enter_guest_exit(Vcpu v)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected internal virtual async ValueTask vcpu_enter_guest_exit(Vcpu v)
     {
         v.HwInGuest = false;
         v.DoorbellLatched = v.KickLatched = false;
@@ -144,7 +150,8 @@ public partial class AvicKvm
     }
 
     // svm.c svm_handle_exit → the exit handlers the model needs.
-    protected internal virtual async Task handle_exit(Vcpu v, ExitReason exit)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected internal virtual async ValueTask handle_exit(Vcpu v, ExitReason exit)
     {
         switch (exit)
         {
@@ -250,7 +257,8 @@ public partial class AvicKvm
 
     // kvm_main.c kvm_vcpu_check_block() → kvm_arch_vcpu_runnable → kvm_cpu_has_interrupt: reads the
     // vAPIC IRR (irr_pending is always true under APICv, d3ddef46f22e).
-    protected internal virtual async Task<int> kvm_vcpu_check_block(Vcpu v)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal virtual async ValueTask<int> kvm_vcpu_check_block(Vcpu v)
     {
         if (Config.Inhibitor && !v.ApicvActiveView && !await v.irr_pending.Read()) return 0;
         int irr = await v.irr.Read();

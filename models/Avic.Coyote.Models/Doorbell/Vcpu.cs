@@ -35,12 +35,12 @@ public sealed partial class Vcpu : KernelVcpu
     {
         Program = program;
         Task = task;
-        irr = new SharedVar<int>(rt, $"{Name}->apic->IRR", 0);
-        cpu = new SharedVar<int>(rt, $"{Name}->cpu", task.Cpu);
-        apicv_active = new SharedVar<bool>(rt, $"{Name}->apic->apicv_active", true);
-        wait_task = new SharedVar<bool>(rt, $"{Name}->wait.task", false);
-        irr_pending = new SharedVar<bool>(rt, $"{Name}->apic->irr_pending", true);
-        ir_list_lock = new Avic.Coyote.Sync.Mutex(rt, $"{Name}->ir_list_lock");
+        irr = new SharedVar<int>(rt, Names.Field("->apic->IRR"), 0);
+        cpu = new SharedVar<int>(rt, Names.Field("->cpu"), task.Cpu);
+        apicv_active = new SharedVar<bool>(rt, Names.Field("->apic->apicv_active"), true);
+        wait_task = new SharedVar<bool>(rt, Names.Field("->wait.task"), false);
+        irr_pending = new SharedVar<bool>(rt, Names.Field("->apic->irr_pending"), true);
+        ir_list_lock = new Avic.Coyote.Sync.Mutex(rt, Names.Field("->ir_list_lock"));
         avic_physical_id_entry = entry;
         Changed = new VcpuChanged(kvm, this);
         Posted = new IrqPosted(this);

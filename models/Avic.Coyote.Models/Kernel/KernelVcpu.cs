@@ -6,6 +6,7 @@
 // on the target's call_single_queue; the target takes the queue when it re-enables IRQs
 // (local_irq_enable after leaving guest mode; __flush_smp_call_function_queue) and csd_unlock()s each
 // csd with a store-release; a KVM_REQUEST_WAIT sender waits in csd_lock_wait (a load-acquire).
+using System.Runtime.CompilerServices;
 using Avic.Coyote.Actors;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
@@ -20,7 +21,8 @@ public class KernelVcpu : IControlledResource
 
     private readonly SharedVar<bool>[] requests = new SharedVar<bool>[KvmRequest.Count];
     private readonly RequestsWord requestsWord;
-    private readonly Csd?[] csds = new Csd?[MaxSenders];
+    /// <summary>Made on the first kick (most executions of most models send none); indexed by the sender's operation id.</summary>
+    private Csd?[]? csds;
     private readonly int firstCsdId;
     private readonly List<Csd> callSingleQueue = new();
 
@@ -29,10 +31,11 @@ public class KernelVcpu : IControlledResource
         Runtime = runtime;
         ResourceId = runtime.NewResourceId();
         vcpu_id = vcpuId;
-        Name = name ?? $"vcpu{vcpuId}";
-        mode = new SharedVar<VcpuMode>(runtime, $"{Name}->mode", VcpuMode.OUTSIDE_GUEST_MODE);
-        for (int i = 0; i < requests.Length; i++) requests[i] = new SharedVar<bool>(runtime, $"{Name}->requests.{KvmRequest.NameOf(i)}", false);
-        requestsWord = new RequestsWord(runtime.NewResourceId(), $"{Name}->requests");
+        Names = FieldNames.Of(name, vcpuId);
+        Name = Names.Vcpu;
+        mode = new SharedVar<VcpuMode>(runtime, Names.Mode, VcpuMode.OUTSIDE_GUEST_MODE);
+        for (int i = 0; i < requests.Length; i++) requests[i] = new SharedVar<bool>(runtime, Names.RequestBits[i], false);
+        requestsWord = new RequestsWord(runtime.NewResourceId(), Names.Requests);
         // The csds are made on first use, but their ids are taken now: an object must have the same id in every
         // execution (exhaustive search tells objects apart by id), whichever sender kicks first.
         firstCsdId = runtime.NewResourceId();
@@ -40,6 +43,42 @@ public class KernelVcpu : IControlledResource
     }
 
     protected ControlledRuntime Runtime { get; }
+
+    /// <summary>
+    /// The names of a vCPU's fields ("vcpu0->mode", "vcpu0->requests.KVM_REQ_EVENT", ...), made once per vCPU and kept
+    /// across executions: a model builds its vCPUs anew in every execution, and the names never change.
+    /// </summary>
+    protected sealed class FieldNames
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, FieldNames> ById = new();
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, FieldNames> ByName = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> fields = new();
+
+        private FieldNames(string vcpu)
+        {
+            Vcpu = vcpu;
+            Mode = vcpu + "->mode";
+            Requests = vcpu + "->requests";
+            RequestBits = new string[KvmRequest.Count];
+            for (int i = 0; i < RequestBits.Length; i++) RequestBits[i] = $"{vcpu}->requests.{KvmRequest.NameOf(i)}";
+        }
+
+        public string Vcpu { get; }
+        public string Mode { get; }
+        public string Requests { get; }
+        public string[] RequestBits { get; }
+
+        /// <summary>"{vcpu}{field}": Field("->apic->IRR") is "vcpu0->apic->IRR" (a model's own fields).</summary>
+        public string Field(string field) => fields.GetOrAdd(field, static (f, vcpu) => vcpu + f, Vcpu);
+
+        /// <summary>The names of vCPU <paramref name="vcpuId"/> called <paramref name="name"/> (null: "vcpu{id}").</summary>
+        public static FieldNames Of(string? name, int vcpuId) => name is null
+            ? ById.GetOrAdd(vcpuId, static id => new FieldNames($"vcpu{id}"))
+            : ByName.GetOrAdd(name, static n => new FieldNames(n));
+    }
+
+    /// <summary>This vCPU's field names (kept across executions, see <see cref="FieldNames"/>).</summary>
+    protected FieldNames Names { get; }
 
 #pragma warning disable CA1707, IDE1006 // kernel field names
     public readonly int vcpu_id;
@@ -102,7 +141,7 @@ public class KernelVcpu : IControlledResource
     {
         if (sender.Id >= MaxSenders)
             throw new InvalidOperationException($"{sender.Name} (operation {sender.Id}) kicks {Name}, but a vCPU has csds for operations 0..{MaxSenders - 1} only (KernelVcpu.MaxSenders)");
-        return csds[sender.Id] ??= new Csd(this, sender, firstCsdId + sender.Id);
+        return (csds ??= new Csd?[MaxSenders])[sender.Id] ??= new Csd(this, sender, firstCsdId + sender.Id);
     }
 
     /// <summary>Part of the sender's step after kvm_vcpu_exiting_guest_mode: csd_lock(csd); llist_add() to this CPU's
@@ -148,7 +187,8 @@ public class KernelVcpu : IControlledResource
     /// (llist_del_all in __flush_smp_call_function_queue) and unlocks the csds nobody waits for; then each waited-for
     /// csd gets its own step: ack_kick() (empty) and csd_unlock(), the store-release its sender's csd_lock_wait acquires.
     /// </summary>
-    internal async Task LocalIrqEnable()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]   // on every VM-exit: its frame is pooled
+    internal async ValueTask LocalIrqEnable()
     {
         await Runtime.Point<IrqEnableAction, Unit>(new IrqEnableAction(this), this, AccessKind.Other);
         for (int i = 0; i < taken.Count; i++) await csd_unlock(taken[i]);
@@ -207,7 +247,7 @@ public static partial class Linux
         vcpu.mode.CompareExchange(VcpuMode.EXITING_GUEST_MODE, VcpuMode.IN_GUEST_MODE);
 
     /// <summary>local_irq_enable() on the vCPU's own thread: takes any pending kick IPI (and acknowledges it: ack_kick).</summary>
-    public static Task local_irq_enable(KernelVcpu self) => self.LocalIrqEnable();
+    public static ValueTask local_irq_enable(KernelVcpu self) => self.LocalIrqEnable();
 
     /// <summary>
     /// kvm_make_all_cpus_request(kvm, req) (kvm_main.c): set the bit on every vCPU; for each one that

@@ -7,8 +7,9 @@ namespace Avic.Coyote.Models.Kernel;
 /// <summary>A request: an index into each vCPU's request bits, its kernel name and flags.</summary>
 public readonly record struct KvmRequest(int Index, string Name, bool Wait, bool NoWakeup)
 {
-    /// <summary>Number of request bits every <see cref="KernelVcpu"/> carries.</summary>
-    public const int Count = 8;
+    /// <summary>Number of request bits every <see cref="KernelVcpu"/> carries: the requests below (a vCPU's bits are
+    /// made in every execution, so it carries no spare ones; a new request takes the next index and raises this).</summary>
+    public const int Count = 4;
 
     // kvm_host.h: KVM_REQ_TLB_FLUSH (0 | KVM_REQUEST_WAIT | KVM_REQUEST_NO_WAKEUP)
     public static readonly KvmRequest KVM_REQ_TLB_FLUSH = new(0, "KVM_REQ_TLB_FLUSH", Wait: true, NoWakeup: true);

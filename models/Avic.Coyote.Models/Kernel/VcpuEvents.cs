@@ -44,7 +44,13 @@ public sealed record Wrmsr(uint Msr) : GuestExit;
 
 /// <summary>A guest access to the xAPIC page at GPA 0xFEE00000. <paramref name="Npf"/>: no SPTE maps it, so the
 /// access exits with SVM_EXIT_NPF (npf_interception); otherwise the access was served and the exit has nothing to do.</summary>
-public sealed record ApicMmioAccess(bool Npf) : GuestExit;
+public sealed record ApicMmioAccess(bool Npf) : GuestExit
+{
+    private static readonly ApicMmioAccess Faulting = new(Npf: true), Served = new(Npf: false);
+
+    /// <summary>The instance senders use for <paramref name="npf"/> (the event carries nothing else).</summary>
+    public static ApicMmioAccess Of(bool npf) => npf ? Faulting : Served;
+}
 
 /// <summary>A guest write to the APIC's ICR (an IPI). <paramref name="IncompleteIpi"/>: AVIC sent it and the target
 /// is not running (SVM_EXIT_AVIC_INCOMPLETE_IPI); <paramref name="Npf"/>: the write faulted (no SPTE);

@@ -117,7 +117,7 @@ public sealed class MA9(ControlledRuntime rt, MemslotConfig config) : Kvm(rt, co
 /// <summary>MA11: vcpu_enter_guest skips the request re-check after IN_GUEST_MODE (A-RUN.5).</summary>
 public sealed class MA11(ControlledRuntime rt, MemslotConfig config) : Kvm(rt, config)
 {
-    protected internal override Task<bool> kvm_vcpu_exit_request(Vcpu vcpu) => Task.FromResult(false);   // MA11
+    protected internal override ValueTask<bool> kvm_vcpu_exit_request(Vcpu vcpu) => new(false);   // MA11
 }
 
 /// <summary>MA12: the inhibitor writes apicv_inhibit_reasons before kvm_make_all_cpus_request.</summary>

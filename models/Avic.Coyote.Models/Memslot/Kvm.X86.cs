@@ -1,6 +1,9 @@
 // arch/x86/kvm/x86.c (and the SVM/VMX vCPU-create hooks it calls): the KVM_RUN loop, the APICv
 // update, the VM-wide inhibit, __x86_set_memory_region. Steps follow kvm-protocols.md §1.3
 // A-RUN, A-UPDATE, A-INHIBITOR, A-DELETE.0/12 and the seed 000 x86.c hunk.
+// The functions every guest entry and exit runs return pooled ValueTasks: their frames are reused
+// instead of allocated per call.
+using System.Runtime.CompilerServices;
 using Avic.Coyote.Actors;
 using Avic.Coyote.Models.Kernel;
 using Avic.Coyote.Runtime;
@@ -26,7 +29,8 @@ public partial class Kvm
     }
 
     /// <summary>kvm_apicv_activated(kvm): READ_ONCE(kvm->arch.apicv_inhibit_reasons) == 0.</summary>
-    protected internal virtual async Task<bool> kvm_apicv_activated() => await READ_ONCE(apicv_inhibit_reasons) == 0;
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal virtual async ValueTask<bool> kvm_apicv_activated() => await READ_ONCE(apicv_inhibit_reasons) == 0;
 
     /// <summary>kvm_arch_vcpu_ioctl_run() up to vcpu_run(): vcpu->mutex for the whole ioctl (kvm_vcpu_ioctl), SRCU held
     /// outside guest mode. vcpu_run()'s loop is the thread's states (Kernel/VcpuThread.cs).</summary>
@@ -46,7 +50,8 @@ public partial class Kvm
     /// <summary>vcpu_enter_guest() "Called within kvm->srcu read side", up to static_call(kvm_x86_vcpu_run)(vcpu), which
     /// takes the thread to guest mode; a cancelled entry returns 1 and the thread stays in KVM_RUN. The rest, from the
     /// #VMEXIT on, is vcpu_enter_guest_exit().</summary>
-    protected internal virtual async Task<int> vcpu_enter_guest(Vcpu vcpu)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal virtual async ValueTask<int> vcpu_enter_guest(Vcpu vcpu)
     {
         // A-RUN.1: requests. kvm_vcpu_update_apicv() may drop and retake SRCU.
         if (await kvm_check_request(KvmRequest.KVM_REQ_APICV_UPDATE, vcpu))
@@ -79,36 +84,39 @@ public partial class Kvm
 
         // A-RUN.7: VMRUN. The guest runs with no SRCU held.
         Log($"VMRUN {vcpu.Name} ({(vcpu.X2apicMode ? "x2APIC" : "xAPIC")} mode, AVIC {(vcpu.ApicvActive ? "on" : "off")})");
-        rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.GuestEntry(vcpu));
+        rt.Monitor<ProtocolAInvariants>(vcpu.GuestEntry);
         kvm_x86_vcpu_run(vcpu);                                              // exit_fastpath = static_call(kvm_x86_vcpu_run)(vcpu)
         return 1;
     }
 
     /// <summary>kvm_vcpu_exit_request() (x86.c): "return vcpu->mode == EXITING_GUEST_MODE || kvm_request_pending(vcpu) || ..."</summary>
-    protected internal virtual async Task<bool> kvm_vcpu_exit_request(Vcpu vcpu) =>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal virtual async ValueTask<bool> kvm_vcpu_exit_request(Vcpu vcpu) =>
         await READ_ONCE(vcpu.mode) == VcpuMode.EXITING_GUEST_MODE || await kvm_request_pending(vcpu);
 
     /// <summary>The guest in guest mode: its next action, and the #VMEXIT it ends in.</summary>
-    protected internal virtual async Task<GuestExit> guest_run(Vcpu vcpu, GuestAction guest)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal virtual async ValueTask<GuestExit> guest_run(Vcpu vcpu, GuestAction guest)
     {
         Log($"{vcpu.Name}'s guest does {guest}");
         switch (guest)
         {
             case GuestAction.ApicMmioAccess:
-                return new ApicMmioAccess(Npf: await guest_apic_access(vcpu, guest) == ApicAccess.NestedPageFault);
+                return ApicMmioAccess.Of(npf: await guest_apic_access(vcpu, guest) == ApicAccess.NestedPageFault);
             case GuestAction.IcrMmioWrite:
                 ApicAccess icr = await guest_apic_access(vcpu, guest);
                 return new IcrWrite(Dest: Config.Vcpus, IncompleteIpi: icr == ApicAccess.IncompleteIpi, Npf: icr == ApicAccess.NestedPageFault);
-            case GuestAction.EnableX2apic: return new WrmsrX2apicEnable();
+            case GuestAction.EnableX2apic: return WrmsrX2apicEnable.Instance;
             case GuestAction.SynicInhibitMsr: return new Wrmsr(HV_X64_MSR_SINT0);
             case GuestAction.ReportOnline: return new IcrWrite(Dest: 0, X2apic: true);   // the AP's "I am online" IPI to the BSP
-            default: return new Hlt();
+            default: return Hlt.Instance;
         }
     }
 
     /// <summary>vcpu_enter_guest() from the #VMEXIT on (A-RUN.8): vcpu->mode = OUTSIDE_GUEST_MODE; smp_wmb();
     /// local_irq_enable(); kvm_vcpu_srcu_read_lock(); then static_call(kvm_x86_handle_exit)(vcpu, exit_fastpath).</summary>
-    protected internal virtual async Task<int> vcpu_enter_guest_exit(Vcpu vcpu, GuestExit exit)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal virtual async ValueTask<int> vcpu_enter_guest_exit(Vcpu vcpu, GuestExit exit)
     {
         await WRITE_ONCE(vcpu.mode, VcpuMode.OUTSIDE_GUEST_MODE);
         await local_irq_enable(vcpu);
@@ -117,7 +125,8 @@ public partial class Kvm
     }
 
     /// <summary>svm_handle_exit() -> svm_invoke_exit_handler(): svm_exit_handlers[exit_code] (svm/svm.c).</summary>
-    protected internal virtual async Task<int> svm_handle_exit(Vcpu vcpu, GuestExit exit)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal virtual async ValueTask<int> svm_handle_exit(Vcpu vcpu, GuestExit exit)
     {
         switch (exit)
         {
@@ -152,7 +161,8 @@ public partial class Kvm
 
     /// <summary>vcpu_block() (x86.c): SRCU is dropped around kvm_vcpu_halt(); the vCPU is outside guest mode (a
     /// KVM_REQUEST_WAIT kick does not wait for it). It wakes on a wake-up or IPI (the guest's ordering events).</summary>
-    protected internal virtual async Task<int> vcpu_block(Vcpu vcpu)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal virtual async ValueTask<int> vcpu_block(Vcpu vcpu)
     {
         await kvm_vcpu_srcu_read_unlock(vcpu);
         Event wake = await kvm_vcpu_block(vcpu);                             // kvm_vcpu_halt() -> kvm_vcpu_block()

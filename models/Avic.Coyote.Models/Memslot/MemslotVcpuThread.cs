@@ -39,11 +39,11 @@ public sealed class MemslotVcpuThread : VcpuThread
 
     protected override ValueTask kvm_arch_vcpu_ioctl_run_out(int r) => new(kvm.kvm_arch_vcpu_ioctl_run_out(vcpu));
 
-    protected override ValueTask<int> vcpu_enter_guest() => new(kvm.vcpu_enter_guest(vcpu));
+    protected override ValueTask<int> vcpu_enter_guest() => kvm.vcpu_enter_guest(vcpu);
 
-    protected override ValueTask<GuestExit> guest_run() => new(kvm.guest_run(vcpu, vcpu.Guest[next++]));
+    protected override ValueTask<GuestExit> guest_run() => kvm.guest_run(vcpu, vcpu.Guest[next++]);
 
-    protected override ValueTask<int> vcpu_enter_guest_exit(GuestExit exit) => new(kvm.vcpu_enter_guest_exit(vcpu, exit));
+    protected override ValueTask<int> vcpu_enter_guest_exit(GuestExit exit) => kvm.vcpu_enter_guest_exit(vcpu, exit);
 
     /// <summary>Model bound: KVM_RUN returns once the guest program is done, or after a third cancelled entry.</summary>
     protected override int kvm_run_bound(int r, bool entered) =>
@@ -51,6 +51,6 @@ public sealed class MemslotVcpuThread : VcpuThread
 
     protected override bool kvm_vcpu_running() => vcpu.mp_state == MpState.KVM_MP_STATE_RUNNABLE;
 
-    protected override ValueTask<int> vcpu_block() => new(kvm.vcpu_block(vcpu));
+    protected override ValueTask<int> vcpu_block() => kvm.vcpu_block(vcpu);
 }
 #pragma warning restore CA1707, IDE1006
