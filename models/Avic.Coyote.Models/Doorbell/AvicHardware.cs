@@ -86,11 +86,11 @@ public partial class AvicKvm
         if (!hardware || !Config.Checking(Invariant.DoorbellTarget)) return;
 
         if (Config.Strict)
-            Specification.Assert(targetThere,
+            if (!targetThere) Specification.Assert(false,
                 "INV-B3", $"INV-B3: {Sender()} doorbells pCPU {cpu} for {target}, but {target} is not on pCPU {cpu} " +
                 $"({(target.Task.OffCpu ? "it is scheduled out" : $"it runs on pCPU {target.Task.Cpu}")})");
         else
-            Specification.Assert(cpu == target.LastLoadCpu || cpu == target.PreviousLoadCpu,
+            if (!(cpu == target.LastLoadCpu || cpu == target.PreviousLoadCpu)) Specification.Assert(false,
                 "INV-B3", $"INV-B3: {Sender()} doorbells pCPU {cpu} for {target}, which last ran on pCPU {target.LastLoadCpu}");
     }
 }

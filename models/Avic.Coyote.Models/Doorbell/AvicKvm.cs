@@ -134,10 +134,10 @@ public partial class AvicKvm : IPreemptNotifier
             foreach (Vcpu v in Vcpus)
             {
                 if (v.irr.Peek() == 0 || v.apicv_active.Peek()) continue;
-                Specification.Assert(v.irr_pending.Peek(),
+                if (!v.irr_pending.Peek()) Specification.Assert(false,
                     "INV-B5", $"INV-B5: {v} has IRR={Vcpu.Bits(v.irr.Peek())} with APICv off but irr_pending is false: KVM never searches IRR, the IRQ is lost");
                 bool eventPending = v.PeekRequest(KvmRequest.KVM_REQ_EVENT) || v.PeekRequest(KvmRequest.KVM_REQ_APICV_UPDATE);
-                Specification.Assert(v.SleepsForever || eventPending,
+                if (!(v.SleepsForever || eventPending)) Specification.Assert(false,
                     "INV-B5", $"INV-B5: {v} has IRR={Vcpu.Bits(v.irr.Peek())} with APICv off and no KVM_REQ_EVENT pending: the IRQ is stuck until some other event");
             }
         }
@@ -145,7 +145,7 @@ public partial class AvicKvm : IPreemptNotifier
         if (Config.Checking(Invariant.NoLostWakeupAtQuiescence))
         {
             foreach (Vcpu v in Vcpus)
-                Specification.Assert(!(v.SleepsForever && v.irr.Peek() != 0),
+                if (v.SleepsForever && v.irr.Peek() != 0) Specification.Assert(false,
                     "INV-B4", $"INV-B4: every thread has finished, but {v} sleeps in kvm_vcpu_block with IRR={Vcpu.Bits(v.irr.Peek())} and nobody will wake it");
         }
     }

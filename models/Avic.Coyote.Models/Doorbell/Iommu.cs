@@ -108,12 +108,12 @@ public partial class AvicKvm
         if (!Config.Checking(Invariant.EntryCoherence) || v.ir_list_lock.Owner is not null) return;
         ulong shadow = v.avic_physical_id_entry;
         ulong table = Table.Stored(v.vcpu_id);
-        Specification.Assert(table == Avic.Kvm.Avic.AvicEntryUpdate.TableValue(shadow, Config.EnableIpiv),
+        if (table != Avic.Kvm.Avic.AvicEntryUpdate.TableValue(shadow, Config.EnableIpiv)) Specification.Assert(false,
             "INV-B2", $"INV-B2: table[{v.vcpu_id}] = {Format(table)} does not match the shadow {Format(shadow)}");
         foreach (Irte irte in v.ir_list)
         {
             IrteEntry e = irte.Entry.Peek();
-            Specification.Assert(e.IsRun == IsRunning(shadow) && (!e.IsRun || e.Dest == HostPhysicalId(shadow)) && e.GaLogIntr == GaLogIntr(shadow),
+            if (!(e.IsRun == IsRunning(shadow) && (!e.IsRun || e.Dest == HostPhysicalId(shadow)) && e.GaLogIntr == GaLogIntr(shadow))) Specification.Assert(false,
                 "INV-B2", $"INV-B2: {irte.Entry.Name} ({e}) disagrees with {v}'s shadow entry ({Format(shadow)})");
         }
     }

@@ -59,7 +59,7 @@ public sealed class IsRunningConsistency : Monitor
         bool ipivOff = !cfg.EnableIpiv;
         ulong entry = ipivOff ? v.avic_physical_id_entry : e.Kvm.Table.Stored(v.vcpu_id);
         string id = cfg.Strict ? "INV-B1" : "INV-B1-NS";
-        Specification.Assert(IsRunning(entry) && HostPhysicalId(entry) == v.Task.Cpu,
+        if (!(IsRunning(entry) && HostPhysicalId(entry) == v.Task.Cpu)) Specification.Assert(false,
             id + "-CONVERSE", $"{id} (converse): {v} enters the guest (VMRUN) on pCPU {v.Task.Cpu} with AVIC on, but {(ipivOff ? "its shadow entry" : $"table[{v.vcpu_id}]")} = {Format(entry)}: " +
             "every IPI to it takes an AVIC_INCOMPLETE_IPI exit on the sender");
     }
@@ -72,7 +72,7 @@ public sealed class IsRunningConsistency : Monitor
         ulong table = kvm.Table.Stored(v.vcpu_id);
         bool ipivOff = !cfg.EnableIpiv;
         if (ipivOff)
-            Specification.Assert(!IsRunning(table),
+            if (IsRunning(table)) Specification.Assert(false,
                 "INV-B1", $"INV-B1: enable_ipiv=0 but table[{v.vcpu_id}] = {Format(table)} exposes IsRunning to the AVIC");
         ulong entry = ipivOff ? v.avic_physical_id_entry : table;
         if (!IsRunning(entry)) return;
@@ -81,19 +81,19 @@ public sealed class IsRunningConsistency : Monitor
         int host = HostPhysicalId(entry);
         if (cfg.Strict)
         {
-            Specification.Assert(v.LoadedOn >= 0,
+            if (v.LoadedOn < 0) Specification.Assert(false,
                 "INV-B1", $"INV-B1: table[{v.vcpu_id}] has IsRunning=1 (host {host}) but {v} is not loaded on any pCPU");
-            Specification.Assert(host == v.LoadedOn,
+            if (host != v.LoadedOn) Specification.Assert(false,
                 "INV-B1", $"INV-B1: table[{v.vcpu_id}] has IsRunning=1 with host {host}, but {v} is loaded on pCPU {v.LoadedOn}");
         }
         else
         {
-            Specification.Assert(host == v.LastLoadCpu,
+            if (host != v.LastLoadCpu) Specification.Assert(false,
                 "INV-B1-NS", $"INV-B1-NS: table[{v.vcpu_id}] has IsRunning=1 with host {host}, but the last __avic_vcpu_load of {v} was on pCPU {v.LastLoadCpu}");
         }
-        Specification.Assert(v.ApicvActiveView || v.UpdatingApicv,
+        if (!(v.ApicvActiveView || v.UpdatingApicv)) Specification.Assert(false,
             id, $"{id}: table[{v.vcpu_id}] has IsRunning=1 but {v}'s apicv_active is false");
-        Specification.Assert(!v.InBlockingRegion,
+        if (v.InBlockingRegion) Specification.Assert(false,
             id, $"{id}: table[{v.vcpu_id}] has IsRunning=1 while {v} is blocking (between kvm_arch_vcpu_blocking and finish_rcuwait): " +
             "peers' IPIs ring a doorbell instead of taking the VM-exit that would wake it");
     }
