@@ -1,0 +1,192 @@
+using Avic.Coyote.Actors;
+using Avic.Coyote.Models.Kernel;
+using Avic.Coyote.Runtime;
+using Avic.Coyote.Sync;
+using Avic.Coyote.Testing;
+
+namespace Avic.Coyote.Tests.Strategies;
+
+/// <summary>
+/// A step that draws a value conflicts with every step. When it is a wait (a lock, a semaphore, a signal, an rwsem side,
+/// an inbox, a join, a wake-up, an SRCU grace period), the steps the enabling operation took while the waiter was blocked
+/// conflict with it too, yet the waiter cannot pass them: the race to reverse is with the step that made it wait. Each
+/// toy here puts such a waiter against the step that enables it; the reduction must run every class the full search
+/// runs, once.
+/// </summary>
+public class DporWaitTests
+{
+    /// <summary>A counting semaphore (count 1) whose down and up are plain writes of it: nothing says release.</summary>
+    private sealed class Semaphore(ControlledRuntime rt, int count) : Blocker, IControlledResource
+    {
+        public int ResourceId { get; } = rt.NewResourceId();
+        public override bool CanProceed(Operation op) => count > 0;
+        public override string Describe(Operation op) => "down(&sem)";
+
+        public async Task Down()
+        {
+            await rt.Point(this, AccessKind.Write, this);
+            count--;
+        }
+
+        public async Task Up()
+        {
+            await rt.Point(this, AccessKind.Write);
+            count++;
+        }
+    }
+
+    /// <summary>A one-shot signal (a completion): complete() writes it, wait_for_completion() reads it once it is done.</summary>
+    private sealed class Signal(ControlledRuntime rt) : Blocker, IControlledResource
+    {
+        private bool done;
+        public int ResourceId { get; } = rt.NewResourceId();
+        public override bool CanProceed(Operation op) => done;
+        public override string Describe(Operation op) => "wait_for_completion()";
+
+        public async Task Complete()
+        {
+            await rt.Point(this, AccessKind.Write);
+            done = true;
+        }
+
+        public SchedulingPoint Wait() => rt.Point(this, AccessKind.Read, this);
+
+        /// <summary>reinit_completion(): a later waiter waits for the next complete().</summary>
+        public async Task Reinit()
+        {
+            await rt.Point(this, AccessKind.Write);
+            done = false;
+        }
+    }
+
+    public sealed record Go : Event;
+
+    /// <summary>Waits for an event, draws a value, and takes the second event (the inbox toy's waiter).</summary>
+    private sealed class Receiver : Actor
+    {
+        protected override async Task OnInitializeAsync(Event? initialEvent)
+        {
+            await ReceiveEventAsync(typeof(Go));
+            RandomBoolean();
+            await ReceiveEventAsync(typeof(Go));
+        }
+    }
+
+    internal static TestCase Toy(string shape) => TestCase.From(shape, actors =>
+    {
+        ControlledRuntime rt = ControlledRuntime.Current!;
+        var x = new SharedVar<int>("x");
+        switch (shape)
+        {
+            case "semaphore": // b's down draws: a's down, write and up all conflict with it
+            {
+                var s = new Semaphore(rt, 1);
+                rt.Spawn("a", async () => { await s.Down(); await x.Write(1); await s.Up(); });
+                rt.Spawn("b", async () => { await s.Down(); rt.RandomBoolean(); await s.Up(); });
+                break;
+            }
+            case "signal": // two completers; the waiter draws after the first complete()
+            {
+                var s = new Signal(rt);
+                rt.Spawn("a", async () => { await x.Write(1); await s.Complete(); });
+                rt.Spawn("b", async () => { await s.Wait(); rt.RandomBoolean(); });
+                rt.Spawn("c", async () => { await s.Reinit(); await s.Complete(); });
+                break;
+            }
+            case "signal-reinit": // the waiter can pass before a reinit, not after it until the next complete()
+            {
+                var s = new Signal(rt);
+                rt.Spawn("main-done", async () => { await s.Complete(); await s.Reinit(); await x.Write(1); await s.Complete(); });
+                rt.Spawn("b", async () => { await s.Wait(); rt.RandomBoolean(); });
+                break;
+            }
+            case "rwsem-reader-draws": // down_read waits for up_write
+            {
+                var sem = new RwSemaphore(rt, null, "sem");
+                rt.Spawn("w", async () => { await Linux.down_write(sem); await x.Write(1); await Linux.up_write(sem); });
+                rt.Spawn("r", async () => { await Linux.down_read(sem); rt.RandomBoolean(); await Linux.up_read(sem); });
+                break;
+            }
+            case "rwsem-writer-draws": // down_write waits for the readers' up_read
+            {
+                var sem = new RwSemaphore(rt, null, "sem");
+                rt.Spawn("r1", async () => { await Linux.down_read(sem); await x.Write(1); await Linux.up_read(sem); });
+                rt.Spawn("r2", async () => { await Linux.down_read(sem); await x.Read(); await Linux.up_read(sem); });
+                rt.Spawn("w", async () => { await Linux.down_write(sem); rt.RandomBoolean(); await Linux.up_write(sem); });
+                break;
+            }
+            case "srcu": // synchronize_srcu's end waits for the reader that entered before its start
+            {
+                var ssp = new Srcu(rt, null, "srcu");
+                rt.Spawn("r", async () => { await Linux.srcu_read_lock(ssp); await x.Write(1); await Linux.srcu_read_unlock(ssp); });
+                rt.Spawn("s", async () => { await Linux.synchronize_srcu(ssp); rt.RandomBoolean(); });
+                break;
+            }
+            case "inbox": // a receive that draws, two senders
+            {
+                ActorId receiver = rt.CreateActor<Receiver>(name: "receiver");
+                rt.Spawn("a", async () => { await x.Write(1); rt.SendEvent(receiver, new Go()); await x.Write(2); });
+                rt.Spawn("c", async () => { await x.Read(); rt.SendEvent(receiver, new Go()); });
+                break;
+            }
+            case "join": // a join that draws
+            {
+                Operation a = rt.Spawn("a", async () => { await x.Write(1); await x.Write(2); });
+                rt.Spawn("b", async () => { await rt.WhenCompleted(a); rt.RandomBoolean(); });
+                rt.Spawn("c", async () => { await x.Read(); });
+                break;
+            }
+            case "wake": // schedule() sleeps, try_to_wake_up wakes, the woken task draws
+            {
+                var sched = new HostScheduler(rt, 2);
+                HostTask q = sched.AddTask("q", 0);
+                HostTask p = sched.AddTask("p", 1);
+                rt.Spawn("q", async () =>
+                {
+                    await q.State.Write(TaskState.TASK_INTERRUPTIBLE);
+                    if (await sched.schedule(q, "wait")) rt.RandomBoolean();
+                    sched.Exit(q);
+                });
+                rt.Spawn("p", async () => { await x.Write(1); await sched.wake_up_process(q); await x.Write(2); sched.Exit(p); });
+                break;
+            }
+            default: throw new ArgumentException(shape);
+        }
+        return Task.CompletedTask;
+    });
+
+    private static (DfsClassRecorder Recorder, TestReport Report) Classify(TestCase test, string strategy)
+    {
+        var recorder = new DfsClassRecorder(new Configuration { Strategy = strategy, MaxSteps = 200 }.CreateStrategy());
+        TestReport report = TestingEngine.Run(test, new Configuration { Iterations = 1_000_000, MaxSteps = 200 }, strategy: recorder);
+        return (recorder, report);
+    }
+
+    [Theory]
+    [InlineData("semaphore", "dfs")]
+    [InlineData("signal", "dfs")]
+    [InlineData("signal-reinit", "dfs")]
+    [InlineData("rwsem-reader-draws", "dfs")]
+    [InlineData("rwsem-writer-draws", "dfs")]
+    [InlineData("srcu", "dfs")]
+    [InlineData("inbox", "dfs")]
+    [InlineData("join", "dfs")]
+    [InlineData("semaphore", "dfs-sleepsets")]
+    [InlineData("signal", "dfs-sleepsets")]
+    [InlineData("signal-reinit", "dfs-sleepsets")]
+    [InlineData("rwsem-reader-draws", "dfs-sleepsets")]
+    [InlineData("rwsem-writer-draws", "dfs-sleepsets")]
+    [InlineData("srcu", "dfs-sleepsets")]
+    [InlineData("inbox", "dfs-sleepsets")]
+    [InlineData("join", "dfs-sleepsets")]
+    public void RunsEveryClassOfTheFullSearchOnce(string shape, string strategy)
+    {
+        var (full, fullReport) = Classify(Toy(shape), "dfs-full");
+        var (reduced, report) = Classify(Toy(shape), strategy);
+        Assert.True(fullReport.Exhausted && report.Exhausted, $"{fullReport.Coverage} {fullReport.Bug?.Message} / {report.Coverage} {report.Bug?.Message}");
+        Assert.Equal(0, reduced.Repeats);
+        Assert.True(full.Classes.SetEquals(reduced.Classes),
+            $"full {full.Classes.Count} {strategy} {reduced.Classes.Count} missing {full.Classes.Except(reduced.Classes).Count()} extra {reduced.Classes.Except(full.Classes).Count()}: " +
+            string.Join("\n", full.Classes.OrderBy(c => c, StringComparer.Ordinal).Select(c => (reduced.Classes.Contains(c) ? "   " : "MISSING ") + c)) + "\nRAN\n" + string.Join("\n", reduced.Executions));
+    }
+}
