@@ -449,12 +449,13 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         bool releases = footprint.Releases;
         // A step that touched everything and released something (it drew a value and completed its operation) is a
         // candidate too, but the scan goes on past it: a release does not hide what came before it.
+        // A step that waits looks at every earlier step it conflicts with (see waitsUntyped below).
         int floor = -1;
         for (int w = stepIndex.Wildcards.Count - 1; w >= 0 && !wildcard; w--)
         {
             int j = stepIndex.Wildcards[w];
             candidates.Add(j);
-            if (!steps[j].Releases) { floor = j; break; }
+            if (!steps[j].Releases && !chosenWaits) { floor = j; break; }
         }
         if (wildcard)
         {
@@ -470,7 +471,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                     int j = touching[t];
                     if (j <= floor) break;
                     candidates.Add(j);
-                    if (OrdersEarlierAccesses(steps[j].Footprint, a)) break;
+                    if (!chosenWaits && OrdersEarlierAccesses(steps[j].Footprint, a)) break;
                 }
             }
         }
@@ -488,7 +489,12 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         if (candidates.Count > 1) candidates.Sort();
 
         races.Clear();
-        bool waitsBroadly = wildcard && chosenWaits;
+        // A step that waits (its scheduling point declared a blocker) may be unable to pass a race: the step that would
+        // let it through can be that one (an up() after the down() it would have to pass first; the wait's reversal is
+        // then dropped as infeasible). Only a typed hand-over (a release it waits for, Footprint.HandOverKey) says which
+        // step that is; without one, or when the step drew a value (it conflicts with all the holder did), a race hides
+        // nothing before it and the earlier ones are reversed too (the down(): who goes first).
+        bool waitsUntyped = chosenWaits && (wildcard || !handOvers.Any);
         int previous = -1;
         for (int n = candidates.Count - 1; n >= 0; n--)
         {
@@ -505,10 +511,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 // A step under a released lock is ordered before this one by the release (its clock is in there).
                 if (handOvers.Hides(earlier.Operation, earlier.Index)) { Join(hbScratch, earlier.Clock); continue; }
                 if (raceScratch[earlier.Operation] < earlier.Index) races.Add(j);
-                // A step that waits and touched everything (it drew a value) may be unable to pass a race: the step that
-                // would let it through can be this one (an up() after the down() it would have to pass first). Such a
-                // race hides nothing before it; the ones before are reversed too (the down(), who goes first).
-                if (!waitsBroadly) Join(raceScratch, earlier.Clock);
+                if (!waitsUntyped) Join(raceScratch, earlier.Clock);
             }
             else if (handOver)
             {

@@ -132,9 +132,6 @@ internal sealed class SleepSetReduction : ChoiceFilter
         clock.CopyTo(scratch, 0);
 
         int lastRace = -1;
-        // A step that waits and touched everything (it drew a value) may be unable to pass its last race (the up() after
-        // the down() it would have to pass first): it backtracks at every race instead.
-        bool waitsBroadly = footprint.IsWildcard && tookWaits;
         // A release this step waits for: what its operation did after taking the object is no race with this step.
         handOvers.Clear();
         bool releases = footprint.Releases;
@@ -147,6 +144,9 @@ internal sealed class SleepSetReduction : ChoiceFilter
         foreach (Access a in footprint.Accesses)
             if (stepIndex.TryGet(a.Key, out List<int> touching))
                 foreach (int j in touching) NoteHandOver(j);
+        // A step that waits may be unable to pass its last race (the up() after the down() it would have to pass first),
+        // unless a typed hand-over says which step lets it through and it drew nothing: it backtracks at every race.
+        bool waitsUntyped = tookWaits && (footprint.IsWildcard || !handOvers.Any);
 
         void Consider(int j)
         {
@@ -155,7 +155,7 @@ internal sealed class SleepSetReduction : ChoiceFilter
             // The step that unblocked this one cannot be reversed with it: not the race to backtrack for.
             bool ordered = j == enabledBy || (earlier.Operation < clock.Length && clock[earlier.Operation] >= earlier.Index)
                 || handOvers.Hides(earlier.Operation, earlier.Index);
-            if (!ordered && waitsBroadly) BacktrackAt(steps[j].Point, op);
+            if (!ordered && waitsUntyped) BacktrackAt(steps[j].Point, op);
             else if (!ordered && j > lastRace) lastRace = j;
             int[] e = earlier.Clock;
             for (int k = 0; k < e.Length; k++) if (e[k] > scratch[k]) scratch[k] = e[k];
