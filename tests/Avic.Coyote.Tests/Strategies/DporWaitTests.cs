@@ -10,8 +10,8 @@ namespace Avic.Coyote.Tests.Strategies;
 /// A step that draws a value conflicts with every step. When it is a wait (a lock, a semaphore, a signal, an rwsem side,
 /// an inbox, a join, a wake-up, an SRCU grace period), the steps the enabling operation took while the waiter was blocked
 /// conflict with it too, yet the waiter cannot pass them: the race to reverse is with the step that made it wait. Each
-/// toy here puts such a waiter against the step that enables it; the reduction must run every class the full search
-/// runs, once.
+/// toy here puts such a waiter against the step that enables it (and one semaphore waiter that draws nothing: its up()
+/// is a plain write, no typed release); the reduction must run every class the full search runs, once.
 /// </summary>
 public class DporWaitTests
 {
