@@ -19,6 +19,9 @@ public sealed class DfsClassRecorder(ISchedulingStrategy inner) : ISchedulingStr
     /// <summary>Distinct classes of the executions run to the end.</summary>
     public HashSet<string> Classes { get; } = new();
 
+    /// <summary>Every execution run to the end or cut short, as its steps (operation.index, values drawn), for messages.</summary>
+    public List<string> Executions { get; } = new();
+
     /// <summary>Executions run to the end whose class had been seen before.</summary>
     public int Repeats { get; private set; }
 
@@ -63,6 +66,7 @@ public sealed class DfsClassRecorder(ISchedulingStrategy inner) : ISchedulingStr
     public void OnIterationEnd(int stepsTaken, ExecutionOutcome outcome)
     {
         inner.OnIterationEnd(stepsTaken, outcome);
+        Executions.Add((outcome == ExecutionOutcome.Pruned ? "cut: " : "") + string.Join(" ", steps.Select(s => $"{s.Op}.{s.Index}{s.Values}")));
         if (outcome == ExecutionOutcome.Pruned) return;
         var events = new List<string>();
         for (int i = 0; i < steps.Count; i++)

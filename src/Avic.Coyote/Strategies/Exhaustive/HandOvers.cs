@@ -12,6 +12,9 @@ internal sealed class HandOvers
 
     public void Clear() => held.Clear();
 
+    /// <summary>The step being added waits for a release (one was noted).</summary>
+    public bool Any => held.Count > 0;
+
     /// <summary>Notes that the step being added waits for the release <paramref name="release"/> (step position) of
     /// <paramref name="key"/> by operation <paramref name="op"/> (its step index <paramref name="releaseIndex"/>);
     /// returns the position of the operation's acquire before it, -1 if none (a completion: nothing was taken).</summary>

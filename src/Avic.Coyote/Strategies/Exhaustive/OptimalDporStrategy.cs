@@ -124,6 +124,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     private readonly List<int> membersOpened = new();
     private readonly Dictionary<int, int> openingOf = new();
     private int batonStep = -1; // for the step being taken: the opening step of the member declared before it
+    private bool chosenWaits; // the step being taken waits on something (its scheduling point declared a blocker)
 
     /// <param name="preemptionBound">-1: every class; k ≥ 0: only executions with at most k preemptions (see
     /// <see cref="PreemptionBound"/>), non-preemptive choices first. A bounded search is never reported complete when
@@ -356,6 +357,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             {
                 SeedClock(enabled[i]);
                 OnChosen(enabled[i]);
+                chosenWaits = enabled[i].Blocker is not null;
                 return i;
             }
         throw new InvalidOperationException($"exhaustive search: the test is not deterministic (operation {chosenId} not enabled at step {step})");
@@ -444,9 +446,17 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         // latest step that touched everything.
         candidates.Clear();
         bool wildcard = footprint.IsWildcard;
-        int floor = stepIndex.Wildcards.Count > 0 && !wildcard && !steps[stepIndex.Wildcards[^1]].Releases ? stepIndex.Wildcards[^1] : -1;
         bool releases = footprint.Releases;
-        if (floor >= 0) candidates.Add(floor);
+        // A step that touched everything and released something (it drew a value and completed its operation) is a
+        // candidate too, but the scan goes on past it: a release does not hide what came before it.
+        // A step that waits looks at every earlier step it conflicts with (see waitsUntyped below).
+        int floor = -1;
+        for (int w = stepIndex.Wildcards.Count - 1; w >= 0 && !wildcard; w--)
+        {
+            int j = stepIndex.Wildcards[w];
+            candidates.Add(j);
+            if (!steps[j].Releases && !chosenWaits) { floor = j; break; }
+        }
         if (wildcard)
         {
             for (int j = 0; j < steps.Count; j++) candidates.Add(j);
@@ -461,7 +471,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                     int j = touching[t];
                     if (j <= floor) break;
                     candidates.Add(j);
-                    if (OrdersEarlierAccesses(steps[j].Footprint, a)) break;
+                    if (!chosenWaits && OrdersEarlierAccesses(steps[j].Footprint, a)) break;
                 }
             }
         }
@@ -479,6 +489,12 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         if (candidates.Count > 1) candidates.Sort();
 
         races.Clear();
+        // A step that waits (its scheduling point declared a blocker) may be unable to pass a race: the step that would
+        // let it through can be that one (an up() after the down() it would have to pass first; the wait's reversal is
+        // then dropped as infeasible). Only a typed hand-over (a release it waits for, Footprint.HandOverKey) says which
+        // step that is; without one, or when the step drew a value (it conflicts with all the holder did), a race hides
+        // nothing before it and the earlier ones are reversed too (the down(): who goes first).
+        bool waitsUntyped = chosenWaits && (wildcard || !handOvers.Any);
         int previous = -1;
         for (int n = candidates.Count - 1; n >= 0; n--)
         {
@@ -495,7 +511,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 // A step under a released lock is ordered before this one by the release (its clock is in there).
                 if (handOvers.Hides(earlier.Operation, earlier.Index)) { Join(hbScratch, earlier.Clock); continue; }
                 if (raceScratch[earlier.Operation] < earlier.Index) races.Add(j);
-                Join(raceScratch, earlier.Clock);
+                if (!waitsUntyped) Join(raceScratch, earlier.Clock);
             }
             else if (handOver)
             {

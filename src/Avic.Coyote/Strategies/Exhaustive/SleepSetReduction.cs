@@ -59,6 +59,7 @@ internal sealed class SleepSetReduction : ChoiceFilter
     private readonly Func<int, (int, int, Footprint)> stepAt;
     private List<Sleeper> sleep = new();
     private Point? last; // where the running step was chosen
+    private bool tookWaits; // the running step waits on something (its scheduling point declared a blocker)
 
     public override bool NeedsFootprints => true;
 
@@ -99,6 +100,7 @@ internal sealed class SleepSetReduction : ChoiceFilter
     public override void Took(ChoicePoint point, Operation op)
     {
         last = (Point)point;
+        tookWaits = op.Blocker is not null;
         // An operation's first step happens after the step that created it.
         if (operationClocks.ContainsKey(op.Id)) return;
         int creatingStep = op.CreatedAtStep - 1;
@@ -142,6 +144,9 @@ internal sealed class SleepSetReduction : ChoiceFilter
         foreach (Access a in footprint.Accesses)
             if (stepIndex.TryGet(a.Key, out List<int> touching))
                 foreach (int j in touching) NoteHandOver(j);
+        // A step that waits may be unable to pass its last race (the up() after the down() it would have to pass first),
+        // unless a typed hand-over says which step lets it through and it drew nothing: it backtracks at every race.
+        bool waitsUntyped = tookWaits && (footprint.IsWildcard || !handOvers.Any);
 
         void Consider(int j)
         {
@@ -150,7 +155,8 @@ internal sealed class SleepSetReduction : ChoiceFilter
             // The step that unblocked this one cannot be reversed with it: not the race to backtrack for.
             bool ordered = j == enabledBy || (earlier.Operation < clock.Length && clock[earlier.Operation] >= earlier.Index)
                 || handOvers.Hides(earlier.Operation, earlier.Index);
-            if (!ordered && j > lastRace) lastRace = j;
+            if (!ordered && waitsUntyped) BacktrackAt(steps[j].Point, op);
+            else if (!ordered && j > lastRace) lastRace = j;
             int[] e = earlier.Clock;
             for (int k = 0; k < e.Length; k++) if (e[k] > scratch[k]) scratch[k] = e[k];
         }
@@ -167,12 +173,7 @@ internal sealed class SleepSetReduction : ChoiceFilter
                 if (stepIndex.TryGet(a.Key, out List<int> touching))
                     foreach (int j in touching) Consider(j);
         }
-        if (lastRace >= 0)
-        {
-            Point at = steps[lastRace].Point;
-            if (Array.IndexOf(at.Options, op) >= 0) at.Backtrack.Add(op);
-            else foreach (int id in at.Options) at.Backtrack.Add(id);
-        }
+        if (lastRace >= 0) BacktrackAt(steps[lastRace].Point, op);
 
         int index = (op < clock.Length ? clock[op] : 0) + 1;
         scratch[op] = index;
@@ -180,6 +181,13 @@ internal sealed class SleepSetReduction : ChoiceFilter
         operationClocks[op] = updated;
         steps.Add(new StepRecord { Point = point, Operation = op, Index = index, Footprint = footprint, Clock = updated, Releases = releases });
         stepIndex.Add(steps.Count - 1, footprint);
+    }
+
+    /// <summary>Operation <paramref name="op"/> must be tried at <paramref name="at"/> (every enabled one, if it could not run there).</summary>
+    private static void BacktrackAt(Point at, int op)
+    {
+        if (Array.IndexOf(at.Options, op) >= 0) at.Backtrack.Add(op);
+        else foreach (int id in at.Options) at.Backtrack.Add(id);
     }
 
     /// <summary>A subtree's exploration reads the sleep set it starts with.</summary>
