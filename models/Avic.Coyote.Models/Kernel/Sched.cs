@@ -1,10 +1,15 @@
 // The host scheduler for models whose threads are preempted and migrated (kvm-protocols.md B-SCHED):
-// preempt_disable()/preempt_enable() counts, a tick operation that arms a preemption of a task (the
-// strategy picks the task and in which of its next preemptible windows the timer interrupt lands),
-// preemption only where preempt_count == 0, voluntary schedule() with sleeping and try_to_wake_up, pCPU occupancy and
-// migration (select_task_rq picks any idle pCPU), and the preempt notifiers KVM hooks
-// (kvm_sched_out/kvm_sched_in, virt/kvm/kvm_main.c). Kernel facts: kernel/sched/core.c as
-// summarised in kvm-protocols.md §2.2 B-BLOCK/B-SCHED.
+// preempt_disable()/preempt_enable() counts, a tick per task that sets TIF_NEED_RESCHED on it while it
+// runs, preemption at the task's next preemptible window (preempt_count == 0), voluntary schedule()
+// with sleeping and try_to_wake_up, pCPU occupancy and migration (select_task_rq picks any idle pCPU),
+// and the preempt notifiers KVM hooks (kvm_sched_out/kvm_sched_in, virt/kvm/kvm_main.c). Kernel
+// facts: kernel/sched/core.c as summarised in kvm-protocols.md §2.2 B-BLOCK/B-SCHED.
+//
+// The tick draws no values: WHERE it lands is the schedule's choice. Its step writes the task's
+// TIF_NEED_RESCHED (resched_curr), each preemptible window reads it; exhaustive search (DPOR) then
+// explores the tick before each window through that race alone, and a step that drew a value would
+// conflict with every step. Random/PCT testing pays for it: a window is now as likely as the steps
+// around it, not 1 in a fixed number of windows (bench/results/2026-12-01-tick).
 //
 // A model bound: a task sleeping in schedule() that nothing can wake any more (every other waking
 // thread finished or sleeps too) "sleeps forever": schedule() returns false and the model ends that
@@ -32,8 +37,8 @@ public interface IPreemptNotifier
     Task SchedIn(HostTask task, int cpu);
 }
 
-/// <summary>One host thread (task_struct) the scheduler manages. Its scheduler fields (ReschedIn, Exited,
-/// SleepsForever, OffCpu, Cpu) are plain fields shared with the tick: their accesses are recorded for dfs.</summary>
+/// <summary>One host thread (task_struct) the scheduler manages. Its scheduler fields (NeedResched, Exited,
+/// SleepsForever, OffCpu, Cpu) are plain fields shared with its tick: their accesses are recorded for dfs.</summary>
 public sealed class HostTask : IControlledResource
 {
     internal HostTask(HostScheduler scheduler, ControlledRuntime runtime, string name, int cpu)
@@ -44,6 +49,7 @@ public sealed class HostTask : IControlledResource
         ResourceId = runtime.NewResourceId();
         State = new SharedVar<TaskState>(runtime, name + "->__state", TaskState.TASK_RUNNING);
         Wake = new WakeBlocker(this);
+        Ticking = new TickBlocker(this);
     }
 
     public HostScheduler Scheduler { get; }
@@ -61,9 +67,9 @@ public sealed class HostTask : IControlledResource
     /// <summary>preempt_count(): the task can be preempted only at 0.</summary>
     public int PreemptCount { get; internal set; }
 
-    /// <summary>Armed by the scheduler tick: the timer interrupt lands in the task's
-    /// <c>ReschedIn</c>-th next preemptible window (0: the next one); -1: none pending.</summary>
-    public int ReschedIn { get; internal set; } = -1;
+    /// <summary>TIF_NEED_RESCHED: set by the tick (resched_curr), acted on at the next preemptible window,
+    /// cleared by __schedule() (clear_tsk_need_resched).</summary>
+    public bool NeedResched { get; internal set; }
 
     /// <summary>Off its pCPU (preempted or asleep).</summary>
     public bool OffCpu { get; internal set; }
@@ -79,6 +85,8 @@ public sealed class HostTask : IControlledResource
 
     internal WakeBlocker Wake { get; }
 
+    internal TickBlocker Ticking { get; }
+
     public override string ToString() => Name;
 
     internal sealed class WakeBlocker(HostTask task) : Blocker
@@ -87,6 +95,16 @@ public sealed class HostTask : IControlledResource
             task.State.Peek() == TaskState.TASK_RUNNING || task.Scheduler.NothingCanWake;
 
         public override string Describe(Operation op) => $"{task.Name} to be woken (try_to_wake_up)";
+    }
+
+    // The task's tick runs while the task is current on a pCPU with no resched pending (hrtick_start() at
+    // pick time, hrtick_clear() in __schedule()); it ends once the task cannot run any more.
+    internal sealed class TickBlocker(HostTask task) : Blocker
+    {
+        public override bool CanProceed(Operation op) =>
+            (!task.OffCpu && !task.NeedResched) || task.Exited || task.SleepsForever;
+
+        public override string Describe(Operation op) => $"{task.Name} to run on a pCPU (its tick is armed while it runs)";
     }
 }
 
@@ -157,29 +175,49 @@ public sealed class HostScheduler : IControlledResource
         if (!t.OffCpu && ReferenceEquals(curr[t.Cpu], t)) curr[t.Cpu] = null;
     }
 
-    /// <summary>Preemptible windows ahead of a task among which the tick's interrupt lands.</summary>
-    public const int TickHorizon = 12;
+    /// <summary>Preemptions left to the ticks of this machine (the model's preemption bound, shared by all tasks).</summary>
+    private sealed class PreemptionBudget(int id, int left) : IControlledResource
+    {
+        public int ResourceId { get; } = id;
+
+        public int Left = left;
+    }
 
     /// <summary>
-    /// The scheduler tick: <paramref name="preemptions"/> times, arm a preemption of one task (chosen
-    /// by the strategy) in one of its next <see cref="TickHorizon"/> preemptible windows (chosen by
-    /// the strategy). Counting windows rather than steps makes every window equally likely, however
-    /// short it is in steps. The task is preempted there (TIF_NEED_RESCHED + interrupt return).
+    /// The scheduler tick (scheduler_tick()/hrtick() → task_tick → resched_curr(rq), kernel/sched/core.c): one timer
+    /// operation per task, "tick:NAME", that while the task runs sets its TIF_NEED_RESCHED, at most
+    /// <paramref name="preemptions"/> times over all tasks. The task is preempted at its next preemptible window
+    /// (<see cref="PreemptionPoint"/>). The schedule chooses the victim (whose tick takes the budget first) and the
+    /// window (where the tick's step lands among the task's steps): no value is drawn.
     /// </summary>
-    public Operation StartTick(int preemptions) => runtime.Spawn("sched", async () =>
+    public Operation[] StartTick(int preemptions)
+    {
+        var budget = new PreemptionBudget(runtime.NewResourceId(), preemptions);
+        var ticks = new Operation[tasks.Count];
+        for (int i = 0; i < ticks.Length; i++)
+        {
+            HostTask t = tasks[i];
+            ticks[i] = runtime.Spawn("tick:" + t.Name, () => Tick(t, budget, preemptions));
+        }
+        return ticks;
+    }
+
+    private async Task Tick(HostTask t, PreemptionBudget budget, int preemptions)
     {
         for (int i = 0; i < preemptions; i++)
         {
-            await runtime.Interleave("scheduler_tick()");
-            foreach (HostTask t in tasks) runtime.RecordAccess(t, write: false);
-            var live = tasks.FindAll(t => !t.Exited && !t.SleepsForever);
-            if (live.Count == 0) return;
-            HostTask victim = live[live.Count == 1 ? 0 : runtime.RandomInteger(live.Count)];
-            runtime.RecordAccess(victim, write: true);
-            victim.ReschedIn = runtime.RandomInteger(TickHorizon);
-            if (runtime.IsTracing) runtime.Log($"hrtick: {victim.Name} gets TIF_NEED_RESCHED in its preemptible window +{victim.ReschedIn}");
+            // The timer fires while t is current. Only a tick that sets the flag writes t and the budget: a spent
+            // tick must not race with every window of its task.
+            await runtime.Point(t, AccessKind.Read, t.Ticking, "scheduler_tick()");
+            runtime.RecordAccess(budget, write: false);
+            if (budget.Left == 0 || t.Exited || t.SleepsForever) return;
+            runtime.RecordAccess(budget, write: true);
+            budget.Left--;
+            runtime.RecordAccess(t, write: true);
+            t.NeedResched = true; // resched_curr(rq): set_tsk_need_resched(rq->curr)
+            if (runtime.IsTracing) runtime.Log($"scheduler_tick: resched_curr(pCPU{t.Cpu}) sets TIF_NEED_RESCHED on {t.Name}");
         }
-    });
+    }
 
     public void preempt_disable(HostTask t) => t.PreemptCount++;
 
@@ -191,15 +229,15 @@ public sealed class HostScheduler : IControlledResource
     }
 
     /// <summary>
-    /// A preemptible window of <paramref name="t"/>: an interrupt return may preempt it here when
-    /// preempt_count is 0 and the tick armed this window (no scheduling point of its own).
+    /// A preemptible window of <paramref name="t"/> (an interrupt return, or preempt_enable()): with preempt_count 0
+    /// and TIF_NEED_RESCHED set, preempt_schedule_irq() preempts it here. No scheduling point of its own: the
+    /// flag's read belongs to the task's current step, and races with its tick's write.
     /// </summary>
     public Task PreemptionPoint(HostTask t, string where)
     {
         if (t.PreemptCount != 0) return Task.CompletedTask;
-        runtime.RecordAccess(t, write: t.ReschedIn >= 0); // the tick arms ReschedIn
-        if (t.ReschedIn < 0) return Task.CompletedTask;
-        if (t.ReschedIn-- > 0) return Task.CompletedTask;
+        runtime.RecordAccess(t, write: t.NeedResched); // __schedule() clears the flag
+        if (!t.NeedResched) return Task.CompletedTask;
         if (runtime.IsTracing) runtime.Log($"preempted {where}");
         return Switch(t, sleep: false);
     }
@@ -234,6 +272,7 @@ public sealed class HostScheduler : IControlledResource
         runtime.RecordAccess(t, write: true);
         curr[t.Cpu] = null;
         t.OffCpu = true;
+        t.NeedResched = false; // clear_tsk_need_resched(prev)
         if (sleep)
         {
             t.Sleeping = true;
