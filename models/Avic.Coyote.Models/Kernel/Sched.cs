@@ -1,15 +1,16 @@
 // The host scheduler for models whose threads are preempted and migrated (kvm-protocols.md B-SCHED):
-// preempt_disable()/preempt_enable() counts, a tick per task that sets TIF_NEED_RESCHED on it while it
-// runs, preemption at the task's next preemptible window (preempt_count == 0), voluntary schedule()
-// with sleeping and try_to_wake_up, pCPU occupancy and migration (select_task_rq picks any idle pCPU),
-// and the preempt notifiers KVM hooks (kvm_sched_out/kvm_sched_in, virt/kvm/kvm_main.c). Kernel
-// facts: kernel/sched/core.c as summarised in kvm-protocols.md §2.2 B-BLOCK/B-SCHED.
+// preempt_disable()/preempt_enable() counts, a scheduler tick that sets TIF_NEED_RESCHED on a running task
+// (resched_curr), preemption at the task's next preemptible window (only where preempt_count == 0),
+// voluntary schedule() with sleeping and try_to_wake_up, pCPU occupancy and migration (select_task_rq
+// picks any idle pCPU), and the preempt notifiers KVM hooks (kvm_sched_out/kvm_sched_in,
+// virt/kvm/kvm_main.c). Kernel facts: kernel/sched/core.c as summarised in kvm-protocols.md §2.2
+// B-BLOCK/B-SCHED.
 //
-// The tick draws no values: WHERE it lands is the schedule's choice. Its step writes the task's
-// TIF_NEED_RESCHED (resched_curr), each preemptible window reads it; exhaustive search (DPOR) then
-// explores the tick before each window through that race alone, and a step that drew a value would
-// conflict with every step. Random/PCT testing pays for it: a window is now as likely as the steps
-// around it, not 1 in a fixed number of windows (bench/results/2026-12-01-tick).
+// Where the tick lands (TickLanding): Scheduled draws nothing — a tick per task writes its flag and each
+// preemptible window reads it, so exhaustive search (DPOR) explores the tick before each window through
+// that race alone; Drawn draws the victim and the window, every window equally likely, which PCT/random
+// need but which DPOR pays for dearly (a step that draws a value conflicts with every step).
+// bench/results/2026-12-01-tick measures both.
 //
 // A model bound: a task sleeping in schedule() that nothing can wake any more (every other waking
 // thread finished or sleeps too) "sleeps forever": schedule() returns false and the model ends that
@@ -19,6 +20,20 @@ using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
 
 namespace Avic.Coyote.Models.Kernel;
+
+/// <summary>How the scheduler tick's preemptions land (see the file comment). Both reach the same preemptions:
+/// any task at any of its preemptible windows, at most the budget; Scheduled has no horizon.</summary>
+public enum TickLanding
+{
+    /// <summary>One "sched" operation draws the victim and one of its next <see cref="HostScheduler.TickHorizon"/>
+    /// windows: every window equally likely, however short it is in steps (for PCT and random testing).</summary>
+    Drawn,
+
+    /// <summary>A tick operation per task sets its TIF_NEED_RESCHED while it runs; the schedule chooses the victim
+    /// (whose tick takes the budget first) and the window (where the tick's step lands): no value is drawn, so
+    /// DPOR explores only where the tick lands relative to the windows (for exhaustive search).</summary>
+    Scheduled,
+}
 
 /// <summary>task->__state values used by the models.</summary>
 public enum TaskState
@@ -37,8 +52,8 @@ public interface IPreemptNotifier
     Task SchedIn(HostTask task, int cpu);
 }
 
-/// <summary>One host thread (task_struct) the scheduler manages. Its scheduler fields (NeedResched, Exited,
-/// SleepsForever, OffCpu, Cpu) are plain fields shared with its tick: their accesses are recorded for dfs.</summary>
+/// <summary>One host thread (task_struct) the scheduler manages. Its scheduler fields (ReschedIn, Exited,
+/// SleepsForever, OffCpu, Cpu) are plain fields shared with the tick: their accesses are recorded for dfs.</summary>
 public sealed class HostTask : IControlledResource
 {
     internal HostTask(HostScheduler scheduler, ControlledRuntime runtime, string name, int cpu)
@@ -67,9 +82,9 @@ public sealed class HostTask : IControlledResource
     /// <summary>preempt_count(): the task can be preempted only at 0.</summary>
     public int PreemptCount { get; internal set; }
 
-    /// <summary>TIF_NEED_RESCHED: set by the tick (resched_curr), acted on at the next preemptible window,
-    /// cleared by __schedule() (clear_tsk_need_resched).</summary>
-    public bool NeedResched { get; internal set; }
+    /// <summary>Armed by the scheduler tick: the timer interrupt lands in the task's
+    /// <c>ReschedIn</c>-th next preemptible window (0: the next one, TIF_NEED_RESCHED set); -1: none pending.</summary>
+    public int ReschedIn { get; internal set; } = -1;
 
     /// <summary>Off its pCPU (preempted or asleep).</summary>
     public bool OffCpu { get; internal set; }
@@ -97,12 +112,12 @@ public sealed class HostTask : IControlledResource
         public override string Describe(Operation op) => $"{task.Name} to be woken (try_to_wake_up)";
     }
 
-    // The task's tick runs while the task is current on a pCPU with no resched pending (hrtick_start() at
-    // pick time, hrtick_clear() in __schedule()); it ends once the task cannot run any more.
+    // A scheduled tick fires while its task is current on a pCPU with no resched pending (hrtick_start() at pick
+    // time, hrtick_clear() in __schedule()); it ends once the task cannot run any more.
     internal sealed class TickBlocker(HostTask task) : Blocker
     {
         public override bool CanProceed(Operation op) =>
-            (!task.OffCpu && !task.NeedResched) || task.Exited || task.SleepsForever;
+            (!task.OffCpu && task.ReschedIn < 0) || task.Exited || task.SleepsForever;
 
         public override string Describe(Operation op) => $"{task.Name} to run on a pCPU (its tick is armed while it runs)";
     }
@@ -175,7 +190,10 @@ public sealed class HostScheduler : IControlledResource
         if (!t.OffCpu && ReferenceEquals(curr[t.Cpu], t)) curr[t.Cpu] = null;
     }
 
-    /// <summary>Preemptions left to the ticks of this machine (the model's preemption bound, shared by all tasks).</summary>
+    /// <summary>Preemptible windows ahead of a task among which a drawn tick's interrupt lands.</summary>
+    public const int TickHorizon = 12;
+
+    /// <summary>Preemptions left to the scheduled ticks of this machine (the model's bound, shared by all tasks).</summary>
     private sealed class PreemptionBudget(int id, int left) : IControlledResource
     {
         public int ResourceId { get; } = id;
@@ -184,40 +202,56 @@ public sealed class HostScheduler : IControlledResource
     }
 
     /// <summary>
-    /// The scheduler tick (scheduler_tick()/hrtick() → task_tick → resched_curr(rq), kernel/sched/core.c): one timer
-    /// operation per task, "tick:NAME", that while the task runs sets its TIF_NEED_RESCHED, at most
-    /// <paramref name="preemptions"/> times over all tasks. The task is preempted at its next preemptible window
-    /// (<see cref="PreemptionPoint"/>). The schedule chooses the victim (whose tick takes the budget first) and the
-    /// window (where the tick's step lands among the task's steps): no value is drawn.
+    /// The scheduler tick (scheduler_tick()/hrtick() → task_tick → resched_curr(rq), kernel/sched/core.c): at most
+    /// <paramref name="preemptions"/> times over all tasks it arms a preemption of a running task, at its next
+    /// preemptible window (Scheduled) or the drawn one (Drawn). Returns the operations to join.
     /// </summary>
-    public Operation[] StartTick(int preemptions)
+    public IReadOnlyList<Operation> StartTick(int preemptions, TickLanding landing = TickLanding.Drawn)
     {
+        if (landing == TickLanding.Drawn) return [StartDrawnTick(preemptions)];
         var budget = new PreemptionBudget(runtime.NewResourceId(), preemptions);
         var ticks = new Operation[tasks.Count];
         for (int i = 0; i < ticks.Length; i++)
         {
             HostTask t = tasks[i];
-            ticks[i] = runtime.Spawn("tick:" + t.Name, () => Tick(t, budget, preemptions));
+            ticks[i] = runtime.Spawn("tick:" + t.Name, () => ScheduledTick(t, budget, preemptions));
         }
         return ticks;
     }
 
-    private async Task Tick(HostTask t, PreemptionBudget budget, int preemptions)
+    private async Task ScheduledTick(HostTask t, PreemptionBudget budget, int preemptions)
     {
         for (int i = 0; i < preemptions; i++)
         {
-            // The timer fires while t is current. Only a tick that sets the flag writes t and the budget: a spent
-            // tick must not race with every window of its task.
+            // The timer fires while t is current. Only a tick that arms writes t and the budget: a spent tick must
+            // not race with every window of its task.
             await runtime.Point(t, AccessKind.Read, t.Ticking, "scheduler_tick()");
             runtime.RecordAccess(budget, write: false);
             if (budget.Left == 0 || t.Exited || t.SleepsForever) return;
             runtime.RecordAccess(budget, write: true);
             budget.Left--;
             runtime.RecordAccess(t, write: true);
-            t.NeedResched = true; // resched_curr(rq): set_tsk_need_resched(rq->curr)
+            t.ReschedIn = 0; // resched_curr(rq): set_tsk_need_resched(rq->curr)
             if (runtime.IsTracing) runtime.Log($"scheduler_tick: resched_curr(pCPU{t.Cpu}) sets TIF_NEED_RESCHED on {t.Name}");
         }
     }
+
+    // One operation that, per preemption, draws a live task and one of its next TickHorizon windows. Counting
+    // windows rather than steps makes every window equally likely, however short it is in steps.
+    private Operation StartDrawnTick(int preemptions) => runtime.Spawn("sched", async () =>
+    {
+        for (int i = 0; i < preemptions; i++)
+        {
+            await runtime.Interleave("scheduler_tick()");
+            foreach (HostTask t in tasks) runtime.RecordAccess(t, write: false);
+            var live = tasks.FindAll(t => !t.Exited && !t.SleepsForever);
+            if (live.Count == 0) return;
+            HostTask victim = live[live.Count == 1 ? 0 : runtime.RandomInteger(live.Count)];
+            runtime.RecordAccess(victim, write: true);
+            victim.ReschedIn = runtime.RandomInteger(TickHorizon);
+            if (runtime.IsTracing) runtime.Log($"hrtick: {victim.Name} gets TIF_NEED_RESCHED in its preemptible window +{victim.ReschedIn}");
+        }
+    });
 
     public void preempt_disable(HostTask t) => t.PreemptCount++;
 
@@ -229,15 +263,15 @@ public sealed class HostScheduler : IControlledResource
     }
 
     /// <summary>
-    /// A preemptible window of <paramref name="t"/> (an interrupt return, or preempt_enable()): with preempt_count 0
-    /// and TIF_NEED_RESCHED set, preempt_schedule_irq() preempts it here. No scheduling point of its own: the
-    /// flag's read belongs to the task's current step, and races with its tick's write.
+    /// A preemptible window of <paramref name="t"/>: an interrupt return may preempt it here when
+    /// preempt_count is 0 and the tick armed this window (no scheduling point of its own).
     /// </summary>
     public Task PreemptionPoint(HostTask t, string where)
     {
         if (t.PreemptCount != 0) return Task.CompletedTask;
-        runtime.RecordAccess(t, write: t.NeedResched); // __schedule() clears the flag
-        if (!t.NeedResched) return Task.CompletedTask;
+        runtime.RecordAccess(t, write: t.ReschedIn >= 0); // the tick arms ReschedIn
+        if (t.ReschedIn < 0) return Task.CompletedTask;
+        if (t.ReschedIn-- > 0) return Task.CompletedTask;
         if (runtime.IsTracing) runtime.Log($"preempted {where}");
         return Switch(t, sleep: false);
     }
@@ -272,7 +306,6 @@ public sealed class HostScheduler : IControlledResource
         runtime.RecordAccess(t, write: true);
         curr[t.Cpu] = null;
         t.OffCpu = true;
-        t.NeedResched = false; // clear_tsk_need_resched(prev)
         if (sleep)
         {
             t.Sleeping = true;
