@@ -21,8 +21,8 @@ using Avic.Coyote.Sync;
 
 namespace Avic.Coyote.Models.Kernel;
 
-/// <summary>How the scheduler tick's preemptions land (see the file comment). Both reach the same preemptions:
-/// any task at any of its preemptible windows, at most the budget; Scheduled has no horizon.</summary>
+/// <summary>How the scheduler tick's preemptions (at most the budget, each of a task at a preemptible window) land
+/// (see the file comment). Scheduled reaches every preemption Drawn does, and has no horizon.</summary>
 public enum TickLanding
 {
     /// <summary>One "sched" operation draws the victim and one of its next <see cref="HostScheduler.TickHorizon"/>
@@ -83,7 +83,9 @@ public sealed class HostTask : IControlledResource
     public int PreemptCount { get; internal set; }
 
     /// <summary>Armed by the scheduler tick: the timer interrupt lands in the task's
-    /// <c>ReschedIn</c>-th next preemptible window (0: the next one, TIF_NEED_RESCHED set); -1: none pending.</summary>
+    /// <c>ReschedIn</c>-th next preemptible window (0: the next one, TIF_NEED_RESCHED set); -1: none pending.
+    /// A pending one survives a voluntary sleep (the model's simplification: __schedule() clears the flag and a
+    /// later tick sets it again).</summary>
     public int ReschedIn { get; internal set; } = -1;
 
     /// <summary>Off its pCPU (preempted or asleep).</summary>
