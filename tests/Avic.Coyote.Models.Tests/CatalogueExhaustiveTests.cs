@@ -55,9 +55,9 @@ public class CatalogueExhaustiveTests
     };
 
     /// <summary>Bug variants dfs does not find within a unit-test budget: depth-first order changes the late choices
-    /// first, and these need an early one (PCT finds them all: DoorbellModelTests, MemslotModelTests). Their preemptions
-    /// are drawn (TickLanding.Drawn: a draw conflicts with every step, which multiplies the classes; PCT needs the drawn
-    /// landing for them: bench/results/2026-12-01-tick). Measured with a
+    /// first, and these need an early one (PCT finds them all: DoorbellModelTests, MemslotModelTests). The Doorbell ones
+    /// keep the drawn tick (TickLanding.Drawn: a draw conflicts with every step, which multiplies the classes; PCT needs
+    /// the drawn landing for them: bench/results/2026-12-01-tick). Measured with a
     /// 20 s budget at load 40–70 (bench/results/2026-12-01-proofs/catalogue-dfs.txt; Memslot at load ~25 in
     /// bench/results/2026-12-01-kickack/catalogue-memslot.txt); the H-A1 races were found
     /// after 390,306 and 798,505 executions before the non-preemptive free choice.</summary>
