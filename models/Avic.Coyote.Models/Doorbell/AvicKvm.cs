@@ -1,7 +1,8 @@
 // The Protocol B model (kvm-protocols.md §2): one VM with 2–3 vCPUs on 2–4 pCPUs. Threads:
 //   vcpuN      KVM_RUN: guest entries, AVIC IPIs (the sender's AVIC runs on its pCPU, in this thread),
 //              exit handling, HLT → kvm_vcpu_halt/kvm_vcpu_block, preemption via the notifiers;
-//   sched      the host scheduler tick (Kernel/Sched.cs): preempts/migrates at preemptible points;
+//   sched      the host scheduler tick (Kernel/Sched.cs; with TickLanding.Scheduled one tick:vcpuN per vCPU thread):
+//              preempts/migrates at preemptible points;
 //   inhibitor  optional: sets then clears an APICv inhibit (B-INHIBITOR → B-REFRESH on each vCPU).
 // Every execution is bounded by the guest programs (a fixed number of IPIs and halts per vCPU).
 // This file: state, set-up, the helpers; the kernel functions are in KvmMain.cs (x86.c,
@@ -112,7 +113,7 @@ public partial class AvicKvm : IPreemptNotifier
             rt.SendEvent(thread, KvmRunIoctl);
             threads.Add(rt.Operations[thread.Value]);
         }
-        if (Config.Preemptions > 0) threads.Add(sched.StartTick(Config.Preemptions));
+        if (Config.Preemptions > 0) threads.AddRange(sched.StartTick(Config.Preemptions, Config.Tick));
         if (Config.Inhibitor)
         {
             sched.AddWaker();

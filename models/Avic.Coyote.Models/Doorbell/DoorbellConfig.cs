@@ -2,6 +2,8 @@
 // parameters (avic_doorbell_strict, enable_ipiv, halt polling), optional actors, the guest programs
 // that bound each execution, and which invariants are checked. Which kernel code runs (the 2025
 // code, the v5.18-era table, seed 002's RFC, a bug variant) is the AvicKvm subclass the variant runs.
+using Avic.Coyote.Models.Kernel;
+
 namespace Avic.Coyote.Models.Doorbell;
 
 /// <summary>Invariants of kvm-protocols.md §2.4 the model checks (each can be switched off to let a
@@ -69,6 +71,10 @@ public sealed record DoorbellConfig
 
     /// <summary>Number of TIF_NEED_RESCHED the scheduler tick sets.</summary>
     public int Preemptions { get; init; } = 2;
+
+    /// <summary>Where the tick's preemptions land (Kernel/Sched.cs): drawn windows (PCT and random find the
+    /// bug variants with them) or chosen by the schedule (no draws: what exhaustive search can afford).</summary>
+    public TickLanding Tick { get; init; } = TickLanding.Drawn;
 
     public Invariant Checks { get; init; } = Invariant.All;
 

@@ -5,6 +5,7 @@
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
 using Avic.Coyote.Models.Doorbell.Mutants;
+using Avic.Coyote.Models.Kernel;
 using Avic.Coyote.Testing;
 
 namespace Avic.Coyote.Models.Doorbell;
@@ -77,12 +78,12 @@ public static partial class DoorbellVariants
 
     [Test(Name = "Doorbell.MB20", Expect = Expectation.AssertionFailure, Invariant = IsRunningAtEntry,
         Description = "kvm_sched_in skips kvm_arch_vcpu_load when the vCPU returns to the pCPU it left: after the strict put it enters VMRUN with IsRunning=0")]
-    public static Task MB20(IActorRuntime rt) => AvicKvm.Run<SchedInSkipsLoad>(rt, new DoorbellConfig());
+    public static Task MB20(IActorRuntime rt) => AvicKvm.Run<SchedInSkipsLoad>(rt, new DoorbellConfig { Tick = TickLanding.Scheduled });
 
     [Test(Name = "Doorbell.MB20.Delivery", Expect = Expectation.Liveness, Invariant = Delivery,
         Description = "MB20 without the software doorbell (MB18): an IPI to a guest running with IsRunning=0 exits on the sender and never reaches the waiting guest; INV-B1 off")]
     public static Task MB20Delivery(IActorRuntime rt) => AvicKvm.Run<SchedInSkipsLoadNoSoftwareDoorbell>(rt, new DoorbellConfig
     {
-        Checks = Invariant.All & ~Invariant.IsRunning, Programs = SpinPrograms,
+        Checks = Invariant.All & ~Invariant.IsRunning, Programs = SpinPrograms, Tick = TickLanding.Scheduled,
     });
 }

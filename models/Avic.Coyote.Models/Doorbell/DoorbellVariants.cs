@@ -6,6 +6,7 @@
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
 using Avic.Coyote.Models.Doorbell.Mutants;
+using Avic.Coyote.Models.Kernel;
 using Avic.Coyote.Testing;
 
 namespace Avic.Coyote.Models.Doorbell;
@@ -22,7 +23,7 @@ public static partial class DoorbellVariants
     // ---- correct variants ------------------------------------------------------------------------------
 
     [Test(Name = "Doorbell.Strict", Description = "merged strict AVIC doorbells (v5.18-era table), 2 vCPUs / 2 pCPUs, preemption and migration: all invariants hold")]
-    public static Task Strict(IActorRuntime rt) => AvicKvm.Run<AvicKvm_v5_18>(rt, new DoorbellConfig());
+    public static Task Strict(IActorRuntime rt) => AvicKvm.Run<AvicKvm_v5_18>(rt, new DoorbellConfig { Tick = TickLanding.Scheduled });
 
     [Test(Name = "Doorbell.Strict.Tso", MemoryModel = MemoryModel.X86Tso,
         Description = "strict doorbells under x86-TSO: the store-buffering handshakes (IsRunning=0 / IRR) are fenced")]
@@ -50,7 +51,7 @@ public static partial class DoorbellVariants
     });
 
     [Test(Name = "Doorbell.NonStrict", Description = "the RFC's avic_doorbell_strict=0 (seed 002): IsRunning stays set while scheduled out; INV-B1-NS holds")]
-    public static Task NonStrict(IActorRuntime rt) => AvicKvm.Run<AvicKvm_rfc>(rt, new DoorbellConfig { Strict = false, Pcpus = 3 });
+    public static Task NonStrict(IActorRuntime rt) => AvicKvm.Run<AvicKvm_rfc>(rt, new DoorbellConfig { Strict = false, Pcpus = 3, Tick = TickLanding.Scheduled });
 
     [Test(Name = "Doorbell.NonStrict.Tso", MemoryModel = MemoryModel.X86Tso, Description = "non-strict doorbells under x86-TSO")]
     public static Task NonStrictTso(IActorRuntime rt) => AvicKvm.Run<AvicKvm_rfc>(rt, new DoorbellConfig { Strict = false, Pcpus = 3 });
@@ -124,7 +125,7 @@ public static partial class DoorbellVariants
 
     [Test(Name = "Doorbell.MB11", Expect = Expectation.AssertionFailure, Invariant = "INV-B6",
         Description = "non-strict RFC but __avic_vcpu_load keeps WARN_ON(IsRunning): every sched-in after a skipped put WARNs")]
-    public static Task MB11(IActorRuntime rt) => AvicKvm.Run<NonStrictKeepsLoadWarn>(rt, new DoorbellConfig { Strict = false, Pcpus = 3 });
+    public static Task MB11(IActorRuntime rt) => AvicKvm.Run<NonStrictKeepsLoadWarn>(rt, new DoorbellConfig { Strict = false, Pcpus = 3, Tick = TickLanding.Scheduled });
 
     [Test(Name = "Doorbell.MB12", Expect = Expectation.Liveness, Invariant = LostWakeup,
         Description = "non-strict mode that also keeps IsRunning when blocking; INV-B1-NS off to show the lost wakeup")]
@@ -135,7 +136,7 @@ public static partial class DoorbellVariants
 
     [Test(Name = "Doorbell.MB13", Expect = Expectation.AssertionFailure, Invariant = "INV-B1",
         Description = "strict mode but svm_vcpu_put skips __avic_vcpu_put (the RFC unconditionally): IsRunning=1 while not loaded")]
-    public static Task MB13(IActorRuntime rt) => AvicKvm.Run<StrictSkipsPut>(rt, new DoorbellConfig());
+    public static Task MB13(IActorRuntime rt) => AvicKvm.Run<StrictSkipsPut>(rt, new DoorbellConfig { Tick = TickLanding.Scheduled });
 
     [Test(Name = "Doorbell.MB13.NonStrictSpec", Description = "MB13's code judged by INV-B1-NS (non-strict spec): it holds; WARN off (the RFC drops it)")]
     public static Task MB13NonStrictSpec(IActorRuntime rt) => AvicKvm.Run<AvicKvm_rfc>(rt, new DoorbellConfig { Strict = false, Pcpus = 3, Checks = Invariant.IsRunning });

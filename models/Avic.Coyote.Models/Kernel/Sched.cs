@@ -1,10 +1,16 @@
 // The host scheduler for models whose threads are preempted and migrated (kvm-protocols.md B-SCHED):
-// preempt_disable()/preempt_enable() counts, a tick operation that arms a preemption of a task (the
-// strategy picks the task and in which of its next preemptible windows the timer interrupt lands),
-// preemption only where preempt_count == 0, voluntary schedule() with sleeping and try_to_wake_up, pCPU occupancy and
-// migration (select_task_rq picks any idle pCPU), and the preempt notifiers KVM hooks
-// (kvm_sched_out/kvm_sched_in, virt/kvm/kvm_main.c). Kernel facts: kernel/sched/core.c as
-// summarised in kvm-protocols.md §2.2 B-BLOCK/B-SCHED.
+// preempt_disable()/preempt_enable() counts, a scheduler tick that sets TIF_NEED_RESCHED on a running task
+// (resched_curr), preemption at the task's next preemptible window (only where preempt_count == 0),
+// voluntary schedule() with sleeping and try_to_wake_up, pCPU occupancy and migration (select_task_rq
+// picks any idle pCPU), and the preempt notifiers KVM hooks (kvm_sched_out/kvm_sched_in,
+// virt/kvm/kvm_main.c). Kernel facts: kernel/sched/core.c as summarised in kvm-protocols.md §2.2
+// B-BLOCK/B-SCHED.
+//
+// Where the tick lands (TickLanding): Scheduled draws nothing — a tick per task writes its flag and each
+// preemptible window reads it, so exhaustive search (DPOR) explores the tick before each window through
+// that race alone; Drawn draws the victim and the window, every window equally likely, which PCT/random
+// need but which DPOR pays for dearly (a step that draws a value conflicts with every step).
+// bench/results/2026-12-01-tick measures both.
 //
 // A model bound: a task sleeping in schedule() that nothing can wake any more (every other waking
 // thread finished or sleeps too) "sleeps forever": schedule() returns false and the model ends that
@@ -14,6 +20,20 @@ using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
 
 namespace Avic.Coyote.Models.Kernel;
+
+/// <summary>How the scheduler tick's preemptions (at most the budget, each of a task at a preemptible window) land
+/// (see the file comment). Scheduled reaches every preemption Drawn does, and has no horizon.</summary>
+public enum TickLanding
+{
+    /// <summary>One "sched" operation draws the victim and one of its next <see cref="HostScheduler.TickHorizon"/>
+    /// windows: every window equally likely, however short it is in steps (for PCT and random testing).</summary>
+    Drawn,
+
+    /// <summary>A tick operation per task sets its TIF_NEED_RESCHED while it runs; the schedule chooses the victim
+    /// (whose tick takes the budget first) and the window (where the tick's step lands): no value is drawn, so
+    /// DPOR explores only where the tick lands relative to the windows (for exhaustive search).</summary>
+    Scheduled,
+}
 
 /// <summary>task->__state values used by the models.</summary>
 public enum TaskState
@@ -44,6 +64,7 @@ public sealed class HostTask : IControlledResource
         ResourceId = runtime.NewResourceId();
         State = new SharedVar<TaskState>(runtime, name + "->__state", TaskState.TASK_RUNNING);
         Wake = new WakeBlocker(this);
+        Ticking = new TickBlocker(this);
     }
 
     public HostScheduler Scheduler { get; }
@@ -62,7 +83,9 @@ public sealed class HostTask : IControlledResource
     public int PreemptCount { get; internal set; }
 
     /// <summary>Armed by the scheduler tick: the timer interrupt lands in the task's
-    /// <c>ReschedIn</c>-th next preemptible window (0: the next one); -1: none pending.</summary>
+    /// <c>ReschedIn</c>-th next preemptible window (0: the next one, TIF_NEED_RESCHED set); -1: none pending.
+    /// A pending one survives a voluntary sleep (the model's simplification: __schedule() clears the flag and a
+    /// later tick sets it again).</summary>
     public int ReschedIn { get; internal set; } = -1;
 
     /// <summary>Off its pCPU (preempted or asleep).</summary>
@@ -79,6 +102,8 @@ public sealed class HostTask : IControlledResource
 
     internal WakeBlocker Wake { get; }
 
+    internal TickBlocker Ticking { get; }
+
     public override string ToString() => Name;
 
     internal sealed class WakeBlocker(HostTask task) : Blocker
@@ -87,6 +112,16 @@ public sealed class HostTask : IControlledResource
             task.State.Peek() == TaskState.TASK_RUNNING || task.Scheduler.NothingCanWake;
 
         public override string Describe(Operation op) => $"{task.Name} to be woken (try_to_wake_up)";
+    }
+
+    // A scheduled tick fires while its task is current on a pCPU with no resched pending (hrtick_start() at pick
+    // time, hrtick_clear() in __schedule()); it ends once the task cannot run any more.
+    internal sealed class TickBlocker(HostTask task) : Blocker
+    {
+        public override bool CanProceed(Operation op) =>
+            (!task.OffCpu && task.ReschedIn < 0) || task.Exited || task.SleepsForever;
+
+        public override string Describe(Operation op) => $"{task.Name} to run on a pCPU (its tick is armed while it runs)";
     }
 }
 
@@ -157,16 +192,55 @@ public sealed class HostScheduler : IControlledResource
         if (!t.OffCpu && ReferenceEquals(curr[t.Cpu], t)) curr[t.Cpu] = null;
     }
 
-    /// <summary>Preemptible windows ahead of a task among which the tick's interrupt lands.</summary>
+    /// <summary>Preemptible windows ahead of a task among which a drawn tick's interrupt lands.</summary>
     public const int TickHorizon = 12;
 
+    /// <summary>Preemptions left to the scheduled ticks of this machine (the model's bound, shared by all tasks).</summary>
+    private sealed class PreemptionBudget(int id, int left) : IControlledResource
+    {
+        public int ResourceId { get; } = id;
+
+        public int Left = left;
+    }
+
     /// <summary>
-    /// The scheduler tick: <paramref name="preemptions"/> times, arm a preemption of one task (chosen
-    /// by the strategy) in one of its next <see cref="TickHorizon"/> preemptible windows (chosen by
-    /// the strategy). Counting windows rather than steps makes every window equally likely, however
-    /// short it is in steps. The task is preempted there (TIF_NEED_RESCHED + interrupt return).
+    /// The scheduler tick (scheduler_tick()/hrtick() → task_tick → resched_curr(rq), kernel/sched/core.c): at most
+    /// <paramref name="preemptions"/> times over all tasks it arms a preemption of a running task, at its next
+    /// preemptible window (Scheduled) or the drawn one (Drawn). Returns the operations to join.
     /// </summary>
-    public Operation StartTick(int preemptions) => runtime.Spawn("sched", async () =>
+    public IReadOnlyList<Operation> StartTick(int preemptions, TickLanding landing = TickLanding.Drawn)
+    {
+        if (landing == TickLanding.Drawn) return [StartDrawnTick(preemptions)];
+        var budget = new PreemptionBudget(runtime.NewResourceId(), preemptions);
+        var ticks = new Operation[tasks.Count];
+        for (int i = 0; i < ticks.Length; i++)
+        {
+            HostTask t = tasks[i];
+            ticks[i] = runtime.Spawn("tick:" + t.Name, () => ScheduledTick(t, budget, preemptions));
+        }
+        return ticks;
+    }
+
+    private async Task ScheduledTick(HostTask t, PreemptionBudget budget, int preemptions)
+    {
+        for (int i = 0; i < preemptions; i++)
+        {
+            // The timer fires while t is current. Only a tick that arms writes t and the budget: a spent tick must
+            // not race with every window of its task.
+            await runtime.Point(t, AccessKind.Read, t.Ticking, "scheduler_tick()");
+            runtime.RecordAccess(budget, write: false);
+            if (budget.Left == 0 || t.Exited || t.SleepsForever) return;
+            runtime.RecordAccess(budget, write: true);
+            budget.Left--;
+            runtime.RecordAccess(t, write: true);
+            t.ReschedIn = 0; // resched_curr(rq): set_tsk_need_resched(rq->curr)
+            if (runtime.IsTracing) runtime.Log($"scheduler_tick: resched_curr(pCPU{t.Cpu}) sets TIF_NEED_RESCHED on {t.Name}");
+        }
+    }
+
+    // One operation that, per preemption, draws a live task and one of its next TickHorizon windows. Counting
+    // windows rather than steps makes every window equally likely, however short it is in steps.
+    private Operation StartDrawnTick(int preemptions) => runtime.Spawn("sched", async () =>
     {
         for (int i = 0; i < preemptions; i++)
         {
