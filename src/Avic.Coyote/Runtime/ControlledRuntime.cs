@@ -85,6 +85,12 @@ public sealed partial class ControlledRuntime : IActorRuntime
         ControlledRuntime? previous = current;
         System.Threading.SynchronizationContext? previousContext = System.Threading.SynchronizationContext.Current;
         EnterThread();
+        // Our loop resumes every continuation inline on this one thread, so the execution context need not flow with
+        // it: with flow suppressed an async frame captures none and its continuation skips ExecutionContext.Run (the
+        // largest part of an await's cost in models made of many small async kernel functions). Not for a driver,
+        // whose own runtime may rely on the context flowing.
+        bool suppressFlow = driver is null && !System.Threading.ExecutionContext.IsFlowSuppressed();
+        if (suppressFlow) System.Threading.ExecutionContext.SuppressFlow();
         try
         {
             AddOperation("main", () => test(this));
@@ -92,6 +98,7 @@ public sealed partial class ControlledRuntime : IActorRuntime
         }
         finally
         {
+            if (suppressFlow && System.Threading.ExecutionContext.IsFlowSuppressed()) System.Threading.ExecutionContext.RestoreFlow();
             current = previous;
             System.Threading.SynchronizationContext.SetSynchronizationContext(previousContext);
             running = null;

@@ -1,0 +1,86 @@
+using Avic.Coyote.Runtime;
+using Avic.Coyote.Strategies;
+using Avic.Coyote.Sync;
+using Avic.Coyote.Testing;
+using ExecutionContext = System.Threading.ExecutionContext;
+
+namespace Avic.Coyote.Tests.Engine;
+
+/// <summary>What the per-step path's shortcuts must keep: the caller's thread as it was, and what model code sees.</summary>
+public class StepPathTests
+{
+    private static readonly System.Threading.AsyncLocal<string?> Ambient = new();
+
+    [Fact]
+    public void AnExecutionSuppressesContextFlowOnlyWhileItRunsAndKeepsTheCallersAsyncLocals()
+    {
+        // Our loop resumes every continuation inline, so the execution context does not flow with it; model code still
+        // sees the caller's async-local values (it runs on the caller's thread), and the caller gets its thread back as it was.
+        Ambient.Value = "caller";
+        var seen = new List<(bool Suppressed, string? Ambient)>();
+        TestCase test = TestCase.From("flow", async rt =>
+        {
+            var x = new SharedVar<int>("x", 0);
+            seen.Add((ExecutionContext.IsFlowSuppressed(), Ambient.Value));
+            Operation t1 = rt.Spawn("t1", async () =>
+            {
+                await x.Write(1);
+                seen.Add((ExecutionContext.IsFlowSuppressed(), Ambient.Value));
+            });
+            await rt.WhenCompleted(t1);
+            seen.Add((ExecutionContext.IsFlowSuppressed(), Ambient.Value));
+        }, Expectation.Pass);
+        var runtime = new ControlledRuntime();
+
+        ExecutionOutcome outcome = runtime.RunExecution(test.Entry, new RandomStrategy(1), 1000, MemoryModel.SequentialConsistency, 0, tracing: false);
+
+        Assert.Equal(ExecutionOutcome.Quiescent, outcome);
+        Assert.Equal(new[] { (true, "caller"), (true, "caller"), (true, "caller") }, seen.ToArray());
+        Assert.False(ExecutionContext.IsFlowSuppressed());
+        Assert.Equal("caller", Ambient.Value);
+    }
+
+    [Fact]
+    public void ACallerThatSuppressedFlowItselfKeepsItSuppressed()
+    {
+        TestCase test = TestCase.From("flow", async rt => await rt.Interleave(), Expectation.Pass);
+        var runtime = new ControlledRuntime();
+        using (ExecutionContext.SuppressFlow())
+        {
+            Assert.Equal(ExecutionOutcome.Quiescent,
+                runtime.RunExecution(test.Entry, new RandomStrategy(1), 1000, MemoryModel.SequentialConsistency, 0, tracing: false));
+            Assert.True(ExecutionContext.IsFlowSuppressed());
+        }
+        Assert.False(ExecutionContext.IsFlowSuppressed());
+    }
+}
+
+public class AssertMessageTests
+{
+    [Fact]
+    public void AnAssertionThatHoldsDoesNotFormatItsMessageAndOneThatFailsReportsIt()
+    {
+        int formatted = 0;
+        string Hole()
+        {
+            formatted++;
+            return "x";
+        }
+        TestCase test = TestCase.From("assert", async rt =>
+        {
+            var r = (ControlledRuntime)rt;
+            r.Assert(true, $"holds: {Hole()}");
+            r.Assert(true, "INV-T1", $"holds: {Hole()}");
+            await rt.Interleave();
+            r.Assert(false, "INV-T1", $"fails: {Hole()} and {42}");
+        }, Expectation.Pass);
+        var runtime = new ControlledRuntime();
+
+        ExecutionOutcome outcome = runtime.RunExecution(test.Entry, new RandomStrategy(1), 1000, MemoryModel.SequentialConsistency, 0, tracing: false);
+
+        Assert.Equal(ExecutionOutcome.Bug, outcome);
+        Assert.Equal(1, formatted);
+        Assert.Contains("fails: x and 42", runtime.Bug!.Message);
+        Assert.Equal("INV-T1", runtime.Bug.Invariant);
+    }
+}
