@@ -35,7 +35,7 @@ public class StepPathTests
         ExecutionOutcome outcome = runtime.RunExecution(test.Entry, new RandomStrategy(1), 1000, MemoryModel.SequentialConsistency, 0, tracing: false);
 
         Assert.Equal(ExecutionOutcome.Quiescent, outcome);
-        Assert.Equal(new[] { (true, "caller"), (true, "caller"), (true, "caller") }, seen.ToArray());
+        Assert.Equal(new (bool, string?)[] { (true, "caller"), (true, "caller"), (true, "caller") }, seen.ToArray());
         Assert.False(ExecutionContext.IsFlowSuppressed());
         Assert.Equal("caller", Ambient.Value);
     }
