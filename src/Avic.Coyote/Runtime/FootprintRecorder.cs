@@ -24,7 +24,14 @@ internal sealed class FootprintRecorder : StepObserver
         return this;
     }
 
-    public override void OnStepStarting(Operation op) => skip = knows is { KnowsNextFootprint: true };
+    // Accesses between two steps (a blocker's CanProceed that Peeks, asked while the engine collects the enabled
+    // operations) belong to no step: dropped here, they would otherwise land in whichever step runs next.
+    public override void OnStepStarting(Operation op)
+    {
+        skip = knows is { KnowsNextFootprint: true };
+        footprint.Clear();
+        global = false;
+    }
 
     public override void OnResumed(Operation op)
     {
