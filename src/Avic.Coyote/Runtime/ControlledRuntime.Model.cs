@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Avic.Coyote.Runtime;
 
 /// <summary>What models call besides scheduling points: new operations, nondeterministic values, bugs, extra accesses,
@@ -52,22 +50,10 @@ public sealed partial class ControlledRuntime
         if (!condition) throw Violation(BugKind.AssertionFailure, message);
     }
 
-    /// <summary>As <see cref="Assert(bool, string)"/>; an interpolated message is formatted only when the assertion fails.</summary>
-    public void Assert(bool condition, [InterpolatedStringHandlerArgument("condition")] ref AssertMessage message)
-    {
-        if (!condition) throw Violation(BugKind.AssertionFailure, message.ToStringAndClear());
-    }
-
     /// <summary>Asserts the invariant <paramref name="invariant"/> (e.g. "INV-A1").</summary>
     public void Assert(bool condition, string invariant, string message)
     {
         if (!condition) throw Violation(BugKind.AssertionFailure, invariant, message);
-    }
-
-    /// <summary>As <see cref="Assert(bool, string, string)"/>; an interpolated message is formatted only when the assertion fails.</summary>
-    public void Assert(bool condition, string invariant, [InterpolatedStringHandlerArgument("condition")] ref AssertMessage message)
-    {
-        if (!condition) throw Violation(BugKind.AssertionFailure, invariant, message.ToStringAndClear());
     }
 
     /// <summary>

@@ -54,33 +54,3 @@ public class StepPathTests
         Assert.False(ExecutionContext.IsFlowSuppressed());
     }
 }
-
-public class AssertMessageTests
-{
-    [Fact]
-    public void AnAssertionThatHoldsDoesNotFormatItsMessageAndOneThatFailsReportsIt()
-    {
-        int formatted = 0;
-        string Hole()
-        {
-            formatted++;
-            return "x";
-        }
-        TestCase test = TestCase.From("assert", async rt =>
-        {
-            var r = (ControlledRuntime)rt;
-            r.Assert(true, $"holds: {Hole()}");
-            r.Assert(true, "INV-T1", $"holds: {Hole()}");
-            await rt.Interleave();
-            r.Assert(false, "INV-T1", $"fails: {Hole()} and {42}");
-        }, Expectation.Pass);
-        var runtime = new ControlledRuntime();
-
-        ExecutionOutcome outcome = runtime.RunExecution(test.Entry, new RandomStrategy(1), 1000, MemoryModel.SequentialConsistency, 0, tracing: false);
-
-        Assert.Equal(ExecutionOutcome.Bug, outcome);
-        Assert.Equal(1, formatted);
-        Assert.Contains("fails: x and 42", runtime.Bug!.Message);
-        Assert.Equal("INV-T1", runtime.Bug.Invariant);
-    }
-}
