@@ -25,7 +25,8 @@ internal sealed class OperationTable
     public ReadOnlySpan<Operation> CollectEnabled(int step)
     {
         int count = 0;
-        foreach (Operation op in all)
+        // A span, not the list's enumerator: this runs for every operation at every step.
+        foreach (Operation op in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(all))
         {
             bool isEnabled = op.IsEnabled;
             // Blocked (or not yet created) when last looked, runnable now: the step just taken enabled it.

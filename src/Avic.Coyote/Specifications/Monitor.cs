@@ -84,9 +84,9 @@ public abstract class Monitor : IControlledResource
 
     private void Handle(Event e)
     {
-        if (!state.Transitions.TryGetValue(e.GetType(), out Transition tr))
+        if (!state.TryGetTransition(e.GetType(), out Transition tr))
         {
-            if (state.Ignored.Contains(e.GetType())) return;
+            if (state.IsIgnored(e.GetType())) return;
             throw runtime.Violation(BugKind.UnhandledEvent, $"monitor {GetType().Name} received {e.GetType().Name} in state {state.Name}, which has no handler for it");
         }
         if (tr.Action is not null) Run(tr.Action, e);
