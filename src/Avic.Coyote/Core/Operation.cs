@@ -91,7 +91,11 @@ public sealed class Operation
     internal bool WasEnabled;
 
     internal Func<Task>? Body;
-    internal Action? Continuation;
+    internal Action<object?>? Continuation;
+    internal object? ContinuationState;
+
+    /// <summary>This operation's scheduling-point sources by slot (see <c>ControlledRuntime.PointSourceOf</c>).</summary>
+    internal object?[] PointSources = [];
 
     /// <summary>Where the operation's code is (set by actors to the running handler), for error messages.</summary>
     internal string? Location;
@@ -116,10 +120,11 @@ public sealed class Operation
         }
     }
 
-    /// <summary>Parks the operation at a scheduling point: <paramref name="continuation"/> is what resuming it runs.</summary>
-    internal void Park(Action continuation)
+    /// <summary>Parks the operation at a scheduling point: <paramref name="continuation"/>(<paramref name="state"/>) is what resuming it runs.</summary>
+    internal void Park(Action<object?> continuation, object? state)
     {
         Continuation = continuation;
+        ContinuationState = state;
         ReachedSchedulingPoint = true;
     }
 
@@ -138,9 +143,10 @@ public sealed class Operation
             }
             else
             {
-                Action continuation = Continuation!;
-                Continuation = null;
-                continuation();
+                Action<object?> continuation = Continuation!;
+                object? state = ContinuationState;
+                (Continuation, ContinuationState) = (null, null);
+                continuation(state);
             }
         }
         catch (Exception e)

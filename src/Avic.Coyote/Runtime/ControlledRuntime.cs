@@ -24,6 +24,8 @@ public sealed partial class ControlledRuntime : IActorRuntime
     private readonly ExtensionPoints extensions;
     private readonly FootprintRecorder footprints = new();
     private readonly TraceRecorder tracer;
+    /// <summary>By operation id: the <see cref="PointSource{TAction, TResult}"/>s of the operation with that id, by slot.</summary>
+    private readonly List<object?[]> pointSources = new();
     private TraceRecorder? trace;
     private ISchedulingStrategy strategy = null!;
     private IExecutionDriver? driver;
@@ -167,10 +169,34 @@ public sealed partial class ControlledRuntime : IActorRuntime
         return extensions.Judge(atEnd: true) ? ExecutionOutcome.Bug : ExecutionOutcome.Quiescent;
     }
 
-    internal void Pause(Action continuation)
+    internal void Pause(Action<object?> continuation, object? state)
     {
         CheckThread();
-        running!.Park(continuation);
+        running!.Park(continuation, state);
+    }
+
+    /// <summary>The running operation's source for scheduling points with resume action <typeparamref name="TAction"/>:
+    /// one per operation slot and action type, kept across executions (operation ids restart at 0 in each).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal PointSource<TAction, TResult> PointSourceOf<TAction, TResult>() where TAction : struct, IResumeAction<TResult>
+    {
+        if (running is null) CheckThread(); // throws: an await outside the execution
+        object?[] slots = running!.PointSources;
+        int slot = FeatureSlot<PointSource<TAction, TResult>>.Index;
+        // Only this method stores in a slot, and only a source of the slot's type.
+        if ((uint)slot < (uint)slots.Length && slots[slot] is { } source) return Unsafe.As<PointSource<TAction, TResult>>(source);
+        return NewPointSource<TAction, TResult>(running, slot);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private PointSource<TAction, TResult> NewPointSource<TAction, TResult>(Operation op, int slot) where TAction : struct, IResumeAction<TResult>
+    {
+        object?[] slots = op.PointSources;
+        if (slot >= slots.Length) Array.Resize(ref slots, Math.Max(slot + 1, FeatureSlots.Count));
+        op.PointSources = pointSources[op.Id] = slots;
+        var source = new PointSource<TAction, TResult>(this);
+        slots[slot] = source;
+        return source;
     }
 
     /// <summary>The running operation was resumed at its scheduling point: its declared access happens now.</summary>

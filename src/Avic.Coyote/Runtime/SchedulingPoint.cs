@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 
 namespace Avic.Coyote.Runtime;
 
@@ -7,7 +8,10 @@ namespace Avic.Coyote.Runtime;
 /// scheduler, which later resumes the continuation directly on the engine thread.
 /// It never completes synchronously, so every await is a real decision of the strategy.
 /// </summary>
-public readonly struct SchedulingPoint : ICriticalNotifyCompletion
+/// <remarks>Its awaiter is a <see cref="ValueTaskAwaiter"/> over the awaiting operation's reusable
+/// <see cref="PointSource{TAction, TResult}"/>: the async method builders hand such an awaiter their frame directly,
+/// where any other awaiter costs every suspended Task frame a continuation delegate.</remarks>
+public readonly struct SchedulingPoint
 {
     private readonly ControlledRuntime runtime;
     private readonly bool drainStoreBuffer;
@@ -18,24 +22,16 @@ public readonly struct SchedulingPoint : ICriticalNotifyCompletion
         this.drainStoreBuffer = drainStoreBuffer;
     }
 
-    public SchedulingPoint GetAwaiter() => this;
-
-    public bool IsCompleted => false;
-
-    public void GetResult()
+    public ValueTaskAwaiter GetAwaiter()
     {
-        runtime.OnResumed(drainStoreBuffer);
-        runtime.OnActionDone();
+        PointSource<NoAction, Unit> source = runtime.PointSourceOf<NoAction, Unit>();
+        return new ValueTask(source, source.Arm(default, drainStoreBuffer)).GetAwaiter();
     }
-
-    public void OnCompleted(Action continuation) => runtime.Pause(continuation);
-
-    public void UnsafeOnCompleted(Action continuation) => runtime.Pause(continuation);
 }
 
 /// <summary>A scheduling point whose result is computed when the operation is resumed
 /// (e.g. the value a shared read returns at the moment it is scheduled).</summary>
-public readonly struct SchedulingPoint<TAction, TResult> : ICriticalNotifyCompletion
+public readonly struct SchedulingPoint<TAction, TResult>
     where TAction : struct, IResumeAction<TResult>
 {
     private readonly ControlledRuntime runtime;
@@ -47,21 +43,11 @@ public readonly struct SchedulingPoint<TAction, TResult> : ICriticalNotifyComple
         this.action = action;
     }
 
-    public SchedulingPoint<TAction, TResult> GetAwaiter() => this;
-
-    public bool IsCompleted => false;
-
-    public TResult GetResult()
+    public ValueTaskAwaiter<TResult> GetAwaiter()
     {
-        runtime.OnResumed();
-        TResult result = action.Run(runtime);
-        runtime.OnActionDone();
-        return result;
+        PointSource<TAction, TResult> source = runtime.PointSourceOf<TAction, TResult>();
+        return new ValueTask<TResult>(source, source.Arm(action, drainStoreBuffer: false)).GetAwaiter();
     }
-
-    public void OnCompleted(Action continuation) => runtime.Pause(continuation);
-
-    public void UnsafeOnCompleted(Action continuation) => runtime.Pause(continuation);
 }
 
 /// <summary>What a scheduling point does when its operation is resumed. A struct so that
@@ -74,4 +60,61 @@ public interface IResumeAction<TResult>
 /// <summary>The result of a scheduling point that returns nothing.</summary>
 public readonly struct Unit
 {
+}
+
+/// <summary>The resume action of a scheduling point that only resumes.</summary>
+internal readonly struct NoAction : IResumeAction<Unit>
+{
+    public Unit Run(ControlledRuntime runtime) => default;
+}
+
+/// <summary>
+/// What an awaited scheduling point of one operation is while the operation waits at it: the await parks the
+/// operation's frame here (<see cref="OnCompleted"/>), and resuming the frame takes the point's result
+/// (<see cref="GetResult"/>), which runs the resume action. An operation waits at one point at a time, so each
+/// operation slot of the runtime has one per action type, reused by every await of every execution (see
+/// <see cref="ControlledRuntime.PointSourceOf{TAction, TResult}"/>); the token tells one await from the next.
+/// </summary>
+internal sealed class PointSource<TAction, TResult>(ControlledRuntime runtime) : IValueTaskSource<TResult>, IValueTaskSource
+    where TAction : struct, IResumeAction<TResult>
+{
+    private TAction action;
+    private bool drainStoreBuffer;
+    private short token;
+
+    /// <summary>Readies the source for one await; returns its token.</summary>
+    public short Arm(TAction pending, bool drainStoreBuffer)
+    {
+        action = pending;
+        this.drainStoreBuffer = drainStoreBuffer;
+        return ++token;
+    }
+
+    public ValueTaskSourceStatus GetStatus(short awaited) => ValueTaskSourceStatus.Pending;
+
+    public void OnCompleted(Action<object?> continuation, object? state, short awaited, ValueTaskSourceOnCompletedFlags flags)
+    {
+        Check(awaited);
+        runtime.Pause(continuation, state);
+    }
+
+    public TResult GetResult(short awaited)
+    {
+        Check(awaited);
+        // Spent before the action runs: an exception from it leaves the source ready for the operation's next await.
+        token++;
+        TAction pending = action;
+        action = default;
+        runtime.OnResumed(drainStoreBuffer);
+        TResult result = pending.Run(runtime);
+        runtime.OnActionDone();
+        return result;
+    }
+
+    void IValueTaskSource.GetResult(short awaited) => GetResult(awaited);
+
+    private void Check(short awaited)
+    {
+        if (awaited != token) throw new InvalidOperationException("a scheduling point was awaited twice, or after its operation moved on");
+    }
 }
