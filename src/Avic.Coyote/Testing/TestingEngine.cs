@@ -246,9 +246,13 @@ public static class TestingEngine
     /// so even one long execution stops within a moment of the budget.
     /// </summary>
     private sealed class Deadline(ISchedulingStrategy inner, Stopwatch clock, double timeoutSeconds, CancellationToken cancellation)
-        : ISchedulingStrategy
+        : ISchedulingStrategy, IKnowsFootprints
     {
         private const int CheckEvery = 1024;
+        private readonly IKnowsFootprints? knows = inner as IKnowsFootprints;
+
+        // Passed on, so the runtime skips recording the footprints of a prefix the exhaustive search replays.
+        public bool KnowsNextFootprint => knows is { KnowsNextFootprint: true };
 
         /// <summary>True when the last execution was abandoned for the budget or cancellation.</summary>
         public bool CutShort { get; private set; }

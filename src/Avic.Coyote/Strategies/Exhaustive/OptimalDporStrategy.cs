@@ -50,6 +50,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         public int[] Options = [];
         public int ValueCount;
         public int Chosen;
+        /// <summary>Scheduling node: where the chosen operation was in the enabled list when it was last taken (a replay
+        /// finds it there without a scan).</summary>
+        public int Slot;
         /// <summary>Scheduling node: sleepers on arrival; operations explored here, with their step's footprint
         /// (they sleep in the later branches); branches still to explore.</summary>
         public List<Sleeper> SleepOnEntry = [];
@@ -68,6 +71,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             IsValue = isValue;
             ValueCount = 0;
             Chosen = 0;
+            Slot = 0;
             SleepOnEntry = [];
             Explored.Clear();
             Wakeup.Clear();
@@ -104,12 +108,14 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     private readonly Stack<StepRecord> spareSteps = new();
     private readonly List<int> candidates = new();
     private readonly List<int> races = new();
+    private readonly List<StepRecord> reversal = new(); // the continuation of the race being reversed
     private readonly HandOvers handOvers = new(); // for the step being added
     private readonly Func<int, (int, int, Footprint)> stepAt;
     private int[] hbScratch = new int[16];
     private int[] raceScratch = new int[16];
     private int clockWidth; // operation ids seen so far + 1
     private List<Sleeper> sleep = new();
+    private readonly List<Sleeper> noSleepers = new(); // the empty sleep set, shared (sleep sets are never changed once made)
     private List<WakeupNode>? pendingGuide; // wakeup subtree for the next new scheduling point
     private int depth;
     private int lastSchedulingNode = -1;
@@ -176,7 +182,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         membersOpened.Clear();
         openingOf.Clear();
         lastSchedulingNode = -1;
-        sleep = new List<Sleeper>();
+        sleep = noSleepers;
         stepCount = 0;
         operationClocks.Clear();
         pendingGuide = null;
@@ -352,14 +358,16 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         depth++;
         int chosenId = node.Options[node.Chosen];
         if (bound is not null) preemptions = node.PreemptionsBefore + PreemptionBound.Cost(node.Previous, node.Options, chosenId);
-        for (int i = 0; i < enabled.Length; i++)
-            if (enabled[i].Id == chosenId)
-            {
-                SeedClock(enabled[i]);
-                OnChosen(enabled[i]);
-                chosenWaits = enabled[i].Blocker is not null;
-                return i;
-            }
+        int slot = node.Slot < enabled.Length && enabled[node.Slot].Id == chosenId ? node.Slot : -1;
+        for (int i = 0; slot < 0 && i < enabled.Length; i++)
+            if (enabled[i].Id == chosenId) slot = node.Slot = i;
+        if (slot >= 0)
+        {
+            SeedClock(enabled[slot]);
+            OnChosen(enabled[slot]);
+            chosenWaits = enabled[slot].Blocker is not null;
+            return slot;
+        }
         throw new InvalidOperationException($"exhaustive search: the test is not deterministic (operation {chosenId} not enabled at step {step})");
     }
 
@@ -412,7 +420,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         if (lastSchedulingNode >= replayedNodes)
             foreach (int j in races) Reverse(j);
 
-        sleep = SleepSets.After(node.SleepOnEntry, node.Explored, op.Id, footprint);
+        // Nothing sleeps after the first branch of a choice point entered with no sleepers (most new steps): no new list.
+        sleep = node.SleepOnEntry.Count == 0 && node.Explored.Count == 1 ? noSleepers : SleepSets.After(node.SleepOnEntry, node.Explored, op.Id, footprint);
     }
 
     /// <summary>
@@ -591,7 +600,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     {
         StepRecord e = steps[j];
         StepRecord last = steps[^1];
-        var v = new List<StepRecord>();
+        List<StepRecord> v = reversal; // Insert copies what it keeps
+        v.Clear();
         bool enabledByV = false;
         for (int k = j + 1; k < steps.Count - 1; k++)
         {
