@@ -386,9 +386,9 @@ public static class ParallelExhaustiveSearch
             public void FillQueue(int budget)
             {
                 int limit = owner.workers * 2;
-                while (search is not null && owner.Pending < limit && predicted.Count < 4 * limit)
+                while (search is not null && cutter is not null && owner.Pending < limit && predicted.Count < 4 * limit)
                 {
-                    if (!runner.TryRun(cutter!, 0, out _))
+                    if (!runner.TryRun(cutter, 0, out _))
                     {
                         search = null;
                         return;
