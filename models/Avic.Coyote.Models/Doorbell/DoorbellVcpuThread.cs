@@ -65,11 +65,21 @@ public sealed class DoorbellVcpuThread : VcpuThread
         return 1;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected override async ValueTask<GuestExit> guest_run()
+    // HLT and WRMSR exit at once (no shared access): guest_run() then needs no frame of its own.
+    protected override ValueTask<GuestExit> guest_run()
     {
         kvm.GuestModeEntered(v);
-        exit = await kvm.guest_run(v, v.Program[pc]);
+        ValueTask<ExitReason> run = kvm.guest_run(v, v.Program[pc]);
+        return run.IsCompletedSuccessfully ? new(vmexit_reason(run.Result)) : guest_run_wait(run);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<GuestExit> guest_run_wait(ValueTask<ExitReason> run) => vmexit_reason(await run);
+
+    /// <summary>The #VMEXIT event of the exit the guest's action ended in.</summary>
+    private GuestExit vmexit_reason(ExitReason reason)
+    {
+        exit = reason;
         return exit switch
         {
             ExitReason.AvicIncompleteIpi => new IcrWrite(kvm.TargetOf(v).vcpu_id, IncompleteIpi: true),
@@ -92,7 +102,8 @@ public sealed class DoorbellVcpuThread : VcpuThread
             return 1;
         }
         await kvm.handle_exit(v, exit);
-        return await next_action();
+        await kvm.vcpu_run_preemptible(v);
+        return next_action();
     }
 
     protected override bool kvm_vcpu_running() => !halted;
@@ -103,15 +114,15 @@ public sealed class DoorbellVcpuThread : VcpuThread
     {
         halted = false;
         await kvm.kvm_vcpu_halt(v);
-        return v.SleepsForever ? 0 : await next_action();
+        if (v.SleepsForever) return 0;
+        await kvm.vcpu_run_preemptible(v);
+        return next_action();
     }
 
-    // The guest's action is done: a preemptible window in vcpu_run(), then the next guest entry, or the
-    // return to userspace once the program (the model's bound) is done.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> next_action()
+    // The guest's action is done (after vcpu_run()'s preemptible window, awaited by the caller in its own frame):
+    // the next guest entry, or the return to userspace once the program (the model's bound) is done.
+    private int next_action()
     {
-        await kvm.vcpu_run_preemptible(v);
         if (++pc == v.Program.Length) return 0;
         v.AcceptsAtActionStart = v.Accepts;
         return 1;

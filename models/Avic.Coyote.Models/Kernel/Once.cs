@@ -20,3 +20,22 @@ public static partial class Linux
     public static SchedulingPoint smp_mb() =>
         (ControlledRuntime.Current ?? throw new InvalidOperationException("smp_mb outside the engine")).Fence();
 }
+
+/// <summary>
+/// A kernel function whose body is one load and a pure expression of the value ("return READ_ONCE(x) == 0;"):
+/// the load's own scheduling point (the same access as READ_ONCE), whose result is <paramref name="map"/> of the value.
+/// The caller awaits the point directly: such a function costs no async frame per call (they run at every guest entry).
+/// </summary>
+public readonly struct ReadOnceMap<T, TResult>(SharedVar<T> x, Func<T, TResult> map) : IResumeAction<TResult>
+{
+    public TResult Run(ControlledRuntime rt) => map(new SharedVar<T>.ReadAction(x).Run(rt));
+}
+
+public static partial class Linux
+{
+    /// <summary>READ_ONCE(x) then <paramref name="map"/> of the value, as one scheduling point (see <see cref="ReadOnceMap{T, TResult}"/>);
+    /// <paramref name="map"/> must be static (no allocation per call) and read nothing shared.</summary>
+    public static SchedulingPoint<ReadOnceMap<T, TResult>, TResult> READ_ONCE_map<T, TResult>(SharedVar<T> x, Func<T, TResult> map) =>
+        (ControlledRuntime.Current ?? throw new InvalidOperationException("READ_ONCE outside the engine"))
+            .Point<ReadOnceMap<T, TResult>, TResult>(new ReadOnceMap<T, TResult>(x, map), x, AccessKind.Read);
+}

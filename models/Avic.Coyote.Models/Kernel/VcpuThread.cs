@@ -167,10 +167,22 @@ public abstract class VcpuThread : StateMachine
         if (!enteredGuest) await vcpu_run_next(kvm_run_bound(r, entered: false));
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    protected async ValueTask guest_mode()
+    // Most guest actions exit without a shared access (WRMSR, HLT, an ICR write by MSR): guest_run() is then complete when
+    // it returns, and the exit is raised with no frame here; only a guest that waits (a scheduling point) costs one.
+    protected ValueTask guest_mode()
     {
-        GuestExit exit = await guest_run();
+        ValueTask<GuestExit> run = guest_run();
+        if (!run.IsCompletedSuccessfully) return guest_mode_exit(run);
+        vmexit_raise(run.Result);
+        return default;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask guest_mode_exit(ValueTask<GuestExit> run) => vmexit_raise(await run);
+
+    /// <summary>#VMEXIT: the guest's exit is the next event this thread handles (before any queued one).</summary>
+    private void vmexit_raise(GuestExit exit)
+    {
         if (Runtime.IsTracing) Runtime.Log($"#VMEXIT: {exit}");
         RaiseEvent(exit);
     }

@@ -28,9 +28,10 @@ public partial class Kvm
         await avic_init_backing_page(vcpu);                                 // svm_vcpu_create -> avic_init_vcpu (Kvm.Avic.cs)
     }
 
-    /// <summary>kvm_apicv_activated(kvm): READ_ONCE(kvm->arch.apicv_inhibit_reasons) == 0.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected internal virtual async ValueTask<bool> kvm_apicv_activated() => await READ_ONCE(apicv_inhibit_reasons) == 0;
+    /// <summary>kvm_apicv_activated(kvm): READ_ONCE(kvm->arch.apicv_inhibit_reasons) == 0. One load, so the function is
+    /// that load's scheduling point (<see cref="READ_ONCE_map"/>): the caller awaits it with no frame of its own.</summary>
+    protected internal SchedulingPoint<ReadOnceMap<int, bool>, bool> kvm_apicv_activated() =>
+        READ_ONCE_map(apicv_inhibit_reasons, static reasons => reasons == 0);
 
     /// <summary>kvm_arch_vcpu_ioctl_run() up to vcpu_run(): vcpu->mutex for the whole ioctl (kvm_vcpu_ioctl), SRCU held
     /// outside guest mode. vcpu_run()'s loop is the thread's states (Kernel/VcpuThread.cs).</summary>
@@ -101,10 +102,11 @@ public partial class Kvm
         Log($"{vcpu.Name}'s guest does {guest}");
         switch (guest)
         {
+            // The access's one shared read (is gfn 0xFEE00 mapped?) is awaited here, in this frame; the rest is the hardware's.
             case GuestAction.ApicMmioAccess:
-                return ApicMmioAccess.Of(npf: await guest_apic_access(vcpu, guest) == ApicAccess.NestedPageFault);
+                return ApicMmioAccess.Of(npf: guest_apic_access(vcpu, guest, await READ_ONCE(apic_access_spte)) == ApicAccess.NestedPageFault);
             case GuestAction.IcrMmioWrite:
-                ApicAccess icr = await guest_apic_access(vcpu, guest);
+                ApicAccess icr = guest_apic_access(vcpu, guest, await READ_ONCE(apic_access_spte));
                 return new IcrWrite(Dest: Config.Vcpus, IncompleteIpi: icr == ApicAccess.IncompleteIpi, Npf: icr == ApicAccess.NestedPageFault);
             case GuestAction.EnableX2apic: return WrmsrX2apicEnable.Instance;
             case GuestAction.SynicInhibitMsr: return new Wrmsr(HV_X64_MSR_SINT0);
@@ -177,10 +179,11 @@ public partial class Kvm
 
     /// <summary>The guest's access to GPA 0xFEE00000 in guest mode: served through the NPT if an SPTE exists
     /// (then AVIC decides redirect vs. memory), otherwise a nested page fault exit. An ICR write that AVIC
-    /// redirects is an IPI the hardware sends, ending in an incomplete-IPI exit (the target never runs).</summary>
-    protected internal virtual async Task<ApicAccess> guest_apic_access(Vcpu vcpu, GuestAction guest)
+    /// redirects is an IPI the hardware sends, ending in an incomplete-IPI exit (the target never runs).
+    /// <paramref name="spte"/>: the NPT walk's READ_ONCE(apic_access_spte), which the guest's action awaited.</summary>
+    protected internal virtual ApicAccess guest_apic_access(Vcpu vcpu, GuestAction guest, bool spte)
     {
-        if (!await READ_ONCE(apic_access_spte)) return ApicAccess.NestedPageFault;
+        if (!spte) return ApicAccess.NestedPageFault;
         bool redirected = vcpu.ApicvActive && !(vcpu.X2apicMode && Config.Hardware != Hardware.Hybrid);
         Log($"{vcpu.Name}'s guest access to 0xFEE00000 hits the SPTE: {(redirected ? "AVIC redirects it to the vAPIC backing page" : "plain memory (scratch page)")}");
         if (redirected && vcpu.X2apicMode && vcpu.X2apicUpdateHandled && Config.InvA3 != InvA3Check.Off) Specification.Assert(false, "INV-A3",
