@@ -64,7 +64,6 @@ public sealed class HostTask : IControlledResource
         ResourceId = runtime.NewResourceId();
         State = new SharedVar<TaskState>(runtime, name + "->__state", TaskState.TASK_RUNNING);
         Wake = new WakeBlocker(this);
-        Ticking = new TickBlocker(this);
     }
 
     public HostScheduler Scheduler { get; }
@@ -91,6 +90,9 @@ public sealed class HostTask : IControlledResource
     /// <summary>Off its pCPU (preempted or asleep).</summary>
     public bool OffCpu { get; internal set; }
 
+    /// <summary>In __schedule() (interrupts off) from the switch away until it runs again: no tick lands on it.</summary>
+    internal bool InSchedule;
+
     /// <summary>Asleep in schedule() with nothing left that could wake it (see the file comment).</summary>
     public bool SleepsForever { get; internal set; }
 
@@ -102,8 +104,6 @@ public sealed class HostTask : IControlledResource
 
     internal WakeBlocker Wake { get; }
 
-    internal TickBlocker Ticking { get; }
-
     public override string ToString() => Name;
 
     internal sealed class WakeBlocker(HostTask task) : Blocker
@@ -113,24 +113,25 @@ public sealed class HostTask : IControlledResource
 
         public override string Describe(Operation op) => $"{task.Name} to be woken (try_to_wake_up)";
     }
-
-    // A scheduled tick fires while its task is current on a pCPU with no resched pending (hrtick_start() at pick
-    // time, hrtick_clear() in __schedule()); it ends once the task cannot run any more.
-    internal sealed class TickBlocker(HostTask task) : Blocker
-    {
-        public override bool CanProceed(Operation op) =>
-            (!task.OffCpu && task.ReschedIn < 0) || task.Exited || task.SleepsForever;
-
-        public override string Describe(Operation op) => $"{task.Name} to run on a pCPU (its tick is armed while it runs)";
-    }
 }
 
-/// <summary>The host scheduler of one modelled machine with a fixed number of pCPUs. As a resource it
-/// stands for the run queues (cpu_curr()), whose accesses are recorded for dfs.</summary>
-public sealed class HostScheduler : IControlledResource
+/// <summary>One pCPU's run queue (struct rq, kernel/sched/sched.h): its rq->curr among the modelled tasks. Each pCPU's
+/// is its own object, as in the kernel (per-CPU runqueues): switches on different pCPUs touch different memory.</summary>
+internal sealed class RunQueue(int id, int cpu) : IControlledResource
+{
+    public int ResourceId { get; } = id;
+
+    public HostTask? Curr;
+
+    public override string ToString() => $"rq[{cpu}]->curr";
+}
+
+/// <summary>The host scheduler of one modelled machine with a fixed number of pCPUs: a run queue per pCPU
+/// (cpu_curr()), whose accesses are recorded for dfs.</summary>
+public sealed class HostScheduler
 {
     private readonly ControlledRuntime runtime;
-    private readonly HostTask?[] curr;
+    private readonly RunQueue[] rqs;
     private readonly List<HostTask> tasks = new();
     private int wakers;
 
@@ -138,19 +139,24 @@ public sealed class HostScheduler : IControlledResource
     {
         if (pcpus < 1) throw new ArgumentOutOfRangeException(nameof(pcpus));
         this.runtime = runtime;
-        curr = new HostTask?[pcpus];
-        ResourceId = runtime.NewResourceId();
+        rqs = new RunQueue[pcpus];
+        for (int p = 0; p < pcpus; p++) rqs[p] = new RunQueue(runtime.NewResourceId(), p);
     }
 
-    public int ResourceId { get; }
-
-    public int Pcpus => curr.Length;
+    public int Pcpus => rqs.Length;
 
     /// <summary>cpu_curr(cpu) among the modelled tasks; null: idle or some other host task.</summary>
     public HostTask? CurrentOn(int cpu)
     {
-        runtime.RecordAccess(this, write: false);
-        return curr[cpu];
+        runtime.RecordAccess(rqs[cpu], write: false);
+        return rqs[cpu].Curr;
+    }
+
+    // rq->curr = t on pCPU cpu (or null): a write of that run queue only.
+    private void SetCurr(int cpu, HostTask? t)
+    {
+        runtime.RecordAccess(rqs[cpu], write: true);
+        rqs[cpu].Curr = t;
     }
 
     /// <summary>True when no thread that could wake a sleeper is still running or runnable (see the file comment).</summary>
@@ -168,10 +174,9 @@ public sealed class HostScheduler : IControlledResource
     /// <summary>A task that starts running on <paramref name="cpu"/>; it can wake others until it exits or sleeps.</summary>
     public HostTask AddTask(string name, int cpu)
     {
-        if (curr[cpu] is not null) throw new InvalidOperationException($"pCPU {cpu} already runs {curr[cpu]}");
+        if (rqs[cpu].Curr is not null) throw new InvalidOperationException($"pCPU {cpu} already runs {rqs[cpu].Curr}");
         var t = new HostTask(this, runtime, name, cpu);
-        runtime.RecordAccess(this, write: true);
-        curr[cpu] = t;
+        SetCurr(cpu, t);
         tasks.Add(t);
         return t;
     }
@@ -186,10 +191,9 @@ public sealed class HostScheduler : IControlledResource
     public void Exit(HostTask t)
     {
         runtime.RecordAccess(t, write: true);
-        runtime.RecordAccess(this, write: true);
         if (t.Exited) return;
         t.Exited = true;
-        if (!t.OffCpu && ReferenceEquals(curr[t.Cpu], t)) curr[t.Cpu] = null;
+        if (!t.OffCpu && ReferenceEquals(rqs[t.Cpu].Curr, t)) SetCurr(t.Cpu, null);
     }
 
     /// <summary>Preemptible windows ahead of a task among which a drawn tick's interrupt lands.</summary>
@@ -223,19 +227,32 @@ public sealed class HostScheduler : IControlledResource
 
     private async Task ScheduledTick(HostTask t, PreemptionBudget budget, int preemptions)
     {
+        var wait = new TickWait(t, budget);
         for (int i = 0; i < preemptions; i++)
         {
-            // The timer fires while t is current. Only a tick that arms writes t and the budget: a spent tick must
-            // not race with every window of its task.
-            await runtime.Point(t, AccessKind.Read, t.Ticking, "scheduler_tick()");
-            runtime.RecordAccess(budget, write: false);
-            if (budget.Left == 0 || t.Exited || t.SleepsForever) return;
+            // The timer fires while t is current. A tick whose budget is spent reads only the budget (it does nothing,
+            // wherever it lands); only one that arms writes t and the budget: a tick must not race with every window.
+            await runtime.Point(budget, AccessKind.Read, wait, "scheduler_tick()");
+            if (budget.Left == 0) return;
+            runtime.RecordAccess(t, write: false);
+            if (t.Exited || t.SleepsForever) return;
             runtime.RecordAccess(budget, write: true);
             budget.Left--;
             runtime.RecordAccess(t, write: true);
             t.ReschedIn = 0; // resched_curr(rq): set_tsk_need_resched(rq->curr)
             if (runtime.IsTracing) runtime.Log($"scheduler_tick: resched_curr(pCPU{t.Cpu}) sets TIF_NEED_RESCHED on {t.Name}");
         }
+    }
+
+    // A scheduled tick fires while its task is current on a pCPU (not in __schedule()) with no resched pending
+    // (hrtick_start() at pick time, hrtick_clear() in __schedule()); it ends once the budget is spent or the task
+    // cannot run any more.
+    private sealed class TickWait(HostTask task, PreemptionBudget budget) : Blocker
+    {
+        public override bool CanProceed(Operation op) =>
+            budget.Left == 0 || (!task.InSchedule && task.ReschedIn < 0) || task.Exited || task.SleepsForever;
+
+        public override string Describe(Operation op) => $"{task.Name} to run on a pCPU (its tick is armed while it runs)";
     }
 
     // One operation that, per preemption, draws a live task and one of its next TickHorizon windows. Counting
@@ -302,20 +319,25 @@ public sealed class HostScheduler : IControlledResource
     private async Task<bool> Switch(HostTask t, bool sleep)
     {
         t.PreemptCount++;
+        // __schedule() runs with interrupts off (local_irq_disable(), rq_lock) until the task runs again (its
+        // finish_task_switch()): no tick lands on it meanwhile. After a preemption the tick's wait is a hand-over: this
+        // step takes the task from it, the switch-in gives it back (a release), so dfs never tries the tick in between.
+        runtime.RecordAccess(t, write: true);
+        t.InSchedule = true;
         if (t.Notifier is not null) await t.Notifier.SchedOut(t);
         if (runtime.MemoryModel == MemoryModel.X86Tso) await runtime.Fence("__schedule(): context switch");
-        runtime.RecordAccess(this, write: true);
-        runtime.RecordAccess(t, write: true);
-        curr[t.Cpu] = null;
+        SetCurr(t.Cpu, null);
         t.OffCpu = true;
         if (sleep)
         {
             t.Sleeping = true;
+            // Woken (TASK_RUNNING), it is switched in in the same step. (Not a release of the task: this step's wait
+            // is try_to_wake_up's, untyped, and a release here would pair it with the tick's writes of the task.)
             await runtime.Point(t.State, AccessKind.Read, t.Wake);
             t.Sleeping = false;
+            runtime.RecordAccess(t, write: true);
             if (t.State.Peek() != TaskState.TASK_RUNNING)
             {
-                runtime.RecordAccess(t, write: true);
                 t.SleepsForever = true;
                 if (runtime.IsTracing) runtime.Log($"{t.Name} sleeps forever in schedule(): no running thread is left to wake it");
                 return false;
@@ -323,14 +345,13 @@ public sealed class HostScheduler : IControlledResource
         }
         else
         {
-            await runtime.Interleave($"{t.Name} is runnable, other tasks run");
+            await runtime.Point(t, AccessKind.Unlock, label: $"{t.Name} is runnable, other tasks run");
         }
 
-        runtime.RecordAccess(this, write: true);
-        runtime.RecordAccess(t, write: true);
         int cpu = PickIdleCpu(t);
-        curr[cpu] = t;
+        SetCurr(cpu, t);
         t.OffCpu = false;
+        t.InSchedule = false;
         if (runtime.IsTracing) runtime.Log(cpu == t.Cpu ? $"{t.Name} runs again on pCPU {cpu}" : $"{t.Name} migrates from pCPU {t.Cpu} to pCPU {cpu}");
         t.Cpu = cpu;
         if (t.Notifier is not null) await t.Notifier.SchedIn(t, cpu);
@@ -338,12 +359,16 @@ public sealed class HostScheduler : IControlledResource
         return true;
     }
 
-    // select_task_rq(): any idle pCPU; the strategy chooses when there are several.
+    // select_task_rq(): any idle pCPU (it reads every run queue: idle_cpu()); the strategy chooses when there are several.
     private int PickIdleCpu(HostTask t)
     {
-        Span<int> idle = stackalloc int[curr.Length];
+        Span<int> idle = stackalloc int[rqs.Length];
         int n = 0;
-        for (int p = 0; p < curr.Length; p++) if (curr[p] is null) idle[n++] = p;
+        for (int p = 0; p < rqs.Length; p++)
+        {
+            runtime.RecordAccess(rqs[p], write: false);
+            if (rqs[p].Curr is null) idle[n++] = p;
+        }
         if (n == 0) throw new InvalidOperationException($"no idle pCPU for {t.Name}: configure at least as many pCPUs as tasks");
         int cpu = idle[n == 1 ? 0 : runtime.RandomInteger(n)];
         if (runtime.IsTracing) runtime.Log($"select_task_rq: {t.Name} goes to idle pCPU{cpu}");
