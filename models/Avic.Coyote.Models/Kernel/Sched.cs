@@ -35,6 +35,21 @@ public enum TickLanding
     Scheduled,
 }
 
+/// <summary>How a task that runs again finds its pCPU (select_task_rq and load balancing, kernel/sched/fair.c).</summary>
+public enum Migration
+{
+    /// <summary>Any idle pCPU, drawn when there are several (a draw conflicts with every step: dear for dfs).</summary>
+    Drawn,
+
+    /// <summary>No draw: a pCPU that goes idle because its task sleeps pulls a preempted task waiting for its pCPU
+    /// (newidle_balance() in __schedule()); a task that runs again takes the pCPU that pulled it if that is still
+    /// idle, else its previous pCPU if idle (select_idle_sibling()'s prev_cpu), else the first idle one. Which
+    /// comes first, the pull or the preempted task's switch-in, is the schedule's choice (they race on the run
+    /// queue and the task's queued state). Not reached: two preempted tasks swapping pCPUs, and a woken task
+    /// moving off an idle previous pCPU.</summary>
+    Pulled,
+}
+
 /// <summary>task->__state values used by the models.</summary>
 public enum TaskState
 {
@@ -64,6 +79,7 @@ public sealed class HostTask : IControlledResource
         ResourceId = runtime.NewResourceId();
         State = new SharedVar<TaskState>(runtime, name + "->__state", TaskState.TASK_RUNNING);
         Wake = new WakeBlocker(this);
+        OnRq = new Queued(runtime.NewResourceId(), name);
     }
 
     public HostScheduler Scheduler { get; }
@@ -93,6 +109,10 @@ public sealed class HostTask : IControlledResource
     /// <summary>In __schedule() (interrupts off) from the switch away until it runs again: no tick lands on it.</summary>
     internal bool InSchedule;
 
+    /// <summary>Migration.Pulled: p->on_rq while preempted (runnable, off its pCPU), and the pCPU whose idle balance
+    /// pulled it (-1: none); their own object, so a pull races with the switch-in but not with the tick.</summary>
+    internal readonly Queued OnRq;
+
     /// <summary>Asleep in schedule() with nothing left that could wake it (see the file comment).</summary>
     public bool SleepsForever { get; internal set; }
 
@@ -105,6 +125,17 @@ public sealed class HostTask : IControlledResource
     internal WakeBlocker Wake { get; }
 
     public override string ToString() => Name;
+
+    internal sealed class Queued(int id, string task) : IControlledResource
+    {
+        public int ResourceId { get; } = id;
+
+        public bool Waiting;
+
+        public int PulledTo = -1;
+
+        public override string ToString() => task + "->on_rq";
+    }
 
     internal sealed class WakeBlocker(HostTask task) : Blocker
     {
@@ -135,10 +166,13 @@ public sealed class HostScheduler
     private readonly List<HostTask> tasks = new();
     private int wakers;
 
-    public HostScheduler(ControlledRuntime runtime, int pcpus)
+    private readonly Migration migration;
+
+    public HostScheduler(ControlledRuntime runtime, int pcpus, Migration migration = Migration.Drawn)
     {
         if (pcpus < 1) throw new ArgumentOutOfRangeException(nameof(pcpus));
         this.runtime = runtime;
+        this.migration = migration;
         rqs = new RunQueue[pcpus];
         for (int p = 0; p < pcpus; p++) rqs[p] = new RunQueue(runtime.NewResourceId(), p);
     }
@@ -328,6 +362,15 @@ public sealed class HostScheduler
         if (runtime.MemoryModel == MemoryModel.X86Tso) await runtime.Fence("__schedule(): context switch");
         SetCurr(t.Cpu, null);
         t.OffCpu = true;
+        if (migration == Migration.Pulled)
+        {
+            if (sleep) newidle_balance(t);
+            else
+            {
+                runtime.RecordAccess(t.OnRq, write: true);
+                t.OnRq.Waiting = true;
+            }
+        }
         if (sleep)
         {
             t.Sleeping = true;
@@ -348,7 +391,7 @@ public sealed class HostScheduler
             await runtime.Point(t, AccessKind.Unlock, label: $"{t.Name} is runnable, other tasks run");
         }
 
-        int cpu = PickIdleCpu(t);
+        int cpu = migration == Migration.Pulled ? SelectCpu(t) : PickIdleCpu(t);
         SetCurr(cpu, t);
         t.OffCpu = false;
         t.InSchedule = false;
@@ -357,6 +400,40 @@ public sealed class HostScheduler
         if (t.Notifier is not null) await t.Notifier.SchedIn(t, cpu);
         t.PreemptCount--;
         return true;
+    }
+
+    // Migration.Pulled, __schedule() → pick_next_task_fair() → newidle_balance(): t's pCPU goes idle (t sleeps) and
+    // pulls a preempted task that waits for its own pCPU (the first one, in task order).
+    private void newidle_balance(HostTask t)
+    {
+        foreach (HostTask u in tasks)
+        {
+            if (ReferenceEquals(u, t)) continue;
+            runtime.RecordAccess(u.OnRq, write: false);
+            if (!u.OnRq.Waiting || u.OnRq.PulledTo >= 0) continue;
+            runtime.RecordAccess(u.OnRq, write: true);
+            u.OnRq.PulledTo = t.Cpu;
+            if (runtime.IsTracing) runtime.Log($"newidle_balance: pCPU{t.Cpu} pulls {u.Name}");
+            return;
+        }
+    }
+
+    // Migration.Pulled: the pCPU that pulled t if still idle, else its previous one if idle, else the first idle one.
+    private int SelectCpu(HostTask t)
+    {
+        int pulled = -1;
+        if (t.OnRq.Waiting)   // only t writes it
+        {
+            runtime.RecordAccess(t.OnRq, write: true);
+            pulled = t.OnRq.PulledTo;
+            t.OnRq.Waiting = false;
+            t.OnRq.PulledTo = -1;
+        }
+        if (pulled >= 0 && CurrentOn(pulled) is null) return pulled;
+        if (CurrentOn(t.Cpu) is null) return t.Cpu;
+        for (int p = 0; p < rqs.Length; p++)
+            if (CurrentOn(p) is null) return p;
+        throw new InvalidOperationException($"no idle pCPU for {t.Name}: configure at least as many pCPUs as tasks");
     }
 
     // select_task_rq(): any idle pCPU (it reads every run queue: idle_cpu()); the strategy chooses when there are several.
