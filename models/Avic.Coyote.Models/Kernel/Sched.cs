@@ -264,12 +264,20 @@ public sealed class HostScheduler
         var wait = new TickWait(t, budget);
         for (int i = 0; i < preemptions; i++)
         {
-            // The timer fires while t is current. A tick whose budget is spent reads only the budget (it does nothing,
-            // wherever it lands); only one that arms writes t and the budget: a tick must not race with every window.
-            await runtime.Point(budget, AccessKind.Read, wait, "scheduler_tick()");
-            if (budget.Left == 0) return;
-            runtime.RecordAccess(t, write: false);
-            if (t.Exited || t.SleepsForever) return;
+            // The timer fires while t is current. A tick that does nothing records only what made it do nothing (a
+            // spent budget, whatever t does; t gone, whatever the other ticks take): it must not race with every window
+            // of its task, nor with the other ticks. Only one that arms writes t and the budget.
+            await runtime.Point(null, AccessKind.None, wait, "scheduler_tick()");
+            if (budget.Left == 0)
+            {
+                runtime.RecordAccess(budget, write: false);
+                return;
+            }
+            if (t.Exited || t.SleepsForever)
+            {
+                runtime.RecordAccess(t, write: false);
+                return;
+            }
             runtime.RecordAccess(budget, write: true);
             budget.Left--;
             runtime.RecordAccess(t, write: true);
