@@ -1,8 +1,8 @@
 // The host scheduler for models whose threads are preempted and migrated (kvm-protocols.md B-SCHED):
 // preempt_disable()/preempt_enable() counts, a scheduler tick that sets TIF_NEED_RESCHED on a running task
 // (resched_curr), preemption at the task's next preemptible window (only where preempt_count == 0),
-// voluntary schedule() with sleeping and try_to_wake_up, pCPU occupancy and migration (select_task_rq
-// picks any idle pCPU), and the preempt notifiers KVM hooks (kvm_sched_out/kvm_sched_in,
+// voluntary schedule() with sleeping and try_to_wake_up, pCPU occupancy (a run queue per pCPU) and migration
+// (Migration: select_task_rq draws any idle pCPU, or idle balancing pulls a preempted task), and the preempt notifiers KVM hooks (kvm_sched_out/kvm_sched_in,
 // virt/kvm/kvm_main.c). Kernel facts: kernel/sched/core.c as summarised in kvm-protocols.md §2.2
 // B-BLOCK/B-SCHED.
 //
