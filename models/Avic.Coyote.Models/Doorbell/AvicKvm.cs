@@ -47,7 +47,7 @@ public partial class AvicKvm : IPreemptNotifier
         this.rt = rt;
         Config = config;
         checkDelivery = config.Checking(Invariant.Delivery) && config.HasSpinningGuest;
-        sched = new HostScheduler(rt, config.Pcpus);
+        sched = new HostScheduler(rt, config.Pcpus, config.Migration);
         apicv_inhibit_reasons = new SharedVar<int>(rt, "kvm->arch.apicv_inhibit_reasons", 0);
         apicv_update_lock = new RwSemaphore(rt, null, "kvm->arch.apicv_update_lock");
 

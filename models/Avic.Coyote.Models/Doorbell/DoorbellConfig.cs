@@ -76,6 +76,10 @@ public sealed record DoorbellConfig
     /// bug variants with them) or chosen by the schedule (no draws: what exhaustive search can afford).</summary>
     public TickLanding Tick { get; init; } = TickLanding.Drawn;
 
+    /// <summary>How a vCPU thread that runs again finds its pCPU (Kernel/Sched.cs): any idle one, drawn, or no draw
+    /// (an idle pCPU pulls a preempted thread; else its previous pCPU).</summary>
+    public Migration Migration { get; init; } = Migration.Drawn;
+
     public Invariant Checks { get; init; } = Invariant.All;
 
     public bool Checking(Invariant i) => (Checks & i) != 0;

@@ -25,6 +25,10 @@ public static partial class DoorbellVariants
     [Test(Name = "Doorbell.Strict", Description = "merged strict AVIC doorbells (v5.18-era table), 2 vCPUs / 2 pCPUs, preemption and migration: all invariants hold")]
     public static Task Strict(IActorRuntime rt) => AvicKvm.Run<AvicKvm_v5_18>(rt, new DoorbellConfig { Tick = TickLanding.Scheduled });
 
+    [Test(Name = "Doorbell.Strict.IdlePull", Description = "Doorbell.Strict with migration by idle balancing (no draw): a pCPU going idle pulls a preempted vCPU thread")]
+    public static Task StrictIdlePull(IActorRuntime rt) =>
+        AvicKvm.Run<AvicKvm_v5_18>(rt, new DoorbellConfig { Tick = TickLanding.Scheduled, Migration = Migration.Pulled });
+
     [Test(Name = "Doorbell.Strict.Tso", MemoryModel = MemoryModel.X86Tso,
         Description = "strict doorbells under x86-TSO: the store-buffering handshakes (IsRunning=0 / IRR) are fenced")]
     public static Task StrictTso(IActorRuntime rt) => AvicKvm.Run<AvicKvm_v5_18>(rt, new DoorbellConfig());

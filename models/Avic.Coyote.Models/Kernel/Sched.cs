@@ -1,8 +1,8 @@
 // The host scheduler for models whose threads are preempted and migrated (kvm-protocols.md B-SCHED):
 // preempt_disable()/preempt_enable() counts, a scheduler tick that sets TIF_NEED_RESCHED on a running task
 // (resched_curr), preemption at the task's next preemptible window (only where preempt_count == 0),
-// voluntary schedule() with sleeping and try_to_wake_up, pCPU occupancy and migration (select_task_rq
-// picks any idle pCPU), and the preempt notifiers KVM hooks (kvm_sched_out/kvm_sched_in,
+// voluntary schedule() with sleeping and try_to_wake_up, pCPU occupancy (a run queue per pCPU) and migration
+// (Migration: select_task_rq draws any idle pCPU, or idle balancing pulls a preempted task), and the preempt notifiers KVM hooks (kvm_sched_out/kvm_sched_in,
 // virt/kvm/kvm_main.c). Kernel facts: kernel/sched/core.c as summarised in kvm-protocols.md §2.2
 // B-BLOCK/B-SCHED.
 //
@@ -35,6 +35,21 @@ public enum TickLanding
     Scheduled,
 }
 
+/// <summary>How a task that runs again finds its pCPU (select_task_rq and load balancing, kernel/sched/fair.c).</summary>
+public enum Migration
+{
+    /// <summary>Any idle pCPU, drawn when there are several (a draw conflicts with every step: dear for dfs).</summary>
+    Drawn,
+
+    /// <summary>No draw: a pCPU that goes idle because its task sleeps pulls a preempted task waiting for its pCPU
+    /// (newidle_balance() in __schedule()); a task that runs again takes the pCPU that pulled it if that is still
+    /// idle, else its previous pCPU if idle (select_idle_sibling()'s prev_cpu), else the first idle one. Which
+    /// comes first, the pull or the preempted task's switch-in, is the schedule's choice (they race on the run
+    /// queue and the task's queued state). Not reached: two preempted tasks swapping pCPUs, and a woken task
+    /// moving off an idle previous pCPU.</summary>
+    Pulled,
+}
+
 /// <summary>task->__state values used by the models.</summary>
 public enum TaskState
 {
@@ -64,7 +79,7 @@ public sealed class HostTask : IControlledResource
         ResourceId = runtime.NewResourceId();
         State = new SharedVar<TaskState>(runtime, name + "->__state", TaskState.TASK_RUNNING);
         Wake = new WakeBlocker(this);
-        Ticking = new TickBlocker(this);
+        OnRq = new Queued(runtime.NewResourceId(), name);
     }
 
     public HostScheduler Scheduler { get; }
@@ -91,6 +106,13 @@ public sealed class HostTask : IControlledResource
     /// <summary>Off its pCPU (preempted or asleep).</summary>
     public bool OffCpu { get; internal set; }
 
+    /// <summary>In __schedule() (interrupts off) from the switch away until it runs again: no tick lands on it.</summary>
+    internal bool InSchedule;
+
+    /// <summary>Migration.Pulled: p->on_rq while preempted (runnable, off its pCPU), and the pCPU whose idle balance
+    /// pulled it (-1: none); their own object, so a pull races with the switch-in but not with the tick.</summary>
+    internal readonly Queued OnRq;
+
     /// <summary>Asleep in schedule() with nothing left that could wake it (see the file comment).</summary>
     public bool SleepsForever { get; internal set; }
 
@@ -102,9 +124,18 @@ public sealed class HostTask : IControlledResource
 
     internal WakeBlocker Wake { get; }
 
-    internal TickBlocker Ticking { get; }
-
     public override string ToString() => Name;
+
+    internal sealed class Queued(int id, string task) : IControlledResource
+    {
+        public int ResourceId { get; } = id;
+
+        public bool Waiting;
+
+        public int PulledTo = -1;
+
+        public override string ToString() => task + "->on_rq";
+    }
 
     internal sealed class WakeBlocker(HostTask task) : Blocker
     {
@@ -113,44 +144,53 @@ public sealed class HostTask : IControlledResource
 
         public override string Describe(Operation op) => $"{task.Name} to be woken (try_to_wake_up)";
     }
-
-    // A scheduled tick fires while its task is current on a pCPU with no resched pending (hrtick_start() at pick
-    // time, hrtick_clear() in __schedule()); it ends once the task cannot run any more.
-    internal sealed class TickBlocker(HostTask task) : Blocker
-    {
-        public override bool CanProceed(Operation op) =>
-            (!task.OffCpu && task.ReschedIn < 0) || task.Exited || task.SleepsForever;
-
-        public override string Describe(Operation op) => $"{task.Name} to run on a pCPU (its tick is armed while it runs)";
-    }
 }
 
-/// <summary>The host scheduler of one modelled machine with a fixed number of pCPUs. As a resource it
-/// stands for the run queues (cpu_curr()), whose accesses are recorded for dfs.</summary>
-public sealed class HostScheduler : IControlledResource
+/// <summary>One pCPU's run queue (struct rq, kernel/sched/sched.h): its rq->curr among the modelled tasks. Each pCPU's
+/// is its own object, as in the kernel (per-CPU runqueues): switches on different pCPUs touch different memory.</summary>
+internal sealed class RunQueue(int id, int cpu) : IControlledResource
+{
+    public int ResourceId { get; } = id;
+
+    public HostTask? Curr;
+
+    public override string ToString() => $"rq[{cpu}]->curr";
+}
+
+/// <summary>The host scheduler of one modelled machine with a fixed number of pCPUs: a run queue per pCPU
+/// (cpu_curr()), whose accesses are recorded for dfs.</summary>
+public sealed class HostScheduler
 {
     private readonly ControlledRuntime runtime;
-    private readonly HostTask?[] curr;
+    private readonly RunQueue[] rqs;
     private readonly List<HostTask> tasks = new();
     private int wakers;
 
-    public HostScheduler(ControlledRuntime runtime, int pcpus)
+    private readonly Migration migration;
+
+    public HostScheduler(ControlledRuntime runtime, int pcpus, Migration migration = Migration.Drawn)
     {
         if (pcpus < 1) throw new ArgumentOutOfRangeException(nameof(pcpus));
         this.runtime = runtime;
-        curr = new HostTask?[pcpus];
-        ResourceId = runtime.NewResourceId();
+        this.migration = migration;
+        rqs = new RunQueue[pcpus];
+        for (int p = 0; p < pcpus; p++) rqs[p] = new RunQueue(runtime.NewResourceId(), p);
     }
 
-    public int ResourceId { get; }
-
-    public int Pcpus => curr.Length;
+    public int Pcpus => rqs.Length;
 
     /// <summary>cpu_curr(cpu) among the modelled tasks; null: idle or some other host task.</summary>
     public HostTask? CurrentOn(int cpu)
     {
-        runtime.RecordAccess(this, write: false);
-        return curr[cpu];
+        runtime.RecordAccess(rqs[cpu], write: false);
+        return rqs[cpu].Curr;
+    }
+
+    // rq->curr = t on pCPU cpu (or null): a write of that run queue only.
+    private void SetCurr(int cpu, HostTask? t)
+    {
+        runtime.RecordAccess(rqs[cpu], write: true);
+        rqs[cpu].Curr = t;
     }
 
     /// <summary>True when no thread that could wake a sleeper is still running or runnable (see the file comment).</summary>
@@ -168,10 +208,9 @@ public sealed class HostScheduler : IControlledResource
     /// <summary>A task that starts running on <paramref name="cpu"/>; it can wake others until it exits or sleeps.</summary>
     public HostTask AddTask(string name, int cpu)
     {
-        if (curr[cpu] is not null) throw new InvalidOperationException($"pCPU {cpu} already runs {curr[cpu]}");
+        if (rqs[cpu].Curr is not null) throw new InvalidOperationException($"pCPU {cpu} already runs {rqs[cpu].Curr}");
         var t = new HostTask(this, runtime, name, cpu);
-        runtime.RecordAccess(this, write: true);
-        curr[cpu] = t;
+        SetCurr(cpu, t);
         tasks.Add(t);
         return t;
     }
@@ -186,10 +225,9 @@ public sealed class HostScheduler : IControlledResource
     public void Exit(HostTask t)
     {
         runtime.RecordAccess(t, write: true);
-        runtime.RecordAccess(this, write: true);
         if (t.Exited) return;
         t.Exited = true;
-        if (!t.OffCpu && ReferenceEquals(curr[t.Cpu], t)) curr[t.Cpu] = null;
+        if (!t.OffCpu && ReferenceEquals(rqs[t.Cpu].Curr, t)) SetCurr(t.Cpu, null);
     }
 
     /// <summary>Preemptible windows ahead of a task among which a drawn tick's interrupt lands.</summary>
@@ -223,19 +261,40 @@ public sealed class HostScheduler : IControlledResource
 
     private async Task ScheduledTick(HostTask t, PreemptionBudget budget, int preemptions)
     {
+        var wait = new TickWait(t, budget);
         for (int i = 0; i < preemptions; i++)
         {
-            // The timer fires while t is current. Only a tick that arms writes t and the budget: a spent tick must
-            // not race with every window of its task.
-            await runtime.Point(t, AccessKind.Read, t.Ticking, "scheduler_tick()");
-            runtime.RecordAccess(budget, write: false);
-            if (budget.Left == 0 || t.Exited || t.SleepsForever) return;
+            // The timer fires while t is current. A tick that does nothing records only what made it do nothing (a
+            // spent budget, whatever t does; t gone, whatever the other ticks take): it must not race with every window
+            // of its task, nor with the other ticks. Only one that arms writes t and the budget.
+            await runtime.Point(null, AccessKind.None, wait, "scheduler_tick()");
+            if (budget.Left == 0)
+            {
+                runtime.RecordAccess(budget, write: false);
+                return;
+            }
+            if (t.Exited || t.SleepsForever)
+            {
+                runtime.RecordAccess(t, write: false);
+                return;
+            }
             runtime.RecordAccess(budget, write: true);
             budget.Left--;
             runtime.RecordAccess(t, write: true);
             t.ReschedIn = 0; // resched_curr(rq): set_tsk_need_resched(rq->curr)
             if (runtime.IsTracing) runtime.Log($"scheduler_tick: resched_curr(pCPU{t.Cpu}) sets TIF_NEED_RESCHED on {t.Name}");
         }
+    }
+
+    // A scheduled tick fires while its task is current on a pCPU (not in __schedule()) with no resched pending
+    // (hrtick_start() at pick time, hrtick_clear() in __schedule()); it ends once the budget is spent or the task
+    // cannot run any more.
+    private sealed class TickWait(HostTask task, PreemptionBudget budget) : Blocker
+    {
+        public override bool CanProceed(Operation op) =>
+            budget.Left == 0 || (!task.InSchedule && task.ReschedIn < 0) || task.Exited || task.SleepsForever;
+
+        public override string Describe(Operation op) => $"{task.Name} to run on a pCPU (its tick is armed while it runs)";
     }
 
     // One operation that, per preemption, draws a live task and one of its next TickHorizon windows. Counting
@@ -302,20 +361,34 @@ public sealed class HostScheduler : IControlledResource
     private async Task<bool> Switch(HostTask t, bool sleep)
     {
         t.PreemptCount++;
+        // __schedule() runs with interrupts off (local_irq_disable(), rq_lock) until the task runs again (its
+        // finish_task_switch()): no tick lands on it meanwhile. After a preemption the tick's wait is a hand-over: this
+        // step takes the task from it, the switch-in gives it back (a release), so dfs never tries the tick in between.
+        runtime.RecordAccess(t, write: true);
+        t.InSchedule = true;
         if (t.Notifier is not null) await t.Notifier.SchedOut(t);
         if (runtime.MemoryModel == MemoryModel.X86Tso) await runtime.Fence("__schedule(): context switch");
-        runtime.RecordAccess(this, write: true);
-        runtime.RecordAccess(t, write: true);
-        curr[t.Cpu] = null;
+        SetCurr(t.Cpu, null);
         t.OffCpu = true;
+        if (migration == Migration.Pulled)
+        {
+            if (sleep) newidle_balance(t);
+            else
+            {
+                runtime.RecordAccess(t.OnRq, write: true);
+                t.OnRq.Waiting = true;
+            }
+        }
         if (sleep)
         {
             t.Sleeping = true;
+            // Woken (TASK_RUNNING), it is switched in in the same step. (Not a release of the task: this step's wait
+            // is try_to_wake_up's, untyped, and a release here would pair it with the tick's writes of the task.)
             await runtime.Point(t.State, AccessKind.Read, t.Wake);
             t.Sleeping = false;
+            runtime.RecordAccess(t, write: true);
             if (t.State.Peek() != TaskState.TASK_RUNNING)
             {
-                runtime.RecordAccess(t, write: true);
                 t.SleepsForever = true;
                 if (runtime.IsTracing) runtime.Log($"{t.Name} sleeps forever in schedule(): no running thread is left to wake it");
                 return false;
@@ -323,14 +396,13 @@ public sealed class HostScheduler : IControlledResource
         }
         else
         {
-            await runtime.Interleave($"{t.Name} is runnable, other tasks run");
+            await runtime.Point(t, AccessKind.Unlock, label: $"{t.Name} is runnable, other tasks run");
         }
 
-        runtime.RecordAccess(this, write: true);
-        runtime.RecordAccess(t, write: true);
-        int cpu = PickIdleCpu(t);
-        curr[cpu] = t;
+        int cpu = migration == Migration.Pulled ? SelectCpu(t) : PickIdleCpu(t);
+        SetCurr(cpu, t);
         t.OffCpu = false;
+        t.InSchedule = false;
         if (runtime.IsTracing) runtime.Log(cpu == t.Cpu ? $"{t.Name} runs again on pCPU {cpu}" : $"{t.Name} migrates from pCPU {t.Cpu} to pCPU {cpu}");
         t.Cpu = cpu;
         if (t.Notifier is not null) await t.Notifier.SchedIn(t, cpu);
@@ -338,12 +410,50 @@ public sealed class HostScheduler : IControlledResource
         return true;
     }
 
-    // select_task_rq(): any idle pCPU; the strategy chooses when there are several.
+    // Migration.Pulled, __schedule() → pick_next_task_fair() → newidle_balance(): t's pCPU goes idle (t sleeps) and
+    // pulls a preempted task that waits for its own pCPU (the first one, in task order).
+    private void newidle_balance(HostTask t)
+    {
+        foreach (HostTask u in tasks)
+        {
+            if (ReferenceEquals(u, t)) continue;
+            runtime.RecordAccess(u.OnRq, write: false);
+            if (!u.OnRq.Waiting || u.OnRq.PulledTo >= 0) continue;
+            runtime.RecordAccess(u.OnRq, write: true);
+            u.OnRq.PulledTo = t.Cpu;
+            if (runtime.IsTracing) runtime.Log($"newidle_balance: pCPU{t.Cpu} pulls {u.Name}");
+            return;
+        }
+    }
+
+    // Migration.Pulled: the pCPU that pulled t if still idle, else its previous one if idle, else the first idle one.
+    private int SelectCpu(HostTask t)
+    {
+        int pulled = -1;
+        if (t.OnRq.Waiting)   // only t writes it
+        {
+            runtime.RecordAccess(t.OnRq, write: true);
+            pulled = t.OnRq.PulledTo;
+            t.OnRq.Waiting = false;
+            t.OnRq.PulledTo = -1;
+        }
+        if (pulled >= 0 && CurrentOn(pulled) is null) return pulled;
+        if (CurrentOn(t.Cpu) is null) return t.Cpu;
+        for (int p = 0; p < rqs.Length; p++)
+            if (CurrentOn(p) is null) return p;
+        throw new InvalidOperationException($"no idle pCPU for {t.Name}: configure at least as many pCPUs as tasks");
+    }
+
+    // select_task_rq(): any idle pCPU (it reads every run queue: idle_cpu()); the strategy chooses when there are several.
     private int PickIdleCpu(HostTask t)
     {
-        Span<int> idle = stackalloc int[curr.Length];
+        Span<int> idle = stackalloc int[rqs.Length];
         int n = 0;
-        for (int p = 0; p < curr.Length; p++) if (curr[p] is null) idle[n++] = p;
+        for (int p = 0; p < rqs.Length; p++)
+        {
+            runtime.RecordAccess(rqs[p], write: false);
+            if (rqs[p].Curr is null) idle[n++] = p;
+        }
         if (n == 0) throw new InvalidOperationException($"no idle pCPU for {t.Name}: configure at least as many pCPUs as tasks");
         int cpu = idle[n == 1 ? 0 : runtime.RandomInteger(n)];
         if (runtime.IsTracing) runtime.Log($"select_task_rq: {t.Name} goes to idle pCPU{cpu}");

@@ -118,4 +118,61 @@ public class SchedTickTests
         TestingEngine.Run(Tasks(tasks: 1, windows: 5, preemptions: 1, seen, landing), new Configuration { Strategy = "prioritization", Iterations = 500, Seed = 3, MaxSteps = 500 });
         Assert.Equal(new[] { 0, 1, 2, 3, 4 }, seen.SelectMany(p => p).Select(p => p.Window).Distinct().OrderBy(w => w));
     }
+    /// <summary>t0 runs two preemptible windows (the tick may preempt it once) and then wakes t1; t1 sleeps at once.
+    /// Records the pCPU t0 runs on after each preemption, one list per execution.</summary>
+    private static TestCase PreemptedAndSleeper(Migration migration, List<List<int>> seen) =>
+        TestCase.From("Kernel.Migration", async runtime =>
+        {
+            var rt = (ControlledRuntime)runtime;
+            var sched = new HostScheduler(rt, pcpus: 2, migration);
+            var cpus = new List<int>();
+            seen.Add(cpus);
+            HostTask t0 = sched.AddTask("t0", cpu: 0);
+            HostTask t1 = sched.AddTask("t1", cpu: 1);
+            t0.Notifier = new CpuRecorder(cpus);
+            var threads = new List<Operation>
+            {
+                rt.Spawn("t0", async () =>
+                {
+                    for (int w = 0; w < 2; w++) await sched.PreemptionPoint(t0, $"window {w}");
+                    await sched.wake_up_process(t1);
+                    sched.Exit(t0);
+                }),
+                rt.Spawn("t1", async () =>
+                {
+                    await t1.State.Write(TaskState.TASK_INTERRUPTIBLE);
+                    await sched.schedule(t1, "sleep");
+                    sched.Exit(t1);
+                }),
+            };
+            threads.AddRange(sched.StartTick(1, TickLanding.Scheduled));
+            foreach (Operation op in threads) await rt.WhenCompleted(op);
+        });
+
+    private sealed class CpuRecorder(List<int> cpus) : IPreemptNotifier
+    {
+        public Task SchedOut(HostTask t) => Task.CompletedTask;
+
+        public Task SchedIn(HostTask t, int cpu)
+        {
+            cpus.Add(cpu);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public void PulledMigrationReachesTheMoveAndTheStayWithoutDrawingAndWithFewerClasses()
+    {
+        // Pulled: t1's pCPU going idle (t1 sleeps) pulls the preempted t0 (newidle_balance) if t0 has not run again
+        // yet; the schedule decides which comes first. Drawn: t0 draws among the idle pCPUs.
+        var pulled = new List<List<int>>();
+        TestReport p = Dfs(PreemptedAndSleeper(Migration.Pulled, pulled));
+        var drawn = new List<List<int>>();
+        TestReport d = Dfs(PreemptedAndSleeper(Migration.Drawn, drawn));
+
+        Assert.Equal(new[] { 0, 1 }, pulled.SelectMany(c => c).Distinct().OrderBy(c => c));
+        Assert.Equal(new[] { 0, 1 }, drawn.SelectMany(c => c).Distinct().OrderBy(c => c));
+        Assert.True(p.Iterations - p.PrunedIterations < d.Iterations - d.PrunedIterations,
+            $"pulled {p.Iterations - p.PrunedIterations} classes, drawn {d.Iterations - d.PrunedIterations}");
+    }
 }
