@@ -13,8 +13,8 @@ namespace Avic.Coyote.Tests.Strategies;
 public class OptimalDporReplayTests
 {
     /// <summary>Values drawn mid-path (a backtrack to a value re-analyses the step that drew it), a lock, and a
-    /// reader that races with both writers.</summary>
-    private static TestCase ValuesLocksAndRaces() => TestCase.From("values-locks-races", rt =>
+    /// reader that races with both writers (with <paramref name="withBug"/>, an order of the three it asserts against).</summary>
+    private static TestCase ValuesLocksAndRaces(bool withBug = false) => TestCase.From("values-locks-races", rt =>
     {
         var x = new SharedVar<int>("x");
         var y = new SharedVar<int>("y");
@@ -31,7 +31,12 @@ public class OptimalDporReplayTests
             await x.Write(rt.RandomInteger(3));
             await m.Unlock();
         });
-        rt.Spawn("c", async () => { await y.Read(); await x.Read(); });
+        rt.Spawn("c", async () =>
+        {
+            int seenY = await y.Read();
+            int seenX = await x.Read();
+            if (withBug) rt.Assert(!(seenY == 1 && seenX == 2), "c saw a's y and b's 2");
+        });
         return Task.CompletedTask;
     });
 
@@ -139,6 +144,22 @@ public class OptimalDporReplayTests
         Assert.True(direct.Exhausted, direct.Coverage);
         Assert.Equal(withRecorder.Iterations, direct.Iterations);
         Assert.Equal(withRecorder.PrunedIterations, direct.PrunedIterations);
+        Assert.Equal(withRecorder.TotalSteps, direct.TotalSteps);
         Assert.Equal(recorded.Classes.Count, strategy.CompleteExecutions);
+    }
+
+    /// <summary>The same on a bug (the engine wraps every strategy for its budget, and the wrapper
+    /// must pass on what the strategy knows: until 2026-12-02 it hid it, and every replayed step was recorded): the same
+    /// first bug.</summary>
+    [Fact]
+    public void SkippingTheFootprintsOfReplayedStepsFindsTheSameFirstBug()
+    {
+        var config = new Configuration { Strategy = "dfs", Iterations = 1_000_000, MaxSteps = 200 };
+        TestReport direct = TestingEngine.Run(ValuesLocksAndRaces(withBug: true), config);
+        TestReport recorded = TestingEngine.Run(ValuesLocksAndRaces(withBug: true), config, strategy: new DfsClassRecorder(config.CreateStrategy()));
+        Assert.Equal(BugKind.AssertionFailure, direct.Bug?.Kind);
+        Assert.Equal(recorded.BugIteration, direct.BugIteration);
+        Assert.Equal(recorded.Bug!.Step, direct.Bug!.Step);
+        Assert.Equal(recorded.Bug.Message, direct.Bug.Message);
     }
 }
