@@ -13,7 +13,7 @@ public static class Synth
             workers[i] = runtime.Spawn($"worker{i + 1}", async () => { for (int k = 0; k < 15; k++) await Body(counter, other, mutex); });
         foreach (Operation w in workers) await runtime.WhenCompleted(w);
     }
-    static async Task Body(SharedVar<int> c, SharedVar<int> o, Avic.Coyote.Sync.Mutex m)
+    internal static async Task Body(SharedVar<int> c, SharedVar<int> o, Avic.Coyote.Sync.Mutex m)
     {
         await m.Lock();
         await Inner(c);
@@ -36,13 +36,6 @@ public static class Synth2
     }
     static async Task W(SharedVar<int> c, SharedVar<int> o, Avic.Coyote.Sync.Mutex m) => await W2(c, o, m);
     static async Task W2(SharedVar<int> c, SharedVar<int> o, Avic.Coyote.Sync.Mutex m) => await W3(c, o, m);
-    static async Task W3(SharedVar<int> c, SharedVar<int> o, Avic.Coyote.Sync.Mutex m) => await Body(c, o, m);
-    static async Task Body(SharedVar<int> c, SharedVar<int> o, Avic.Coyote.Sync.Mutex m)
-    {
-        await m.Lock();
-        await Inner(c);
-        await m.Unlock();
-        await o.Write(await o.Read() + 1);
-    }
-    static async Task Inner(SharedVar<int> c) { int v = await c.Read(); await c.Write(v + 1); }
+    // Synth's body under three more frames: what each suspended wrapper frame costs.
+    static async Task W3(SharedVar<int> c, SharedVar<int> o, Avic.Coyote.Sync.Mutex m) => await Synth.Body(c, o, m);
 }
