@@ -73,8 +73,9 @@ public sealed record DoorbellConfig
     public int Preemptions { get; init; } = 2;
 
     /// <summary>Where the tick's preemptions land (Kernel/Sched.cs): drawn windows (PCT and random find the
-    /// bug variants with them) or chosen by the schedule (no draws: what exhaustive search can afford).</summary>
-    public TickLanding Tick { get; init; } = TickLanding.Drawn;
+    /// bug variants with them) or chosen by the schedule (no draws: what exhaustive search can afford). By default
+    /// each search gets its own (BySearch: scheduled under dfs, drawn under PCT and random).</summary>
+    public TickLanding Tick { get; init; } = TickLanding.BySearch;
 
     /// <summary>How a vCPU thread that runs again finds its pCPU (Kernel/Sched.cs): any idle one, drawn, or no draw
     /// (an idle pCPU pulls a preempted thread; else its previous pCPU).</summary>

@@ -9,8 +9,9 @@
 // Where the tick lands (TickLanding): Scheduled draws nothing — a tick per task writes its flag and each
 // preemptible window reads it, so exhaustive search (DPOR) explores the tick before each window through
 // that race alone; Drawn draws the victim and the window, every window equally likely, which PCT/random
-// need but which DPOR pays for dearly (a step that draws a value conflicts with every step).
-// bench/results/2026-12-01-tick measures both.
+// need but which DPOR pays for dearly (a step that draws a value conflicts with every step); BySearch picks
+// Scheduled for exhaustive search and Drawn for sampling. bench/results/2026-12-01-tick measures both,
+// bench/results/2026-12-02-dfscat the catalogue with BySearch.
 //
 // A model bound: a task sleeping in schedule() that nothing can wake any more (every other waking
 // thread finished or sleeps too) "sleeps forever": schedule() returns false and the model ends that
@@ -33,6 +34,11 @@ public enum TickLanding
     /// (whose tick takes the budget first) and the window (where the tick's step lands): no value is drawn, so
     /// DPOR explores only where the tick lands relative to the windows (for exhaustive search).</summary>
     Scheduled,
+
+    /// <summary>The landing follows the search: Scheduled under an exhaustive strategy (the dfs family, and a re-run of
+    /// a schedule one found), Drawn under sampling ones (random, PCT, Microsoft.Coyote); see
+    /// <see cref="IActorRuntime.IsExhaustiveSearch"/>. Each finds the bug variants best with its own landing.</summary>
+    BySearch,
 }
 
 /// <summary>How a task that runs again finds its pCPU (select_task_rq and load balancing, kernel/sched/fair.c).</summary>
@@ -248,6 +254,7 @@ public sealed class HostScheduler
     /// </summary>
     public IReadOnlyList<Operation> StartTick(int preemptions, TickLanding landing = TickLanding.Drawn)
     {
+        if (landing == TickLanding.BySearch) landing = runtime.IsExhaustiveSearch ? TickLanding.Scheduled : TickLanding.Drawn;
         if (landing == TickLanding.Drawn) return [StartDrawnTick(preemptions)];
         var budget = new PreemptionBudget(runtime.NewResourceId(), preemptions);
         var ticks = new Operation[tasks.Count];

@@ -14,7 +14,7 @@ internal sealed record Observation(BugReport? Bug, Decision[] Decisions, int Ste
 /// <summary>Runs executions of a test with the settings of a schedule file (one runtime, reused).</summary>
 internal sealed class ScheduleExecutor(TestCase test, ScheduleFile settings)
 {
-    private readonly ExecutionRunner runner = new(test, settings.MaxSteps, settings.MemoryModel, settings.LivenessThreshold);
+    private readonly ExecutionRunner runner = ExecutionRunner.For(test, settings);
 
     public Observation Run(ISchedulingStrategy strategy)
     {

@@ -67,6 +67,9 @@ public sealed partial class ControlledRuntime : IActorRuntime
 
     public MemoryModel MemoryModel { get; private set; }
 
+    /// <summary>Set once by the run's <see cref="Testing.ExecutionRunner"/> from its strategy (or its schedule's).</summary>
+    public bool IsExhaustiveSearch { get; internal set; }
+
     /// <summary>Runs one execution of <paramref name="test"/> to its end, a bug, or the step bound.
     /// <paramref name="driver"/> null: our engine (<paramref name="strategy"/> picks every step, on this thread);
     /// otherwise the driver picks and <paramref name="strategy"/> only gives random values (see <see cref="IExecutionDriver"/>).</summary>

@@ -18,6 +18,11 @@ public interface IActorRuntime
     /// <summary>True while the engine replays a schedule to write its trace; then <see cref="Log"/> lines are kept.</summary>
     bool IsTracing { get; }
 
+    /// <summary>True when this execution belongs to an exhaustive search (the dfs family) or re-runs a schedule one
+    /// found; false under sampling strategies (random, PCT) and on Microsoft.Coyote. Fixed for a whole run, so a model
+    /// may choose a formulation without draws for exhaustive search from it (Kernel/Sched.cs's tick).</summary>
+    bool IsExhaustiveSearch { get; }
+
     /// <summary>Starts a controlled operation (a thread of the modelled system). It first runs when the scheduler picks it.</summary>
     Operation Spawn(string name, Func<Task> body);
 

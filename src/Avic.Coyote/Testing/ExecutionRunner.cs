@@ -9,7 +9,9 @@ namespace Avic.Coyote.Testing;
 /// the testing engine, replay, the minimizer and the engine benchmark (they differ in what they do
 /// between executions, not in how an execution runs).
 /// </summary>
-public sealed class ExecutionRunner(TestCase test, int maxSteps, MemoryModel memoryModel, int livenessThreshold)
+/// <param name="exhaustiveSearch">The runtime's <see cref="ControlledRuntime.IsExhaustiveSearch"/>: the run's strategy
+/// (or the one that found the schedule it re-runs) is exhaustive.</param>
+public sealed class ExecutionRunner(TestCase test, int maxSteps, MemoryModel memoryModel, int livenessThreshold, bool exhaustiveSearch = false)
 {
     public TestCase Test => test;
 
@@ -17,7 +19,7 @@ public sealed class ExecutionRunner(TestCase test, int maxSteps, MemoryModel mem
 
     public MemoryModel MemoryModel => memoryModel;
 
-    public ControlledRuntime Runtime { get; } = new();
+    public ControlledRuntime Runtime { get; } = new() { IsExhaustiveSearch = exhaustiveSearch };
 
     /// <summary>Steps of the last execution.</summary>
     public int Steps => Runtime.Step;
@@ -25,7 +27,13 @@ public sealed class ExecutionRunner(TestCase test, int maxSteps, MemoryModel mem
     /// <summary>The runner of <paramref name="test"/> under <paramref name="config"/>: the test's own step bound
     /// wins over the configured one, the configured memory model over the test's.</summary>
     public static ExecutionRunner For(TestCase test, Configuration config) =>
-        new(test, test.MaxSteps > 0 ? test.MaxSteps : config.MaxSteps, config.MemoryModel ?? test.MemoryModel, config.LivenessThreshold);
+        new(test, test.MaxSteps > 0 ? test.MaxSteps : config.MaxSteps, config.MemoryModel ?? test.MemoryModel, config.LivenessThreshold,
+            StrategyRegistry.Find(config.Strategy)?.IsExhaustive == true);
+
+    /// <summary>The runner that re-runs <paramref name="schedule"/> (replay, minimization, traces) as it was found: its
+    /// settings, and exhaustive when the strategy that found it is.</summary>
+    public static ExecutionRunner For(TestCase test, ScheduleFile schedule) =>
+        new(test, schedule.MaxSteps, schedule.MemoryModel, schedule.LivenessThreshold, schedule.FoundByExhaustiveSearch);
 
     /// <summary>The configuration's strategy, built for this runner's step bound.</summary>
     public ISchedulingStrategy CreateStrategy(Configuration config) => (config with { MaxSteps = maxSteps }).CreateStrategy();

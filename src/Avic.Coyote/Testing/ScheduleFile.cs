@@ -36,6 +36,12 @@ public sealed partial record ScheduleFile
     public required string[] Operations { get; init; }
     public required Decision[] Decisions { get; init; }
 
+    /// <summary>The strategy that found it is exhaustive (a minimized schedule's too): a re-run gives the model the same
+    /// <see cref="IActorRuntime.IsExhaustiveSearch"/>, so it builds the same operations.</summary>
+    public bool FoundByExhaustiveSearch =>
+        StrategyRegistry.Find(Strategy.EndsWith(Minimization.ScheduleMinimizer.MinimizedSuffix, StringComparison.Ordinal)
+            ? Strategy[..^Minimization.ScheduleMinimizer.MinimizedSuffix.Length] : Strategy)?.IsExhaustive == true;
+
     public string ToJson()
     {
         using var stream = new MemoryStream();

@@ -51,6 +51,7 @@ public static class TestingEngine
         var memoryModel = runner.MemoryModel;
         var report = new TestReport { Test = test, Configuration = config, StrategyName = strategy.Name };
         var runtime = runner.Runtime;
+        if (strategy is IExhaustiveStrategy) runtime.IsExhaustiveSearch = true; // one given directly, whatever the configuration names
         var clock = Stopwatch.StartNew();
         long nextProgress = Stopwatch.Frequency;
         var guard = new Deadline(strategy, clock, config.TimeoutSeconds, cancellation);
@@ -130,7 +131,7 @@ public static class TestingEngine
         if (!string.Equals(test.Name, schedule.Test, StringComparison.Ordinal))
             throw new ScheduleFormatException($"the schedule is for test '{schedule.Test}', not '{test.Name}'");
         var strategy = new ReplayStrategy(schedule.Decisions);
-        var runner = new ExecutionRunner(test, schedule.MaxSteps, schedule.MemoryModel, schedule.LivenessThreshold);
+        var runner = ExecutionRunner.For(test, schedule);
         var runtime = runner.Runtime;
         var recorder = new AccessRecorder(strategy);
         runner.TryRun(recorder, 0, out ExecutionOutcome outcome, tracing: true);

@@ -118,6 +118,22 @@ public class SchedTickTests
         TestingEngine.Run(Tasks(tasks: 1, windows: 5, preemptions: 1, seen, landing), new Configuration { Strategy = "prioritization", Iterations = 500, Seed = 3, MaxSteps = 500 });
         Assert.Equal(new[] { 0, 1, 2, 3, 4 }, seen.SelectMany(p => p).Select(p => p.Window).Distinct().OrderBy(w => w));
     }
+
+    [Theory]
+    [InlineData("dfs", "tick:t0")]
+    [InlineData("dfs-bounded", "tick:t0")]
+    [InlineData("prioritization", "sched")]
+    [InlineData("fair-prioritization", "sched")]
+    [InlineData("random", "sched")]
+    public void BySearchLandsScheduledUnderExhaustiveSearchAndDrawnUnderSampling(string strategy, string tickOperation)
+    {
+        var seen = new List<List<(int Task, int Window)>>();
+        TestCase test = Tasks(tasks: 1, windows: 5, preemptions: 1, seen, TickLanding.BySearch);
+        var runner = ExecutionRunner.For(test, new Configuration { Strategy = strategy, MaxSteps = 500 });
+        Assert.True(runner.TryRun(runner.CreateStrategy(new Configuration { Strategy = strategy, StrategyValue = 2, MaxSteps = 500 }), 0, out _));
+        Assert.Contains(tickOperation, runner.Runtime.OperationNames());
+        Assert.DoesNotContain(tickOperation == "sched" ? "tick:t0" : "sched", runner.Runtime.OperationNames());
+    }
     /// <summary>t0 runs two preemptible windows (the tick may preempt it once) and then wakes t1; t1 sleeps at once.
     /// Records the pCPU t0 runs on after each preemption, one list per execution.</summary>
     private static TestCase PreemptedAndSleeper(Migration migration, List<List<int>> seen) =>
