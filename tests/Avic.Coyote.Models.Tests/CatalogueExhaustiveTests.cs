@@ -79,6 +79,39 @@ public class CatalogueExhaustiveTests
         ["Memslot.MA13.onlined"] = "not in 48,434", ["Memslot.MA13.late-flip"] = "not in 89,698",
     };
 
+    /// <summary>Known misses the preemption-bounded search finds (`-s dfs-bounded -sv BOUND`): what dfs's depth-first
+    /// order lacks is exploring the schedules with few preemptions first (iterative context bounding). Measured
+    /// executions in bench/results/2026-12-02-dfscat/after-bysearch-dfs-bounded-*.txt, then about doubled.</summary>
+    public static TheoryData<string, int, int> KnownMissesBoundedSearchFinds() => new()
+    {
+        { "Doorbell.MB12", 1, 300 },            // 144
+        { "Doorbell.MB14", 1, 200 },            // 80
+        { "Doorbell.B-7", 1, 2_000 },           // 841
+        { "Doorbell.B-7.IrListLock", 1, 7_000 }, // 3,307
+        { "Doorbell.MB5", 2, 7_000 },           // 3,188 (bound 1: none in its 386)
+        { "Doorbell.MB6", 2, 6_000 },           // 2,699 (bound 1: none in its 1,203)
+        { "Doorbell.MB6.Quiescent", 2, 6_000 }, // 2,699
+        { "Doorbell.B-2", 2, 7_000 },           // 3,188
+        { "Doorbell.MB9", 3, 4_000 },           // 1,996 (bound 2: none in its 6,441)
+        { "Doorbell.B-3", 3, 4_000 },           // 1,996
+        { "Memslot.MA9.3vcpu.hotplug.smm", 1, 400 },  // 169
+        { "Memslot.MA15.3vcpu.hotplug.smm", 1, 400 }, // 171
+        { "Memslot.MA4.3vcpu.hotplug.smm", 1, 200 },  // 52
+        { "Memslot.MA1.3vcpu.hotplug.smm", 1, 200 },  // 52
+    };
+
+    [Theory]
+    [MemberData(nameof(KnownMissesBoundedSearchFinds))]
+    public void DfsBoundedFindsTheKnownMissWithFewPreemptions(string name, int bound, int budget)
+    {
+        Assert.True(KnownMisses.ContainsKey(name), $"{name} is no known miss of dfs any more: give it a budget instead");
+        TestCase test = Catalogue.Single(t => t.Name == name);
+        TestReport report = TestingEngine.Run(test, new Configuration { Strategy = "dfs-bounded", StrategyValue = bound, Iterations = budget, MaxSteps = 2000 });
+        Assert.True(report.Bug is not null, $"{name}: dfs-bounded {bound} found no bug in {budget} executions ({report.Coverage})");
+        Assert.True(test.Meets(report.Bug), $"{name}: expected {test.ExpectationText}, got {report.Bug}");
+        Assert.True(TestingEngine.Replay(test, report.Schedule!).Reproduces(report.Bug));
+    }
+
     public static TheoryData<string> BugVariantsWithABudget() => new(Budgets.Keys.OrderBy(n => n, StringComparer.Ordinal));
 
     public static TheoryData<string> CorrectVariants() =>
