@@ -158,7 +158,7 @@ public static partial class DoorbellVariants
     {
         Pcpus = 3, DeviceIrqs = 2, Programs = ["HHH", "IH"],
         Checks = Invariant.All & ~Invariant.EntryCoherence,
-        // dfs finds it with the drawn tick (847 executions), not with the scheduled one (none in 46,232):
+        // dfs finds it with the drawn tick (415 executions), not with the scheduled one (none in 46,232):
         // bench/results/2026-12-02-dfscat.
         Tick = TickLanding.Drawn,
     });
