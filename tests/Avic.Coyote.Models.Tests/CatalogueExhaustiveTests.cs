@@ -98,6 +98,8 @@ public class CatalogueExhaustiveTests
         { "Memslot.MA15.3vcpu.hotplug.smm", 1, 400 }, // 171
         { "Memslot.MA4.3vcpu.hotplug.smm", 1, 200 },  // 52
         { "Memslot.MA1.3vcpu.hotplug.smm", 1, 200 },  // 52
+        { "Memslot.MA13.onlined", 3, 1_000 },   // 428 (bound 2: none in its 114)
+        { "Memslot.MA13.late-flip", 3, 2_000 }, // 943 (bound 2: none in its 414)
     };
 
     [Theory]
