@@ -91,8 +91,12 @@ public static class StrategyRegistry
     { Aliases = ["fairpct"] };
 
     public static readonly StrategySpec Dfs = new("dfs",
-        "exhaustive, optimal DPOR: one execution per class of equivalent schedules; stops when the tree is covered",
-        null, StrategyTraits.Exhaustive, a => new OptimalDporStrategy(a.MaxSteps))
+        "exhaustive, optimal DPOR: passes with at most 0, 1, 2, 3 preemptions find bugs first, then one execution per class of equivalent schedules; stops when the tree is covered",
+        null, StrategyTraits.Exhaustive, a => new IterativeBounding(a.MaxSteps));
+
+    public static readonly StrategySpec DfsProof = new("dfs-proof",
+        "exhaustive, optimal DPOR in one pass (no bounded passes first): one execution per class, the fewest for a proof",
+        null, StrategyTraits.Exhaustive, a => new OptimalDporStrategy(a.MaxSteps, name: "dfs-proof"))
     { Aliases = ["dfs-optimal"] };
 
     public static readonly StrategySpec DfsSleepSets = DepthFirst("dfs-sleepsets",
@@ -119,7 +123,7 @@ public static class StrategyRegistry
 
     /// <summary>In help order.</summary>
     public static readonly IReadOnlyList<StrategySpec> All =
-        [Random, Prioritization, FairPrioritization, Dfs, DfsSleepSets, DfsFull, DfsBounded, DfsBoundedFull, DfsStateful];
+        [Random, Prioritization, FairPrioritization, Dfs, DfsProof, DfsSleepSets, DfsFull, DfsBounded, DfsBoundedFull, DfsStateful];
 
     /// <summary>The strategy named <paramref name="name"/> (or one of its aliases); null when there is none.</summary>
     public static StrategySpec? Find(string? name) =>

@@ -135,14 +135,16 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     /// <param name="preemptionBound">-1: every class; k ≥ 0: only executions with at most k preemptions (see
     /// <see cref="PreemptionBound"/>), non-preemptive choices first. A bounded search is never reported complete when
     /// the bound cut a branch; it runs a subset of the unbounded search's classes, each at most once.</param>
-    public OptimalDporStrategy(int maxSteps, int preemptionBound = -1)
+    /// <param name="name">The name schedules record (default: dfs, or dfs-bounded with a bound).</param>
+    public OptimalDporStrategy(int maxSteps, int preemptionBound = -1, string? name = null)
     {
         this.maxSteps = maxSteps;
+        Name = name ?? (preemptionBound >= 0 ? "dfs-bounded" : "dfs");
         stepAt = j => (steps[j].Operation, steps[j].Index, steps[j].Footprint);
         if (preemptionBound >= 0) bound = new PreemptionBound(preemptionBound);
     }
 
-    public string Name => bound is null ? "dfs" : "dfs-bounded";
+    public string Name { get; }
 
     public bool NeedsFootprints => true;
 
@@ -161,6 +163,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
 
     /// <summary>Executions in which every enabled operation slept (0 unless a footprint changed between runs).</summary>
     public int PrunedExecutions { get; private set; }
+
+    /// <summary>Choices the preemption bound skipped (0 without a bound): while non-zero the search is not a proof.</summary>
+    public int BoundSkips => bound?.Skips ?? 0;
 
     /// <summary>Executions cut by the step bound: while non-zero the search is not a proof.</summary>
     public int BoundHits { get; private set; }
