@@ -53,11 +53,19 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         /// <summary>Scheduling node: where the chosen operation was in the enabled list when it was last taken (a replay
         /// finds it there without a scan).</summary>
         public int Slot;
-        /// <summary>Scheduling node: sleepers on arrival; operations explored here, with their step's footprint
-        /// (they sleep in the later branches); branches still to explore.</summary>
+        /// <summary>Scheduling node: sleepers on arrival; transitions explored here (an operation once per values its
+        /// step drew), with their step's footprint (they sleep in the later branches); branches still to explore.</summary>
         public List<Sleeper> SleepOnEntry = [];
-        public readonly Dictionary<int, Footprint> Explored = new();
+        public readonly List<Sleeper> Explored = new();
         public List<WakeupNode> Wakeup = new();
+        /// <summary>Scheduling node: the operation chosen freely here (its value nodes go through every value that does
+        /// not sleep), or -1; the values the chosen wakeup branch drew (its value nodes draw just those), or null;
+        /// branches taken so far (for the progress estimate).</summary>
+        public int FreeOp = -1;
+        public int[]? BranchValues;
+        public int Branches;
+        /// <summary>Value node: draws the one value of a wakeup branch (never another).</summary>
+        public bool Fixed;
         /// <summary>Scheduling node: the operation that ran the step before (-1 at the start) and the preemptions
         /// on the path up to here (for a preemption bound).</summary>
         public int Previous = -1;
@@ -75,6 +83,10 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             SleepOnEntry = [];
             Explored.Clear();
             Wakeup.Clear();
+            FreeOp = -1;
+            BranchValues = null;
+            Branches = 0;
+            Fixed = false;
             Previous = -1;
             PreemptionsBefore = 0;
             Guide = null;
@@ -221,8 +233,10 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             Node node = path[i];
             if (node.IsValue)
             {
-                if (node.Chosen + 1 >= node.ValueCount) continue;
-                node.Chosen++;
+                if (node.Fixed) continue;
+                int next = NextAwakeValue(i, node.Chosen + 1);
+                if (next < 0) continue;
+                node.Chosen = next;
                 pendingGuide = Clone(node.Guide);
             }
             else
@@ -253,13 +267,19 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             WakeupNode branch = node.Wakeup[0];
             node.Wakeup.RemoveAt(0);
             int k = Array.IndexOf(node.Options, branch.Operation);
-            if (k < 0 || node.Explored.ContainsKey(branch.Operation) || IsAsleep(node.SleepOnEntry, branch.Operation)
+            int[]? values = branch.Footprint.Drew?.Values;
+            // A branch that drew values replays them; one that drew none (or whose values are free: the racing step
+            // that ends a reversal) is covered only when every transition of its operation is.
+            if (k < 0 || node.FreeOp == branch.Operation
+                || SleepSets.Covers(node.SleepOnEntry, node.Explored, branch.Operation, values, values?.Length ?? 0)
                 || (bound is not null && !bound.Allows(node.PreemptionsBefore, node.Previous, node.Options, branch.Operation)))
             {
                 InfeasibleBranches++;
                 continue;
             }
             pendingGuide = branch.Children.Count > 0 ? branch.Children : null;
+            node.BranchValues = values;
+            node.Branches++;
             return k;
         }
         return -1;
@@ -267,7 +287,29 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
 
     private static List<WakeupNode>? Clone(List<WakeupNode>? tree) => tree?.ConvertAll(n => n.Clone());
 
-    private static bool IsAsleep(List<Sleeper> set, int id) => SleepSets.IsAsleep(set, id);
+    private static bool IsAsleep(List<Sleeper> set, int id) => SleepSets.Covers(set, null, id, null, 0);
+
+    /// <summary>For the free value node at path index <paramref name="at"/>: the first value from <paramref name="from"/>
+    /// whose transition neither sleeps at the scheduling point of the step drawing it nor was explored there by an
+    /// earlier branch, or -1. Such a transition's classes were explored in an earlier branch, as a sleeping operation's.</summary>
+    private int NextAwakeValue(int at, int from)
+    {
+        Node node = path[at];
+        int s = at - 1;
+        while (s >= 0 && path[s].IsValue) s--;
+        if (s < 0 || path[s].SleepOnEntry.Count == 0 && path[s].Explored.Count == 0) return from < node.ValueCount ? from : -1;
+        Node scheduling = path[s];
+        int op = scheduling.Options[scheduling.Chosen];
+        int length = at - s;
+        int[] prefix = new int[length];
+        for (int k = 0; k < length - 1; k++) prefix[k] = path[s + 1 + k].Chosen;
+        for (int w = from; w < node.ValueCount; w++)
+        {
+            prefix[length - 1] = w;
+            if (!SleepSets.Covers(scheduling.SleepOnEntry, scheduling.Explored, op, prefix, length)) return w;
+        }
+        return -1;
+    }
 
     void Symmetry.ITarget.DeclareSymmetric(IReadOnlyList<Operation> members)
     {
@@ -342,7 +384,15 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 node.Wakeup = guide;
                 chosen = TakeBranch(node);
             }
-            if (chosen < 0) chosen = FirstAwake(node);
+            if (chosen < 0)
+            {
+                chosen = FirstAwake(node);
+                if (chosen >= 0)
+                {
+                    node.FreeOp = node.Options[chosen];
+                    node.Branches++;
+                }
+            }
             if (chosen < 0)
             {
                 // Every enabled operation sleeps (all continuations were explored in a sibling branch), or the
@@ -413,8 +463,10 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             return;
         }
         Node node = path[lastSchedulingNode];
-        var footprint = new Footprint(accesses.ToArray(), global);
-        node.Explored[op.Id] = footprint;
+        // A draw is local: the step is the transition (operation, values drawn), and depends only on what it touched
+        // (the runtime's global flag says only that it drew; the values are those of the value nodes after its node).
+        var footprint = new Footprint(accesses.ToArray(), false, DrawsOfStep());
+        node.Explored.Add(new Sleeper(op.Id, footprint));
         AddStep(op.Id, footprint, op.EnabledByStep - 1);
         // A race between two steps of the replayed prefix was reversed (or found covered) by the run that made it.
         if (lastSchedulingNode >= replayedNodes)
@@ -422,6 +474,20 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
 
         // Nothing sleeps after the first branch of a choice point entered with no sleepers (most new steps): no new list.
         sleep = node.SleepOnEntry.Count == 0 && node.Explored.Count == 1 ? noSleepers : SleepSets.After(node.SleepOnEntry, node.Explored, op.Id, footprint);
+    }
+
+    /// <summary>The values drawn by the step being completed: those of the value nodes after its scheduling point.</summary>
+    private Draws? DrawsOfStep()
+    {
+        int n = depth - lastSchedulingNode - 1;
+        if (n <= 0) return null;
+        int[] values = new int[n], counts = new int[n];
+        for (int k = 0; k < n; k++)
+        {
+            Node v = path[lastSchedulingNode + 1 + k];
+            (values[k], counts[k]) = (v.Chosen, v.ValueCount);
+        }
+        return new Draws(values, counts);
     }
 
     /// <summary>
@@ -619,25 +685,36 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         if (bound is not null && at.PreemptionsBefore + PreemptionBound.Cost(at.Previous, at.Options, v[0].Operation) > bound.Limit) return false;
 
         foreach (Sleeper s in at.SleepOnEntry)
-            if (IsWeakInitial(s.OperationId, s.Footprint, v)) { RacesCovered++; return true; }
-        foreach ((int id, Footprint f) in at.Explored)
-            if (IsWeakInitial(id, f, v)) { RacesCovered++; return true; }
+            if (IsWeakInitial(s.OperationId, s.Footprint, v, last)) { RacesCovered++; return true; }
+        foreach (Sleeper s in at.Explored)
+            if (IsWeakInitial(s.OperationId, s.Footprint, v, last)) { RacesCovered++; return true; }
+        // The operation chosen freely there goes through all its values: whatever v's step of it draws is explored. So
+        // is the racing step when every transition of its operation there was explored or sleeps.
+        if (at.FreeOp >= 0 && FirstOf(v, at.FreeOp) is int first and >= 0 && IsInitial(v, first)) { RacesCovered++; return true; }
+        if (FirstOf(v, last.Operation) == v.Count - 1 && IsInitial(v, v.Count - 1)
+            && SleepSets.Covers(at.SleepOnEntry, at.Explored, last.Operation, null, 0)) { RacesCovered++; return true; }
 
-        if (Insert(at.Wakeup, v)) RacesInserted++;
+        if (Insert(at.Wakeup, v, last)) RacesInserted++;
         else RacesCovered++;
         return true;
     }
 
-    /// <summary>Operation <paramref name="op"/> (whose next step has footprint <paramref name="f"/>) can start a
-    /// continuation equivalent to <paramref name="v"/>: its first step in v depends on nothing before it in v,
-    /// or it has no step in v and commutes with all of v.</summary>
-    private static bool IsWeakInitial(int op, Footprint f, List<StepRecord> v)
+    /// <summary>The transition of operation <paramref name="op"/> whose step has footprint <paramref name="f"/> (and drew
+    /// f.Drew) can start a continuation equivalent to <paramref name="v"/>: its operation's first step in v is the same
+    /// transition and depends on nothing before it in v, or it has no step in v and commutes with all of v. v's racing
+    /// step <paramref name="free"/> draws every value: only a transition that drew nothing is all of it.</summary>
+    private static bool IsWeakInitial(int op, Footprint f, List<StepRecord> v, StepRecord free)
     {
         int at = FirstOf(v, op);
-        if (at >= 0) return IsInitial(v, at);
+        if (at >= 0) return SameTransition(f.Drew, v[at], free) && IsInitial(v, at);
         foreach (StepRecord s in v) if (f.ConflictsWith(s.Footprint)) return false;
         return true;
     }
+
+    /// <summary>A transition that drew <paramref name="drew"/> is step <paramref name="s"/> of a reversal: both drew the
+    /// same values, and <paramref name="s"/> is not the racing step (whose values are free) unless neither drew.</summary>
+    private static bool SameTransition(Draws? drew, StepRecord s, StepRecord free) =>
+        ReferenceEquals(s, free) ? drew is null : Draws.Same(drew, s.Footprint.Drew);
 
     private static int FirstOf(List<StepRecord> v, int op)
     {
@@ -657,7 +734,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     /// with all of it), and hangs what is left of v there. False when v was covered: the walk reached a
     /// leaf (exploring it already yields v's class) or used up v.
     /// </summary>
-    private static bool Insert(List<WakeupNode> tree, List<StepRecord> v)
+    private static bool Insert(List<WakeupNode> tree, List<StepRecord> v, StepRecord free)
     {
         List<WakeupNode> level = tree;
         bool root = true;
@@ -670,12 +747,14 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 int at = FirstOf(v, child.Operation);
                 if (at >= 0)
                 {
-                    if (!IsInitial(v, at)) continue;
+                    // The same operation drawing other values is another transition: not this branch. A branch whose
+                    // values are free (or that drew none) is every transition of its operation there.
+                    if (child.Footprint.Drew is not null && !SameTransition(child.Footprint.Drew, v[at], free) || !IsInitial(v, at)) continue;
                     v.RemoveAt(at);
                     next = child;
                     break;
                 }
-                if (IsWeakInitial(child.Operation, child.Footprint, v))
+                if (IsWeakInitial(child.Operation, child.Footprint, v, free))
                 {
                     next = child;
                     break;
@@ -686,7 +765,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 List<WakeupNode> into = level;
                 foreach (StepRecord s in v)
                 {
-                    var n = new WakeupNode { Operation = s.Operation, Footprint = s.Footprint };
+                    // The racing step's values are free: before the step it raced with, it may draw others.
+                    Footprint f = ReferenceEquals(s, free) && s.Footprint.Drew is not null ? s.Footprint with { Drew = null } : s.Footprint;
+                    var n = new WakeupNode { Operation = s.Operation, Footprint = f };
                     into.Add(n);
                     into = n.Children;
                 }
@@ -712,11 +793,24 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         }
         else
         {
-            // Each value starts its own subtree; every one must follow the wakeup subtree pending here.
             node = NewNode(isValue: true);
             node.ValueCount = count;
-            node.Guide = Clone(pendingGuide);
             path.Add(node);
+            if (lastSchedulingNode >= 0 && path[lastSchedulingNode].BranchValues is { } recorded)
+            {
+                // A wakeup branch replays the execution whose race it reverses: its step draws the value it drew there.
+                int k = depth - lastSchedulingNode - 1;
+                if (k >= recorded.Length || recorded[k] >= count)
+                    throw new InvalidOperationException("exhaustive search: the test is not deterministic (a random choice differs from the run whose race is reversed)");
+                node.Fixed = true;
+                node.Chosen = recorded[k];
+            }
+            else
+            {
+                // Free exploration: every value that does not sleep starts its own subtree (each a new transition).
+                node.Guide = Clone(pendingGuide);
+                node.Chosen = Math.Max(0, NextAwakeValue(depth, 0));
+            }
         }
         depth++;
         return node.Chosen;
@@ -763,8 +857,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 if (node.IsValue) { finished = node.Chosen; total = node.ValueCount; }
                 else
                 {
-                    finished = Math.Max(0, node.Explored.Count - 1);
-                    total = Math.Max(1, node.Explored.Count + node.Wakeup.Count);
+                    finished = Math.Max(0, node.Branches - 1);
+                    total = Math.Max(1, node.Branches + node.Wakeup.Count);
                 }
                 done += share * finished / total;
                 share /= total;
