@@ -7,7 +7,8 @@ using Avic.Coyote.Testing;
 namespace Avic.Coyote.Tests.Strategies;
 
 /// <summary>
-/// A step that draws a value conflicts with every step. When it is a wait (a lock, a semaphore, a signal, an rwsem side,
+/// For dfs-sleepsets a step that draws a value conflicts with every step (dfs treats the draw as local, and these toys
+/// check it too, its classes named with local draws). When it is a wait (a lock, a semaphore, a signal, an rwsem side,
 /// an inbox, a join, a wake-up, an SRCU grace period), the steps the enabling operation took while the waiter was blocked
 /// conflict with it too, yet the waiter cannot pass them: the race to reverse is with the step that made it wait. Each
 /// toy here puts such a waiter against the step that enables it (and one semaphore waiter that draws nothing: its up()

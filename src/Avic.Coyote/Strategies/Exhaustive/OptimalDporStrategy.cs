@@ -21,9 +21,27 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// Dependence is the runtime's step footprints: a shared key touched by both steps with a write.
 /// Happens-before includes every conflict; races exclude a lock release (a later acquire cannot move
 /// before it), so the reversal that matters is between two acquires of the same lock, and readers
-/// (read-side locks: AccessKind.Read acquires, ReadUnlock releases) commute. Nondeterministic values are branched on exhaustively; a step
-/// that draws one conflicts with every step, but a step that waits for a release races neither with it nor with what
-/// the releasing operation did since its acquire (<see cref="HandOvers"/>): only with that acquire.
+/// (read-side locks: AccessKind.Read acquires, ReadUnlock releases) commute. A step that waits for a release races
+/// neither with it nor with what the releasing operation did since its acquire (<see cref="HandOvers"/>): only with
+/// that acquire.
+/// <para>
+/// <b>Draws are local nondeterminism.</b> A step that draws values (RandomInteger/RandomBoolean) is the
+/// <i>transition</i> (operation, values drawn): its footprint is what it touched, not everything. How many values a draw
+/// offers depends only on what the step read before it (recorded) and the values drawn before it, so from equivalent
+/// states an operation offers the same transitions. Executions are equivalent when they run the same transitions and
+/// order every conflicting pair alike; a transition commutes with the steps that touch nothing it touched, whatever it
+/// drew. Every value is still explored: at a point where the search chooses freely, the value node after the chosen
+/// step goes through every value (each a new transition, all of them explored at that choice point). A wakeup branch
+/// replays the execution whose race it reverses, so its steps draw the values they drew there (their value nodes are
+/// fixed): with another value a step is another transition, and the branch is not that execution. The exception is the
+/// racing step e′ that ends the branch: moved before the step it raced with, it may read otherwise and offer other
+/// values, so its values are free (all explored). Sleepers and the transitions explored at a choice point carry their
+/// values: a sleeping transition skips only its own value (a value node passes over the values whose transition sleeps
+/// or was explored there), an operation sleeps only when all its transitions do (the counts come from the sleepers),
+/// and the weak-initial and "already in the tree" checks match an operation's step in v only with the same values, the
+/// free e′ only with all its transitions (the operation chosen freely there, or every value explored or asleep).
+/// dfs-sleepsets keeps treating a draw as a conflict with every step (<see cref="Footprint.Global"/>).
+/// </para>
 /// </summary>
 public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget, IKnowsFootprints
 {
@@ -522,7 +540,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         candidates.Clear();
         bool wildcard = footprint.IsWildcard;
         bool releases = footprint.Releases;
-        // A step that touched everything and released something (it drew a value and completed its operation) is a
+        // A step that touched everything and released something (an object without a stable id, and it completed its operation) is a
         // candidate too, but the scan goes on past it: a release does not hide what came before it.
         // A step that waits looks at every earlier step it conflicts with (see waitsUntyped below).
         int floor = -1;
@@ -567,7 +585,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         // A step that waits (its scheduling point declared a blocker) may be unable to pass a race: the step that would
         // let it through can be that one (an up() after the down() it would have to pass first; the wait's reversal is
         // then dropped as infeasible). Only a typed hand-over (a release it waits for, Footprint.HandOverKey) says which
-        // step that is; without one, or when the step drew a value (it conflicts with all the holder did), a race hides
+        // step that is; without one, or when the step touched an object without a stable id (it conflicts with all the holder did), a race hides
         // nothing before it and the earlier ones are reversed too (the down(): who goes first).
         bool waitsUntyped = chosenWaits && (wildcard || !handOvers.Any);
         int previous = -1;
@@ -591,7 +609,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             else if (handOver)
             {
                 // This step cannot run before the release, so nothing ordered before the release races with it (a step
-                // that drew a value conflicts with all the holder did under the lock) but the holder's acquire: the
+                // that touched an object without a stable id conflicts with all the holder did under the lock) but the holder's acquire: the
                 // reversal is who takes the lock first.
                 int from = handOvers.AcquiredBefore(earlier.Operation, earlier.Index);
                 for (int k = 0; k < earlier.Clock.Length; k++)
