@@ -50,11 +50,13 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     {
         public required int Operation;
         public required Footprint Footprint;
+        /// <summary>The racing step that ends a reversal: its values are free (every one is explored there).</summary>
+        public bool Free;
         public List<WakeupNode> Children = new();
 
         public WakeupNode Clone()
         {
-            var copy = new WakeupNode { Operation = Operation, Footprint = Footprint };
+            var copy = new WakeupNode { Operation = Operation, Footprint = Footprint, Free = Free };
             foreach (WakeupNode c in Children) copy.Children.Add(c.Clone());
             return copy;
         }
@@ -285,7 +287,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             WakeupNode branch = node.Wakeup[0];
             node.Wakeup.RemoveAt(0);
             int k = Array.IndexOf(node.Options, branch.Operation);
-            int[]? values = branch.Footprint.Drew?.Values;
+            int[]? values = branch.Free ? null : branch.Footprint.Drew?.Values;
             // A branch that drew values replays them; one that drew none (or whose values are free: the racing step
             // that ends a reversal) is covered only when every transition of its operation is.
             if (k < 0 || node.FreeOp == branch.Operation
@@ -703,9 +705,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         if (bound is not null && at.PreemptionsBefore + PreemptionBound.Cost(at.Previous, at.Options, v[0].Operation) > bound.Limit) return false;
 
         foreach (Sleeper s in at.SleepOnEntry)
-            if (IsWeakInitial(s.OperationId, s.Footprint, v, last)) { RacesCovered++; return true; }
+            if (IsWeakInitial(s.OperationId, s.Footprint, v, last) && (s.Footprint.Drew is null || AllCommute(at, s.OperationId, v))) { RacesCovered++; return true; }
         foreach (Sleeper s in at.Explored)
-            if (IsWeakInitial(s.OperationId, s.Footprint, v, last)) { RacesCovered++; return true; }
+            if (IsWeakInitial(s.OperationId, s.Footprint, v, last) && (s.Footprint.Drew is null || AllCommute(at, s.OperationId, v))) { RacesCovered++; return true; }
         // The operation chosen freely there goes through all its values: whatever v's step of it draws is explored. So
         // is the racing step when every transition of its operation there was explored or sleeps.
         if (at.FreeOp >= 0 && FirstOf(v, at.FreeOp) is int first and >= 0 && IsInitial(v, first)) { RacesCovered++; return true; }
@@ -714,6 +716,21 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
 
         if (Insert(at.Wakeup, v, last)) RacesInserted++;
         else RacesCovered++;
+        return true;
+    }
+
+    /// <summary>A transition that drew, of an operation with no step in v, commutes with v: that covers v only when every
+    /// transition of the operation there is known (explored or asleep) and commutes with all of v. After v the operation
+    /// may draw any of its values, and one that does not commute (the step the race was with, another value) starts
+    /// classes no commuting sibling's subtree holds. With a step in v, the weak-initial match is exact (same values).</summary>
+    private static bool AllCommute(Node at, int op, List<StepRecord> v)
+    {
+        if (FirstOf(v, op) >= 0) return true;
+        if (!SleepSets.Covers(at.SleepOnEntry, at.Explored, op, null, 0)) return false;
+        for (int l = 0; l < 2; l++)
+            foreach (Sleeper t in l == 0 ? at.SleepOnEntry : at.Explored)
+                if (t.OperationId == op)
+                    foreach (StepRecord s in v) if (t.Footprint.ConflictsWith(s.Footprint)) return false;
         return true;
     }
 
@@ -767,12 +784,13 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 {
                     // The same operation drawing other values is another transition: not this branch. A branch whose
                     // values are free (or that drew none) is every transition of its operation there.
-                    if (child.Footprint.Drew is not null && !SameTransition(child.Footprint.Drew, v[at], free) || !IsInitial(v, at)) continue;
+                    if (!child.Free && !SameTransition(child.Footprint.Drew, v[at], free) || !IsInitial(v, at)) continue;
                     v.RemoveAt(at);
                     next = child;
                     break;
                 }
-                if (IsWeakInitial(child.Operation, child.Footprint, v, free))
+                // A branch that drew, with no step in v, may draw otherwise after v (see AllCommute): not a weak initial.
+                if (child.Footprint.Drew is null && IsWeakInitial(child.Operation, child.Footprint, v, free))
                 {
                     next = child;
                     break;
@@ -784,8 +802,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 foreach (StepRecord s in v)
                 {
                     // The racing step's values are free: before the step it raced with, it may draw others.
-                    Footprint f = ReferenceEquals(s, free) && s.Footprint.Drew is not null ? s.Footprint with { Drew = null } : s.Footprint;
-                    var n = new WakeupNode { Operation = s.Operation, Footprint = f };
+                    var n = new WakeupNode { Operation = s.Operation, Footprint = s.Footprint, Free = ReferenceEquals(s, free) };
                     into.Add(n);
                     into = n.Children;
                 }
