@@ -39,7 +39,10 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// values: a sleeping transition skips only its own value (a value node passes over the values whose transition sleeps
 /// or was explored there), an operation sleeps only when all its transitions do (the counts come from the sleepers),
 /// and the weak-initial and "already in the tree" checks match an operation's step in v only with the same values, the
-/// free e′ only with all its transitions (the operation chosen freely there, or every value explored or asleep).
+/// free e′ only with all its transitions (the operation chosen freely there, or every value explored or asleep). A
+/// sibling transition that drew and has no step in v covers v only when every transition of its operation there is
+/// known and commutes with v (after v the operation may draw another value: the step it raced with is one). The cost:
+/// e′'s values that commute with e lead into classes e's branch explored, and sleep sets cut those short.
 /// dfs-sleepsets keeps treating a draw as a conflict with every step (<see cref="Footprint.Global"/>).
 /// </para>
 /// </summary>
