@@ -45,6 +45,8 @@ internal sealed class FootprintRecorder : StepObserver
         if (!skip) footprint.Add(access);
     }
 
+    // The step drew a value: dfs-sleepsets treats that as a conflict with every step; dfs (optimal DPOR) ignores the
+    // flag and takes the values from its own value nodes (a draw is local to the step there).
     public override void OnChoice() => global = true;
 
     public override void OnStepCompleted(Operation op)

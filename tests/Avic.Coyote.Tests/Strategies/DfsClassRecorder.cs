@@ -9,8 +9,10 @@ namespace Avic.Coyote.Tests.Strategies;
 /// it runs to the end: each step labelled by its operation, its position in it, what it touched and the
 /// values it drew, with the earlier steps it conflicts with. Two executions get the same name exactly
 /// when they order every pair of conflicting steps alike. For checking a reduction against the full search.
+/// <paramref name="localDraws"/>: a step that drew a value conflicts only through what it touched (dfs's equivalence:
+/// the values are part of the step's label); otherwise it conflicts with every step (dfs-sleepsets').
 /// </summary>
-public sealed class DfsClassRecorder(ISchedulingStrategy inner) : ISchedulingStrategy
+public sealed class DfsClassRecorder(ISchedulingStrategy inner, bool localDraws = false) : ISchedulingStrategy
 {
     private readonly List<(int Op, int Index, Access[] Accesses, bool Global, string Values)> steps = new();
     private readonly Dictionary<int, int> stepCount = new();
@@ -76,7 +78,7 @@ public sealed class DfsClassRecorder(ISchedulingStrategy inner) : ISchedulingStr
             for (int j = 0; j < i; j++)
             {
                 var e = steps[j];
-                if (e.Op != s.Op && (e.Global || s.Global || Access.Conflict(e.Accesses, s.Accesses))) before.Add($"{e.Op}.{e.Index}");
+                if (e.Op != s.Op && (!localDraws && (e.Global || s.Global) || Access.Conflict(e.Accesses, s.Accesses))) before.Add($"{e.Op}.{e.Index}");
             }
             before.Sort(StringComparer.Ordinal);
             string touched = string.Join(",", s.Accesses.Select(a => $"{a.Key}{(a.IsWrite ? "w" : "r")}"));

@@ -51,9 +51,11 @@ public class OptimalDporReplayTests
         return Task.CompletedTask;
     });
 
-    private static (DfsClassRecorder Recorder, TestReport Report) Classify(TestCase test, string strategy)
+    /// <summary>Names the classes as <paramref name="naming"/> sees them: dfs treats a draw as local (a step that drew
+    /// conflicts only through what it touched), dfs-sleepsets as a conflict with every step.</summary>
+    private static (DfsClassRecorder Recorder, TestReport Report) Classify(TestCase test, string strategy, string naming = "dfs-sleepsets")
     {
-        var recorder = new DfsClassRecorder(new Configuration { Strategy = strategy, MaxSteps = 200 }.CreateStrategy());
+        var recorder = new DfsClassRecorder(new Configuration { Strategy = strategy, MaxSteps = 200 }.CreateStrategy(), localDraws: naming == "dfs");
         TestReport report = TestingEngine.Run(test, new Configuration { Iterations = 1_000_000, MaxSteps = 200 }, strategy: recorder);
         return (recorder, report);
     }
@@ -99,8 +101,8 @@ public class OptimalDporReplayTests
             "values-races" => ValuesAndRaces(),
             _ => DrawUnderLock(shape),
         };
-        var (full, fullReport) = Classify(Test(), "dfs-full");
-        var (optimal, optimalReport) = Classify(Test(), "dfs");
+        var (full, fullReport) = Classify(Test(), "dfs-full", "dfs");
+        var (optimal, optimalReport) = Classify(Test(), "dfs", "dfs");
         Assert.True(fullReport.Exhausted && optimalReport.Exhausted, optimalReport.Coverage);
         Assert.Equal(0, optimal.Repeats);
         Assert.True(full.Classes.SetEquals(optimal.Classes),
@@ -138,7 +140,7 @@ public class OptimalDporReplayTests
     public void SkippingTheFootprintsOfReplayedStepsExploresTheSameExecutions(string shape, int n)
     {
         TestCase Test() => shape == "values-locks-races" ? ValuesLocksAndRaces() : DfsStrategyTests.Counted(shape, n);
-        var (recorded, withRecorder) = Classify(Test(), "dfs");
+        var (recorded, withRecorder) = Classify(Test(), "dfs", "dfs");
         var strategy = new OptimalDporStrategy(200);
         TestReport direct = TestingEngine.Run(Test(), new Configuration { Iterations = 1_000_000, MaxSteps = 200 }, strategy: strategy);
         Assert.True(direct.Exhausted, direct.Coverage);

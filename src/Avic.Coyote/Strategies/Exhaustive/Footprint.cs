@@ -3,8 +3,10 @@ using Avic.Coyote.Runtime;
 namespace Avic.Coyote.Strategies.Exhaustive;
 
 /// <summary>What one step touched (recorded by the runtime), for the exhaustive strategies' reduction.
-/// <paramref name="Global"/>: the step made a nondeterministic choice and depends on every other step.</summary>
-internal readonly record struct Footprint(Access[] Accesses, bool Global)
+/// <paramref name="Global"/>: the step depends on every other step (dfs-sleepsets: it made a nondeterministic choice).
+/// <paramref name="Drew"/>: the values the step drew, for a strategy that treats a draw as local (optimal DPOR): the
+/// step is then the transition (operation, values), and what it depends on is only what it touched.</summary>
+internal readonly record struct Footprint(Access[] Accesses, bool Global, Draws? Drew = null)
 {
     /// <summary>The steps do not commute (a shared object, one writes it).</summary>
     public bool ConflictsWith(Footprint other) =>
@@ -53,6 +55,19 @@ internal readonly record struct Footprint(Access[] Accesses, bool Global)
             return false;
         }
     }
+}
+
+/// <summary>The values one step drew (in order) and how many there were to draw from at each draw. The count of a draw
+/// depends only on what the step read before it and the values drawn before it, so two runs of the same step from
+/// equivalent states offer the same counts.</summary>
+internal sealed class Draws(int[] values, int[] counts)
+{
+    public readonly int[] Values = values;
+    public readonly int[] Counts = counts;
+
+    /// <summary>The two steps drew the same values (or both drew none): the same transition of their operation.</summary>
+    public static bool Same(Draws? a, Draws? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null && a.Values.AsSpan().SequenceEqual(b.Values));
 }
 
 /// <summary>An operation that sleeps at a choice point: its step from there, already explored, is

@@ -3,7 +3,7 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// <summary>
 /// For race detection of one step: the releases it waits for (see <see cref="Footprint.HandOverKey"/>). Such a step
 /// cannot run before the release, nor before anything the releasing operation did since it took the object, so none
-/// of those steps is a race with it, even when it conflicts with them all (it drew a value); the race to reverse is
+/// of those steps is a race with it, even when it conflicts with them all (it touched an object without a stable id; for dfs-sleepsets, it drew a value); the race to reverse is
 /// with the acquire (who takes the lock first).
 /// </summary>
 internal sealed class HandOvers

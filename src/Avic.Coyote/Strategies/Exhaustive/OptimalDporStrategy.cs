@@ -21,9 +21,30 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// Dependence is the runtime's step footprints: a shared key touched by both steps with a write.
 /// Happens-before includes every conflict; races exclude a lock release (a later acquire cannot move
 /// before it), so the reversal that matters is between two acquires of the same lock, and readers
-/// (read-side locks: AccessKind.Read acquires, ReadUnlock releases) commute. Nondeterministic values are branched on exhaustively; a step
-/// that draws one conflicts with every step, but a step that waits for a release races neither with it nor with what
-/// the releasing operation did since its acquire (<see cref="HandOvers"/>): only with that acquire.
+/// (read-side locks: AccessKind.Read acquires, ReadUnlock releases) commute. A step that waits for a release races
+/// neither with it nor with what the releasing operation did since its acquire (<see cref="HandOvers"/>): only with
+/// that acquire.
+/// <para>
+/// <b>Draws are local nondeterminism.</b> A step that draws values (RandomInteger/RandomBoolean) is the
+/// <i>transition</i> (operation, values drawn): its footprint is what it touched, not everything. How many values a draw
+/// offers depends only on what the step read before it (recorded) and the values drawn before it, so from equivalent
+/// states an operation offers the same transitions. Executions are equivalent when they run the same transitions and
+/// order every conflicting pair alike; a transition commutes with the steps that touch nothing it touched, whatever it
+/// drew. Every value is still explored: at a point where the search chooses freely, the value node after the chosen
+/// step goes through every value (each a new transition, all of them explored at that choice point). A wakeup branch
+/// replays the execution whose race it reverses, so its steps draw the values they drew there (their value nodes are
+/// fixed): with another value a step is another transition, and the branch is not that execution. The exception is the
+/// racing step e′ that ends the branch: moved before the step it raced with, it may read otherwise and offer other
+/// values, so its values are free (all explored). Sleepers and the transitions explored at a choice point carry their
+/// values: a sleeping transition skips only its own value (a value node passes over the values whose transition sleeps
+/// or was explored there), an operation sleeps only when all its transitions do (the counts come from the sleepers),
+/// and the weak-initial and "already in the tree" checks match an operation's step in v only with the same values, the
+/// free e′ only with all its transitions (the operation chosen freely there, or every value explored or asleep). A
+/// sibling transition that drew and has no step in v covers v only when every transition of its operation there is
+/// known and commutes with v (after v the operation may draw another value: the step it raced with is one). The cost:
+/// e′'s values that commute with e lead into classes e's branch explored, and sleep sets cut those short.
+/// dfs-sleepsets keeps treating a draw as a conflict with every step (<see cref="Footprint.Global"/>).
+/// </para>
 /// </summary>
 public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget, IKnowsFootprints
 {
@@ -32,11 +53,13 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     {
         public required int Operation;
         public required Footprint Footprint;
+        /// <summary>The racing step that ends a reversal: its values are free (every one is explored there).</summary>
+        public bool Free;
         public List<WakeupNode> Children = new();
 
         public WakeupNode Clone()
         {
-            var copy = new WakeupNode { Operation = Operation, Footprint = Footprint };
+            var copy = new WakeupNode { Operation = Operation, Footprint = Footprint, Free = Free };
             foreach (WakeupNode c in Children) copy.Children.Add(c.Clone());
             return copy;
         }
@@ -53,11 +76,19 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         /// <summary>Scheduling node: where the chosen operation was in the enabled list when it was last taken (a replay
         /// finds it there without a scan).</summary>
         public int Slot;
-        /// <summary>Scheduling node: sleepers on arrival; operations explored here, with their step's footprint
-        /// (they sleep in the later branches); branches still to explore.</summary>
+        /// <summary>Scheduling node: sleepers on arrival; transitions explored here (an operation once per values its
+        /// step drew), with their step's footprint (they sleep in the later branches); branches still to explore.</summary>
         public List<Sleeper> SleepOnEntry = [];
-        public readonly Dictionary<int, Footprint> Explored = new();
+        public readonly List<Sleeper> Explored = new();
         public List<WakeupNode> Wakeup = new();
+        /// <summary>Scheduling node: the operation chosen freely here (its value nodes go through every value that does
+        /// not sleep), or -1; the values the chosen wakeup branch drew (its value nodes draw just those), or null;
+        /// branches taken so far (for the progress estimate).</summary>
+        public int FreeOp = -1;
+        public int[]? BranchValues;
+        public int Branches;
+        /// <summary>Value node: draws the one value of a wakeup branch (never another).</summary>
+        public bool Fixed;
         /// <summary>Scheduling node: the operation that ran the step before (-1 at the start) and the preemptions
         /// on the path up to here (for a preemption bound).</summary>
         public int Previous = -1;
@@ -75,6 +106,10 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             SleepOnEntry = [];
             Explored.Clear();
             Wakeup.Clear();
+            FreeOp = -1;
+            BranchValues = null;
+            Branches = 0;
+            Fixed = false;
             Previous = -1;
             PreemptionsBefore = 0;
             Guide = null;
@@ -226,8 +261,10 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             Node node = path[i];
             if (node.IsValue)
             {
-                if (node.Chosen + 1 >= node.ValueCount) continue;
-                node.Chosen++;
+                if (node.Fixed) continue;
+                int next = NextAwakeValue(i, node.Chosen + 1);
+                if (next < 0) continue;
+                node.Chosen = next;
                 pendingGuide = Clone(node.Guide);
             }
             else
@@ -258,13 +295,19 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             WakeupNode branch = node.Wakeup[0];
             node.Wakeup.RemoveAt(0);
             int k = Array.IndexOf(node.Options, branch.Operation);
-            if (k < 0 || node.Explored.ContainsKey(branch.Operation) || IsAsleep(node.SleepOnEntry, branch.Operation)
+            int[]? values = branch.Free ? null : branch.Footprint.Drew?.Values;
+            // A branch that drew values replays them; one that drew none (or whose values are free: the racing step
+            // that ends a reversal) is covered only when every transition of its operation is.
+            if (k < 0 || node.FreeOp == branch.Operation
+                || SleepSets.Covers(node.SleepOnEntry, node.Explored, branch.Operation, values, values?.Length ?? 0)
                 || (bound is not null && !bound.Allows(node.PreemptionsBefore, node.Previous, node.Options, branch.Operation)))
             {
                 InfeasibleBranches++;
                 continue;
             }
             pendingGuide = branch.Children.Count > 0 ? branch.Children : null;
+            node.BranchValues = values;
+            node.Branches++;
             return k;
         }
         return -1;
@@ -272,7 +315,29 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
 
     private static List<WakeupNode>? Clone(List<WakeupNode>? tree) => tree?.ConvertAll(n => n.Clone());
 
-    private static bool IsAsleep(List<Sleeper> set, int id) => SleepSets.IsAsleep(set, id);
+    private static bool IsAsleep(List<Sleeper> set, int id) => SleepSets.Covers(set, null, id, null, 0);
+
+    /// <summary>For the free value node at path index <paramref name="at"/>: the first value from <paramref name="from"/>
+    /// whose transition neither sleeps at the scheduling point of the step drawing it nor was explored there by an
+    /// earlier branch, or -1. Such a transition's classes were explored in an earlier branch, as a sleeping operation's.</summary>
+    private int NextAwakeValue(int at, int from)
+    {
+        Node node = path[at];
+        int s = at - 1;
+        while (s >= 0 && path[s].IsValue) s--;
+        if (s < 0 || path[s].SleepOnEntry.Count == 0 && path[s].Explored.Count == 0) return from < node.ValueCount ? from : -1;
+        Node scheduling = path[s];
+        int op = scheduling.Options[scheduling.Chosen];
+        int length = at - s;
+        int[] prefix = new int[length];
+        for (int k = 0; k < length - 1; k++) prefix[k] = path[s + 1 + k].Chosen;
+        for (int w = from; w < node.ValueCount; w++)
+        {
+            prefix[length - 1] = w;
+            if (!SleepSets.Covers(scheduling.SleepOnEntry, scheduling.Explored, op, prefix, length)) return w;
+        }
+        return -1;
+    }
 
     void Symmetry.ITarget.DeclareSymmetric(IReadOnlyList<Operation> members)
     {
@@ -347,7 +412,15 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 node.Wakeup = guide;
                 chosen = TakeBranch(node);
             }
-            if (chosen < 0) chosen = FirstAwake(node);
+            if (chosen < 0)
+            {
+                chosen = FirstAwake(node);
+                if (chosen >= 0)
+                {
+                    node.FreeOp = node.Options[chosen];
+                    node.Branches++;
+                }
+            }
             if (chosen < 0)
             {
                 // Every enabled operation sleeps (all continuations were explored in a sibling branch), or the
@@ -418,8 +491,10 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             return;
         }
         Node node = path[lastSchedulingNode];
-        var footprint = new Footprint(accesses.ToArray(), global);
-        node.Explored[op.Id] = footprint;
+        // A draw is local: the step is the transition (operation, values drawn), and depends only on what it touched
+        // (the runtime's global flag says only that it drew; the values are those of the value nodes after its node).
+        var footprint = new Footprint(accesses.ToArray(), false, DrawsOfStep());
+        node.Explored.Add(new Sleeper(op.Id, footprint));
         AddStep(op.Id, footprint, op.EnabledByStep - 1);
         // A race between two steps of the replayed prefix was reversed (or found covered) by the run that made it.
         if (lastSchedulingNode >= replayedNodes)
@@ -427,6 +502,20 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
 
         // Nothing sleeps after the first branch of a choice point entered with no sleepers (most new steps): no new list.
         sleep = node.SleepOnEntry.Count == 0 && node.Explored.Count == 1 ? noSleepers : SleepSets.After(node.SleepOnEntry, node.Explored, op.Id, footprint);
+    }
+
+    /// <summary>The values drawn by the step being completed: those of the value nodes after its scheduling point.</summary>
+    private Draws? DrawsOfStep()
+    {
+        int n = depth - lastSchedulingNode - 1;
+        if (n <= 0) return null;
+        int[] values = new int[n], counts = new int[n];
+        for (int k = 0; k < n; k++)
+        {
+            Node v = path[lastSchedulingNode + 1 + k];
+            (values[k], counts[k]) = (v.Chosen, v.ValueCount);
+        }
+        return new Draws(values, counts);
     }
 
     /// <summary>
@@ -461,7 +550,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         candidates.Clear();
         bool wildcard = footprint.IsWildcard;
         bool releases = footprint.Releases;
-        // A step that touched everything and released something (it drew a value and completed its operation) is a
+        // A step that touched everything and released something (an object without a stable id, and it completed its operation) is a
         // candidate too, but the scan goes on past it: a release does not hide what came before it.
         // A step that waits looks at every earlier step it conflicts with (see waitsUntyped below).
         int floor = -1;
@@ -506,7 +595,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         // A step that waits (its scheduling point declared a blocker) may be unable to pass a race: the step that would
         // let it through can be that one (an up() after the down() it would have to pass first; the wait's reversal is
         // then dropped as infeasible). Only a typed hand-over (a release it waits for, Footprint.HandOverKey) says which
-        // step that is; without one, or when the step drew a value (it conflicts with all the holder did), a race hides
+        // step that is; without one, or when the step touched an object without a stable id (it conflicts with all the holder did), a race hides
         // nothing before it and the earlier ones are reversed too (the down(): who goes first).
         bool waitsUntyped = chosenWaits && (wildcard || !handOvers.Any);
         int previous = -1;
@@ -530,7 +619,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             else if (handOver)
             {
                 // This step cannot run before the release, so nothing ordered before the release races with it (a step
-                // that drew a value conflicts with all the holder did under the lock) but the holder's acquire: the
+                // that touched an object without a stable id conflicts with all the holder did under the lock) but the holder's acquire: the
                 // reversal is who takes the lock first.
                 int from = handOvers.AcquiredBefore(earlier.Operation, earlier.Index);
                 for (int k = 0; k < earlier.Clock.Length; k++)
@@ -624,25 +713,51 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         if (bound is not null && at.PreemptionsBefore + PreemptionBound.Cost(at.Previous, at.Options, v[0].Operation) > bound.Limit) return false;
 
         foreach (Sleeper s in at.SleepOnEntry)
-            if (IsWeakInitial(s.OperationId, s.Footprint, v)) { RacesCovered++; return true; }
-        foreach ((int id, Footprint f) in at.Explored)
-            if (IsWeakInitial(id, f, v)) { RacesCovered++; return true; }
+            if (IsWeakInitial(s.OperationId, s.Footprint, v, last) && (s.Footprint.Drew is null || AllCommute(at, s.OperationId, v))) { RacesCovered++; return true; }
+        foreach (Sleeper s in at.Explored)
+            if (IsWeakInitial(s.OperationId, s.Footprint, v, last) && (s.Footprint.Drew is null || AllCommute(at, s.OperationId, v))) { RacesCovered++; return true; }
+        // The operation chosen freely there goes through all its values: whatever v's step of it draws is explored. So
+        // is the racing step when every transition of its operation there was explored or sleeps.
+        if (at.FreeOp >= 0 && FirstOf(v, at.FreeOp) is int first and >= 0 && IsInitial(v, first)) { RacesCovered++; return true; }
+        if (FirstOf(v, last.Operation) == v.Count - 1 && IsInitial(v, v.Count - 1)
+            && SleepSets.Covers(at.SleepOnEntry, at.Explored, last.Operation, null, 0)) { RacesCovered++; return true; }
 
-        if (Insert(at.Wakeup, v)) RacesInserted++;
+        if (Insert(at.Wakeup, v, last)) RacesInserted++;
         else RacesCovered++;
         return true;
     }
 
-    /// <summary>Operation <paramref name="op"/> (whose next step has footprint <paramref name="f"/>) can start a
-    /// continuation equivalent to <paramref name="v"/>: its first step in v depends on nothing before it in v,
-    /// or it has no step in v and commutes with all of v.</summary>
-    private static bool IsWeakInitial(int op, Footprint f, List<StepRecord> v)
+    /// <summary>A transition that drew, of an operation with no step in v, commutes with v: that covers v only when every
+    /// transition of the operation there is known (explored or asleep) and commutes with all of v. After v the operation
+    /// may draw any of its values, and one that does not commute (the step the race was with, another value) starts
+    /// classes no commuting sibling's subtree holds. With a step in v, the weak-initial match is exact (same values).</summary>
+    private static bool AllCommute(Node at, int op, List<StepRecord> v)
+    {
+        if (FirstOf(v, op) >= 0) return true;
+        if (!SleepSets.Covers(at.SleepOnEntry, at.Explored, op, null, 0)) return false;
+        for (int l = 0; l < 2; l++)
+            foreach (Sleeper t in l == 0 ? at.SleepOnEntry : at.Explored)
+                if (t.OperationId == op)
+                    foreach (StepRecord s in v) if (t.Footprint.ConflictsWith(s.Footprint)) return false;
+        return true;
+    }
+
+    /// <summary>The transition of operation <paramref name="op"/> whose step has footprint <paramref name="f"/> (and drew
+    /// f.Drew) can start a continuation equivalent to <paramref name="v"/>: its operation's first step in v is the same
+    /// transition and depends on nothing before it in v, or it has no step in v and commutes with all of v. v's racing
+    /// step <paramref name="free"/> draws every value: only a transition that drew nothing is all of it.</summary>
+    private static bool IsWeakInitial(int op, Footprint f, List<StepRecord> v, StepRecord free)
     {
         int at = FirstOf(v, op);
-        if (at >= 0) return IsInitial(v, at);
+        if (at >= 0) return SameTransition(f.Drew, v[at], free) && IsInitial(v, at);
         foreach (StepRecord s in v) if (f.ConflictsWith(s.Footprint)) return false;
         return true;
     }
+
+    /// <summary>A transition that drew <paramref name="drew"/> is step <paramref name="s"/> of a reversal: both drew the
+    /// same values, and <paramref name="s"/> is not the racing step (whose values are free) unless neither drew.</summary>
+    private static bool SameTransition(Draws? drew, StepRecord s, StepRecord free) =>
+        ReferenceEquals(s, free) ? drew is null : Draws.Same(drew, s.Footprint.Drew);
 
     private static int FirstOf(List<StepRecord> v, int op)
     {
@@ -662,7 +777,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     /// with all of it), and hangs what is left of v there. False when v was covered: the walk reached a
     /// leaf (exploring it already yields v's class) or used up v.
     /// </summary>
-    private static bool Insert(List<WakeupNode> tree, List<StepRecord> v)
+    private static bool Insert(List<WakeupNode> tree, List<StepRecord> v, StepRecord free)
     {
         List<WakeupNode> level = tree;
         bool root = true;
@@ -675,12 +790,15 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 int at = FirstOf(v, child.Operation);
                 if (at >= 0)
                 {
-                    if (!IsInitial(v, at)) continue;
+                    // The same operation drawing other values is another transition: not this branch. A branch whose
+                    // values are free (or that drew none) is every transition of its operation there.
+                    if (!child.Free && !SameTransition(child.Footprint.Drew, v[at], free) || !IsInitial(v, at)) continue;
                     v.RemoveAt(at);
                     next = child;
                     break;
                 }
-                if (IsWeakInitial(child.Operation, child.Footprint, v))
+                // A branch that drew, with no step in v, may draw otherwise after v (see AllCommute): not a weak initial.
+                if (child.Footprint.Drew is null && IsWeakInitial(child.Operation, child.Footprint, v, free))
                 {
                     next = child;
                     break;
@@ -691,7 +809,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 List<WakeupNode> into = level;
                 foreach (StepRecord s in v)
                 {
-                    var n = new WakeupNode { Operation = s.Operation, Footprint = s.Footprint };
+                    // The racing step's values are free: before the step it raced with, it may draw others.
+                    var n = new WakeupNode { Operation = s.Operation, Footprint = s.Footprint, Free = ReferenceEquals(s, free) };
                     into.Add(n);
                     into = n.Children;
                 }
@@ -717,11 +836,24 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         }
         else
         {
-            // Each value starts its own subtree; every one must follow the wakeup subtree pending here.
             node = NewNode(isValue: true);
             node.ValueCount = count;
-            node.Guide = Clone(pendingGuide);
             path.Add(node);
+            if (lastSchedulingNode >= 0 && path[lastSchedulingNode].BranchValues is { } recorded)
+            {
+                // A wakeup branch replays the execution whose race it reverses: its step draws the value it drew there.
+                int k = depth - lastSchedulingNode - 1;
+                if (k >= recorded.Length || recorded[k] >= count)
+                    throw new InvalidOperationException("exhaustive search: the test is not deterministic (a random choice differs from the run whose race is reversed)");
+                node.Fixed = true;
+                node.Chosen = recorded[k];
+            }
+            else
+            {
+                // Free exploration: every value that does not sleep starts its own subtree (each a new transition).
+                node.Guide = Clone(pendingGuide);
+                node.Chosen = Math.Max(0, NextAwakeValue(depth, 0));
+            }
         }
         depth++;
         return node.Chosen;
@@ -768,8 +900,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 if (node.IsValue) { finished = node.Chosen; total = node.ValueCount; }
                 else
                 {
-                    finished = Math.Max(0, node.Explored.Count - 1);
-                    total = Math.Max(1, node.Explored.Count + node.Wakeup.Count);
+                    finished = Math.Max(0, node.Branches - 1);
+                    total = Math.Max(1, node.Branches + node.Wakeup.Count);
                 }
                 done += share * finished / total;
                 share /= total;
