@@ -27,6 +27,19 @@ public abstract class StateMachine : Actor
     /// <summary>Handles <paramref name="e"/> right after the current handler, before any queued event.</summary>
     protected void RaiseEvent(Event e) => raised = e;
 
+    /// <summary>
+    /// Ends a handler with <c>r = await <paramref name="called"/>; return <paramref name="then"/>(this, r)</c> without an
+    /// async frame of its own: the state machine awaits <paramref name="called"/> in its dispatch frame and then calls
+    /// <paramref name="then"/> (a static lambda, so nothing is allocated). The handler returns what this returns. The
+    /// calls, their order and their scheduling points are those of the await it replaces; a handler that wraps a call
+    /// returning r (vcpu_run() around vcpu_enter_guest()) saves a suspended frame per call.
+    /// </summary>
+    protected ValueTask Then(ValueTask<int> called, Func<StateMachine, int, ValueTask> then)
+    {
+        (passedOn, passedTo) = (called, then);
+        return default;
+    }
+
     private protected override ValueTask InitializeStatesAsync(Event? initialEvent)
     {
         schema = StateSchema.For(GetType());
@@ -54,6 +67,9 @@ public abstract class StateMachine : Actor
     private bool initializing;
     private Type? gotoTarget;
     private ValueTask waitingFor;
+    // Set by Then() during a handler call; moved to waitingForR/waitingThen while the call waits.
+    private ValueTask<int> passedOn, waitingForR;
+    private Func<StateMachine, int, ValueTask>? passedTo, waitingThen;
 
     private ValueTask Run() => Advance() ? default : RunAsync();
 
@@ -61,13 +77,22 @@ public abstract class StateMachine : Actor
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RunAsync()
     {
-        do
+        while (true)
         {
-            ValueTask called = waitingFor;
-            waitingFor = default;
-            await called;
+            if (waitingThen is { } then)
+            {
+                ValueTask<int> r = waitingForR;
+                (waitingForR, waitingThen) = (default, null);
+                if (!Settle(then(this, await r))) continue;
+            }
+            else
+            {
+                ValueTask called = waitingFor;
+                waitingFor = default;
+                await called;
+            }
+            if (Advance()) return;
         }
-        while (!Advance());
     }
 
     /// <summary>Calls handlers until one returns a task that is not complete (false: it is in <see cref="waitingFor"/>,
@@ -127,14 +152,34 @@ public abstract class StateMachine : Actor
                     if (state.OnEntry is not null) called = Invoke(state.OnEntry, handling);
                     break;
             }
-            if (!called.IsCompletedSuccessfully)
+            if (!Settle(called)) return false;
+        }
+    }
+
+    /// <summary>What a handler (or a <see cref="Then"/> continuation) returned: true when it is complete, false when
+    /// it waits (in <see cref="waitingFor"/>, or in <see cref="waitingForR"/> with its continuation).</summary>
+    private bool Settle(ValueTask called)
+    {
+        while (passedTo is { } then)
+        {
+            // The call ended in Then(): its own task is the default one; what it passed on is the call to wait for.
+            ValueTask<int> r = passedOn;
+            (passedOn, passedTo) = (default, null);
+            if (!r.IsCompletedSuccessfully)
             {
-                waitingFor = called;
+                (waitingForR, waitingThen) = (r, then);
                 return false;
             }
-            // A completed ValueTask from a pooled handler must still be consumed once (it returns the handler's frame).
-            called.GetAwaiter().GetResult();
+            called = then(this, r.Result);   // Result consumes a pooled task once, as GetResult() below
         }
+        if (!called.IsCompletedSuccessfully)
+        {
+            waitingFor = called;
+            return false;
+        }
+        // A completed ValueTask from a pooled handler must still be consumed once (it returns the handler's frame).
+        called.GetAwaiter().GetResult();
+        return true;
     }
 
     private Event? TakeRaised()
