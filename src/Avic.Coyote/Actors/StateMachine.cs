@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Actors;
@@ -40,63 +39,42 @@ public abstract class StateMachine : Actor
         return default;
     }
 
-    private protected override ValueTask InitializeStatesAsync(Event? initialEvent)
+    private protected override bool InitializeStates(Event? initialEvent)
     {
         schema = StateSchema.For(GetType());
         state = schema.Start;
         (handling, step, initializing) = (initialEvent, Step.Enter, true);
-        return Run();
+        return Advance();
     }
 
-    private protected override ValueTask DispatchAsync(Event e)
+    private protected override bool Dispatch(Event e)
     {
         (handling, step, initializing) = (e, Step.Handle, false);
-        return Run();
+        return Advance();
     }
+
+    private protected override bool Resume() => Advance();
+
+    private protected override bool Resume(Func<StateMachine, int, ValueTask> then, int r) => Settle(then(this, r)) && Advance();
 
     // Handling an event (or entering the start state) is a sequence of handler calls: the event's action, then for
     // each goto the old state's exit and the new state's entry, then the same for each raised event. It runs as a
     // loop over `step` that calls handlers directly and only awaits a handler whose Task is not complete yet (one
-    // that reached a scheduling point): a handler that completes synchronously costs no async frame, and a
-    // dispatch that waits costs one frame however many gotos it follows. The order of the calls is that of
-    // Coyote's state machines (exit, goto, entry), the same on both paths.
+    // that reached a scheduling point): a handler that completes synchronously costs no async frame, and a handler
+    // that waits is awaited in the actor's own loop frame (Actor.RunAsync), however many gotos the dispatch follows.
+    // The order of the calls is that of Coyote's state machines (exit, goto, entry), the same on both paths.
     private enum Step { Handle, Goto, Enter }
 
     private Event? handling;
     private Step step;
     private bool initializing;
     private Type? gotoTarget;
-    private ValueTask waitingFor;
-    // Set by Then() during a handler call; moved to waitingForR/waitingThen while the call waits.
-    private ValueTask<int> passedOn, waitingForR;
-    private Func<StateMachine, int, ValueTask>? passedTo, waitingThen;
+    // Set by Then() during a handler call; moved to the actor's waitingForR/waitingThen while the call waits.
+    private ValueTask<int> passedOn;
+    private Func<StateMachine, int, ValueTask>? passedTo;
 
-    private ValueTask Run() => Advance() ? default : RunAsync();
-
-    // Pooled: a dispatch that waits reuses the frame of an earlier one instead of allocating its own.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask RunAsync()
-    {
-        while (true)
-        {
-            if (waitingThen is { } then)
-            {
-                ValueTask<int> r = waitingForR;
-                (waitingForR, waitingThen) = (default, null);
-                if (!Settle(then(this, await r))) continue;
-            }
-            else
-            {
-                ValueTask called = waitingFor;
-                waitingFor = default;
-                await called;
-            }
-            if (Advance()) return;
-        }
-    }
-
-    /// <summary>Calls handlers until one returns a task that is not complete (false: it is in <see cref="waitingFor"/>,
-    /// to be awaited before calling this again) or the event, its gotos and the events raised meanwhile are done (true).</summary>
+    /// <summary>Calls handlers until one returns a task that is not complete (false: the actor awaits it, see
+    /// <see cref="Settle"/>, before calling this again) or the event, its gotos and the events raised meanwhile are done (true).</summary>
     private bool Advance()
     {
         while (true)
