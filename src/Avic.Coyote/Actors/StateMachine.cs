@@ -30,9 +30,9 @@ public abstract class StateMachine : Actor
     /// Ends a handler with <c>r = await <paramref name="called"/>; return <paramref name="then"/>(this, r)</c> without an
     /// async frame of its own: the actor awaits <paramref name="called"/> in its own loop frame and then calls
     /// <paramref name="then"/> (a static lambda, so nothing is allocated). The handler (or continuation) must return
-    /// what this returns, as its last act. The
-    /// calls, their order and their scheduling points are those of the await it replaces; a handler that wraps a call
-    /// returning r (a loop around a call that says whether to go on) saves a suspended frame per call.
+    /// what this returns, as its last act. The calls, their order and their scheduling points are those of the await
+    /// it replaces; a handler that wraps a call returning r (a loop around a call that says whether to go on) saves a
+    /// suspended frame per call.
     /// </summary>
     protected ValueTask Then(ValueTask<int> called, Func<StateMachine, int, ValueTask> then)
     {
