@@ -58,12 +58,7 @@ public sealed class DoorbellVcpuThread : VcpuThread
         RaiseHaltEvent();   // the VMM's thread exits after its KVM_RUN (the model's bound); the VMM joins it
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected override async ValueTask<int> vcpu_enter_guest()
-    {
-        if (await kvm.vcpu_enter_guest(v)) kvm_x86_vcpu_run();   // VMRUN; else the entry was cancelled: enter again
-        return 1;
-    }
+    protected override ValueTask<int> vcpu_enter_guest() => kvm.vcpu_enter_guest(v);
 
     // HLT and WRMSR exit at once (no shared access): guest_run() then needs no frame of its own.
     protected override ValueTask<GuestExit> guest_run()

@@ -89,10 +89,10 @@ public partial class AvicKvm
     }
 
     // x86.c vcpu_enter_guest() up to VMRUN: requests, IN_GUEST_MODE (release), exit-request check, VMRUN.
-    // Returns false when the entry is cancelled. Without the inhibitor nobody makes requests, so reading
-    // them is no scheduling point.
+    // Returns r = 1 (go on: a cancelled entry enters again). Without the inhibitor nobody makes requests, so
+    // reading them is no scheduling point.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected internal virtual async ValueTask<bool> vcpu_enter_guest(Vcpu v)
+    protected internal virtual async ValueTask<int> vcpu_enter_guest(Vcpu v)
     {
         if (Config.Inhibitor && await kvm_request_pending(v))
         {
@@ -109,7 +109,7 @@ public partial class AvicKvm
             await v.mode.Write(VcpuMode.OUTSIDE_GUEST_MODE);
             v.KickLatched = false;   // local_irq_enable(): a kick IPI that arrived meanwhile is handled in the host
             await sched.preempt_enable(v.Task, "after a cancelled guest entry");
-            return false;
+            return 1;   // r = 1; goto cancel_injection
         }
 
         // VMRUN (B-ENTER.4): with AVIC on, the CPU evaluates the backing page's IRR, so bits set while
@@ -117,7 +117,8 @@ public partial class AvicKvm
         // doorbell to this pCPU makes it evaluate IRR again (B-ENTER.5).
         v.HwInGuest = true;
         if (v.ApicvActiveView) await avic_vmrun_evaluate_irr(v);
-        return true;
+        kvm_x86_vcpu_run(v);   // exit_fastpath = static_call(kvm_x86_vcpu_run)(vcpu): the thread goes to guest mode
+        return 1;
     }
 
     /// <summary>The vCPU's thread went from InKvmRun to InGuestMode (VMRUN): INV-B1's converse is judged on it.</summary>

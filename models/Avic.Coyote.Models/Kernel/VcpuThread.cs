@@ -156,16 +156,19 @@ public abstract class VcpuThread : StateMachine
 
     // ---- the loop of vcpu_run(), unrolled into states ------------------------------------------------
     // (protected, not private: the engine looks handlers up on the derived type, which does not see a base's private methods)
-    // These run on every guest entry and exit: their frames (and the model's ValueTask overrides) are pooled, so a
-    // KVM_RUN allocates no frame per handler (the unrolled loop was one frame before it was states).
+    // These run on every guest entry and exit: they have no frame of their own (the state machine awaits the model's
+    // function and calls the rest of vcpu_run() with its r, see StateMachine.Then), and the model's ValueTask overrides
+    // are pooled, so a KVM_RUN allocates no frame per handler (the unrolled loop was one frame before it was states).
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    protected async ValueTask vcpu_run_enter_guest()
+    // r = vcpu_enter_guest(vcpu): awaited by the state machine (Then), so the handler adds no frame of its own.
+    protected ValueTask vcpu_run_enter_guest()
     {
         enteredGuest = false;
-        int r = await vcpu_enter_guest();
-        if (!enteredGuest) await vcpu_run_next(kvm_run_bound(r, entered: false));
+        return Then(vcpu_enter_guest(), static (m, r) => ((VcpuThread)m).vcpu_run_entered(r));
     }
+
+    /// <summary>After vcpu_enter_guest() returned r: VMRUN went to InGuestMode, or the entry was cancelled and vcpu_run() goes on.</summary>
+    private ValueTask vcpu_run_entered(int r) => enteredGuest ? default : vcpu_run_next(kvm_run_bound(r, entered: false));
 
     // Most guest actions exit without a shared access (WRMSR, HLT, an ICR write by MSR): guest_run() is then complete when
     // it returns, and the exit is raised with no frame here; only a guest that waits (a scheduling point) costs one.
@@ -187,11 +190,10 @@ public abstract class VcpuThread : StateMachine
         RaiseEvent(exit);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    protected async ValueTask vmexit(Event exit) => await vcpu_run_next(kvm_run_bound(await vcpu_enter_guest_exit((GuestExit)exit), entered: true));
+    protected ValueTask vmexit(Event exit) =>
+        Then(vcpu_enter_guest_exit((GuestExit)exit), static (m, r) => ((VcpuThread)m).vcpu_run_next(((VcpuThread)m).kvm_run_bound(r, entered: true)));
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    protected async ValueTask vcpu_run_block() => await vcpu_run_next(await vcpu_block());
+    protected ValueTask vcpu_run_block() => Then(vcpu_block(), static (m, r) => ((VcpuThread)m).vcpu_run_next(r));
 
     /// <summary>vcpu_run(): "if (r <= 0) break;" else the next iteration, running or blocked.</summary>
     private ValueTask vcpu_run_next(int r)

@@ -96,9 +96,28 @@ public abstract class Actor : IControlledResource
     {
         operation.Location = InitializeLocations.GetOrAdd(GetType(), static t => $"{t.Name}.OnInitializeAsync");
         await OnInitializeAsync(initialEvent);
-        await InitializeStatesAsync(initialEvent);
-        while (!halted)
+        bool done = InitializeStates(initialEvent);
+        while (true)
         {
+            // A handler call that waits is awaited here, in the actor's one frame for its whole life, not in a frame
+            // per dispatch; the state machine then goes on with the rest of the event's handlers (Resume).
+            while (!done)
+            {
+                if (waitingThen is { } then)
+                {
+                    ValueTask<int> r = waitingForR;
+                    (waitingForR, waitingThen) = (default, null);
+                    done = Resume(then, await r);
+                }
+                else
+                {
+                    ValueTask called = waitingFor;
+                    waitingFor = default;
+                    await called;
+                    done = Resume();
+                }
+            }
+            if (halted) break;
             // Waiting for the next event is idle (the blocker says so), not a deadlock.
             Event e = await runtime.Point<ReceiveAction, Event>(new ReceiveAction(nextEvent), this, AccessKind.Receive, nextEvent);
             if (e is HaltEvent)
@@ -106,23 +125,46 @@ public abstract class Actor : IControlledResource
                 halted = true;
                 break;
             }
-            await DispatchAsync(e);
+            done = Dispatch(e);
         }
         inbox.Clear();
         OnHalt();
     }
 
-    private protected virtual ValueTask InitializeStatesAsync(Event? initialEvent) => default;
+    /// <summary>The handler call the current dispatch waits for (see <see cref="RunAsync"/>); for a state machine's
+    /// <c>Then</c>, the call returning r and what to call with r.</summary>
+    private protected ValueTask waitingFor;
+    private protected ValueTask<int> waitingForR;
+    private protected Func<StateMachine, int, ValueTask>? waitingThen;
 
-    /// <summary>Handles one dequeued event (a state machine overrides this with its states).</summary>
-    private protected virtual ValueTask DispatchAsync(Event e)
+    /// <summary>Enters the start state, if any: true when done, false when a handler waits (in <see cref="waitingFor"/>).</summary>
+    private protected virtual bool InitializeStates(Event? initialEvent) => true;
+
+    /// <summary>Handles one dequeued event (a state machine overrides this with its states): true when done, false
+    /// when a handler waits (in <see cref="waitingFor"/>, or <see cref="waitingForR"/> with <see cref="waitingThen"/>).</summary>
+    private protected virtual bool Dispatch(Event e)
     {
         handlers ??= ClassHandlers.GetOrAdd(GetType(), static t => t.GetCustomAttributes<OnEventDoActionAttribute>(true)
             .ToDictionary(a => a.EventType, a => Handler.Find(t, a.Action)));
         if (!handlers.TryGetValue(e.GetType(), out Handler? h))
             throw runtime.Violation(BugKind.UnhandledEvent, $"{Id.Name} received {e.GetType().Name}, which it has no handler for");
-        return Invoke(h, e);
+        ValueTask called = Invoke(h, e);
+        if (!called.IsCompletedSuccessfully)
+        {
+            waitingFor = called;
+            return false;
+        }
+        called.GetAwaiter().GetResult();
+        return true;
     }
+
+    /// <summary>The awaited <see cref="waitingFor"/> completed: goes on with the dispatch (true when it is done).</summary>
+    private protected virtual bool Resume() => true;
+
+    /// <summary>The awaited <see cref="waitingForR"/> returned <paramref name="r"/>: calls <paramref name="then"/> with it
+    /// and goes on with the dispatch (true when it is done).</summary>
+    private protected virtual bool Resume(Func<StateMachine, int, ValueTask> then, int r) =>
+        throw new InvalidOperationException("only a state machine's handlers pass a call on (StateMachine.Then)");
 
     private protected ValueTask Invoke(Handler h, Event? e)
     {

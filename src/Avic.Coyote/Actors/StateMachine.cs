@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Actors;
@@ -27,51 +26,56 @@ public abstract class StateMachine : Actor
     /// <summary>Handles <paramref name="e"/> right after the current handler, before any queued event.</summary>
     protected void RaiseEvent(Event e) => raised = e;
 
-    private protected override ValueTask InitializeStatesAsync(Event? initialEvent)
+    /// <summary>
+    /// Ends a handler with <c>r = await <paramref name="called"/>; return <paramref name="then"/>(this, r)</c> without an
+    /// async frame of its own: the actor awaits <paramref name="called"/> in its own loop frame and then calls
+    /// <paramref name="then"/> (a static lambda, so nothing is allocated). The handler (or continuation) must return
+    /// what this returns, as its last act. The calls, their order and their scheduling points are those of the await
+    /// it replaces; a handler that wraps a call returning r (a loop around a call that says whether to go on) saves a
+    /// suspended frame per call.
+    /// </summary>
+    protected ValueTask Then(ValueTask<int> called, Func<StateMachine, int, ValueTask> then)
+    {
+        (passedOn, passedTo) = (called, then);
+        return default;
+    }
+
+    private protected override bool InitializeStates(Event? initialEvent)
     {
         schema = StateSchema.For(GetType());
         state = schema.Start;
         (handling, step, initializing) = (initialEvent, Step.Enter, true);
-        return Run();
+        return Advance();
     }
 
-    private protected override ValueTask DispatchAsync(Event e)
+    private protected override bool Dispatch(Event e)
     {
         (handling, step, initializing) = (e, Step.Handle, false);
-        return Run();
+        return Advance();
     }
+
+    private protected override bool Resume() => Advance();
+
+    private protected override bool Resume(Func<StateMachine, int, ValueTask> then, int r) => Settle(then(this, r)) && Advance();
 
     // Handling an event (or entering the start state) is a sequence of handler calls: the event's action, then for
     // each goto the old state's exit and the new state's entry, then the same for each raised event. It runs as a
     // loop over `step` that calls handlers directly and only awaits a handler whose Task is not complete yet (one
-    // that reached a scheduling point): a handler that completes synchronously costs no async frame, and a
-    // dispatch that waits costs one frame however many gotos it follows. The order of the calls is that of
-    // Coyote's state machines (exit, goto, entry), the same on both paths.
+    // that reached a scheduling point): a handler that completes synchronously costs no async frame, and a handler
+    // that waits is awaited in the actor's own loop frame (Actor.RunAsync), however many gotos the dispatch follows.
+    // The order of the calls is that of Coyote's state machines (exit, goto, entry), the same on both paths.
     private enum Step { Handle, Goto, Enter }
 
     private Event? handling;
     private Step step;
     private bool initializing;
     private Type? gotoTarget;
-    private ValueTask waitingFor;
+    // Set by Then() during a handler call; moved to the actor's waitingForR/waitingThen while the call waits.
+    private ValueTask<int> passedOn;
+    private Func<StateMachine, int, ValueTask>? passedTo;
 
-    private ValueTask Run() => Advance() ? default : RunAsync();
-
-    // Pooled: a dispatch that waits reuses the frame of an earlier one instead of allocating its own.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask RunAsync()
-    {
-        do
-        {
-            ValueTask called = waitingFor;
-            waitingFor = default;
-            await called;
-        }
-        while (!Advance());
-    }
-
-    /// <summary>Calls handlers until one returns a task that is not complete (false: it is in <see cref="waitingFor"/>,
-    /// to be awaited before calling this again) or the event, its gotos and the events raised meanwhile are done (true).</summary>
+    /// <summary>Calls handlers until one returns a task that is not complete (false: the actor awaits it, see
+    /// <see cref="Settle"/>, before calling this again) or the event, its gotos and the events raised meanwhile are done (true).</summary>
     private bool Advance()
     {
         while (true)
@@ -127,14 +131,34 @@ public abstract class StateMachine : Actor
                     if (state.OnEntry is not null) called = Invoke(state.OnEntry, handling);
                     break;
             }
-            if (!called.IsCompletedSuccessfully)
+            if (!Settle(called)) return false;
+        }
+    }
+
+    /// <summary>What a handler (or a <see cref="Then"/> continuation) returned: true when it is complete, false when
+    /// it waits (in <see cref="waitingFor"/>, or in <see cref="waitingForR"/> with its continuation).</summary>
+    private bool Settle(ValueTask called)
+    {
+        while (passedTo is { } then)
+        {
+            // The call ended in Then(): its own task is the default one; what it passed on is the call to wait for.
+            ValueTask<int> r = passedOn;
+            (passedOn, passedTo) = (default, null);
+            if (!r.IsCompletedSuccessfully)
             {
-                waitingFor = called;
+                (waitingForR, waitingThen) = (r, then);
                 return false;
             }
-            // A completed ValueTask from a pooled handler must still be consumed once (it returns the handler's frame).
-            called.GetAwaiter().GetResult();
+            called = then(this, r.Result);   // Result consumes a pooled task once, as GetResult() below
         }
+        if (!called.IsCompletedSuccessfully)
+        {
+            waitingFor = called;
+            return false;
+        }
+        // A completed ValueTask from a pooled handler must still be consumed once (it returns the handler's frame).
+        called.GetAwaiter().GetResult();
+        return true;
     }
 
     private Event? TakeRaised()

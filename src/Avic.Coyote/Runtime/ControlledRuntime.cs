@@ -186,7 +186,7 @@ public sealed partial class ControlledRuntime : IActorRuntime
         if (running is null) CheckThread(); // throws: an await outside the execution
         object?[] slots = running!.PointSources;
         int slot = FeatureSlot<PointSource<TAction, TResult>>.Index;
-        // Only this method stores in a slot, and only a source of the slot's type.
+        // Only NewPointSource stores in these slots, each an object of its slot's type.
         if ((uint)slot < (uint)slots.Length && slots[slot] is { } source) return Unsafe.As<PointSource<TAction, TResult>>(source);
         return NewPointSource<TAction, TResult>(running, slot);
     }
@@ -194,10 +194,15 @@ public sealed partial class ControlledRuntime : IActorRuntime
     [MethodImpl(MethodImplOptions.NoInlining)]
     private PointSource<TAction, TResult> NewPointSource<TAction, TResult>(Operation op, int slot) where TAction : struct, IResumeAction<TResult>
     {
+        // The operation's one source per result type, shared by its kinds of points with that result (see PointAwait).
+        int awaitSlot = FeatureSlot<PointAwait<TResult>>.Index;
         object?[] slots = op.PointSources;
-        if (slot >= slots.Length) Array.Resize(ref slots, Math.Max(slot + 1, FeatureSlots.Count));
+        int needed = Math.Max(slot, awaitSlot) + 1;
+        if (needed > slots.Length) Array.Resize(ref slots, Math.Max(needed, FeatureSlots.Count));
         op.PointSources = pointSources[op.Id] = slots;
-        var source = new PointSource<TAction, TResult>(this);
+        var awaited = slots[awaitSlot] as PointAwait<TResult> ?? new PointAwait<TResult>(this);
+        slots[awaitSlot] = awaited;
+        var source = new PointSource<TAction, TResult>(this, awaited);
         slots[slot] = source;
         return source;
     }

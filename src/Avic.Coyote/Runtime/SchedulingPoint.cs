@@ -25,7 +25,8 @@ public readonly struct SchedulingPoint
     public ValueTaskAwaiter GetAwaiter()
     {
         PointSource<NoAction, Unit> source = runtime.PointSourceOf<NoAction, Unit>();
-        return new ValueTask(source, source.Arm(default, drainStoreBuffer)).GetAwaiter();
+        short token = source.Arm(default, drainStoreBuffer);
+        return new ValueTask(source.Awaited, token).GetAwaiter();
     }
 }
 
@@ -46,7 +47,8 @@ public readonly struct SchedulingPoint<TAction, TResult>
     public ValueTaskAwaiter<TResult> GetAwaiter()
     {
         PointSource<TAction, TResult> source = runtime.PointSourceOf<TAction, TResult>();
-        return new ValueTask<TResult>(source, source.Arm(action, drainStoreBuffer: false)).GetAwaiter();
+        short token = source.Arm(action, drainStoreBuffer: false);
+        return new ValueTask<TResult>(source.Awaited, token).GetAwaiter();
     }
 }
 
@@ -71,21 +73,22 @@ internal readonly struct NoAction : IResumeAction<Unit>
 /// <summary>
 /// What an awaited scheduling point of one operation is while the operation waits at it: the await parks the
 /// operation's frame here (<see cref="OnCompleted"/>), and resuming the frame takes the point's result
-/// (<see cref="GetResult"/>), which runs the resume action. An operation waits at one point at a time, so each
-/// operation slot of the runtime has one per action type, reused by every await of every execution (see
-/// <see cref="ControlledRuntime.PointSourceOf{TAction, TResult}"/>); the token tells one await from the next.
+/// (<see cref="GetResult"/>), which runs the armed resume action. An operation waits at one point at a time, so each
+/// operation slot of the runtime has one per result type, reused by every await of every execution; the token tells
+/// one await from the next. One class per result type (not per action type): the ValueTask machinery's interface
+/// calls on it (GetStatus, OnCompleted, GetResult) then see one type at each call site, not one per kind of point
+/// (a polymorphic interface call goes through the runtime's resolve stub, a hash lookup, at every await).
 /// </summary>
-internal sealed class PointSource<TAction, TResult>(ControlledRuntime runtime) : IValueTaskSource<TResult>, IValueTaskSource
-    where TAction : struct, IResumeAction<TResult>
+internal sealed class PointAwait<TResult>(ControlledRuntime runtime) : IValueTaskSource<TResult>, IValueTaskSource
 {
-    private TAction action;
+    private PointAction<TResult>? armed;
     private bool drainStoreBuffer;
     private short token;
 
-    /// <summary>Readies the source for one await; returns its token.</summary>
-    public short Arm(TAction pending, bool drainStoreBuffer)
+    /// <summary>Readies the source for one await of <paramref name="action"/>'s point; returns its token.</summary>
+    public short Arm(PointAction<TResult> action, bool drainStoreBuffer)
     {
-        action = pending;
+        armed = action;
         this.drainStoreBuffer = drainStoreBuffer;
         return ++token;
     }
@@ -103,10 +106,10 @@ internal sealed class PointSource<TAction, TResult>(ControlledRuntime runtime) :
         Check(awaited);
         // Spent before the action runs: an exception from it leaves the source ready for the operation's next await.
         token++;
-        TAction pending = action;
-        action = default;
+        PointAction<TResult> action = armed!;
+        armed = null;
         runtime.OnResumed(drainStoreBuffer);
-        TResult result = pending.Run(runtime);
+        TResult result = action.Run();
         runtime.OnActionDone();
         return result;
     }
@@ -116,5 +119,37 @@ internal sealed class PointSource<TAction, TResult>(ControlledRuntime runtime) :
     private void Check(short awaited)
     {
         if (awaited != token) throw new InvalidOperationException("a scheduling point was awaited twice, or after its operation moved on");
+    }
+}
+
+/// <summary>A resume action armed in a <see cref="PointAwait{TResult}"/> (one virtual call per step, to the action's type).</summary>
+internal abstract class PointAction<TResult>
+{
+    public abstract TResult Run();
+}
+
+/// <summary>The resume action of one kind of scheduling point of one operation (see
+/// <see cref="ControlledRuntime.PointSourceOf{TAction, TResult}"/>): holds the armed action's value (a struct, so the
+/// await allocates nothing) and arms the operation's <see cref="PointAwait{TResult}"/> with it.</summary>
+internal sealed class PointSource<TAction, TResult>(ControlledRuntime runtime, PointAwait<TResult> awaited) : PointAction<TResult>
+    where TAction : struct, IResumeAction<TResult>
+{
+    private TAction action;
+
+    /// <summary>What the await waits on: the operation's source for <typeparamref name="TResult"/>.</summary>
+    public PointAwait<TResult> Awaited => awaited;
+
+    /// <summary>Readies the point for one await; returns its token.</summary>
+    public short Arm(TAction pending, bool drainStoreBuffer)
+    {
+        action = pending;
+        return awaited.Arm(this, drainStoreBuffer);
+    }
+
+    public override TResult Run()
+    {
+        TAction pending = action;
+        action = default;
+        return pending.Run(runtime);
     }
 }
