@@ -88,7 +88,7 @@ public class KickAckDporTests
 {
     private static TestReport Dfs(Func<ControlledRuntime, Task> body) =>
         TestingEngine.Run(TestCase.From("Kernel.KickAck", rt => body((ControlledRuntime)rt)),
-            new Configuration { Strategy = "dfs", Iterations = 10_000, MaxSteps = 500 });
+            new Configuration { Strategy = "dfs-proof", Iterations = 10_000, MaxSteps = 500 });
 
     [Fact]
     public void KickingTwoVcpusIsFourClassesWithNothingCutShort()

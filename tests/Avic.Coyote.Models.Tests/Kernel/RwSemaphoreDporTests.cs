@@ -62,7 +62,7 @@ public class RwSemaphoreDporTests
             await rt.WhenCompleted(reader);
             await rt.WhenCompleted(writer);
         });
-        TestReport report = TestingEngine.Run(test, new Configuration { Strategy = "dfs", Iterations = 1000, MaxSteps = 200 });
+        TestReport report = TestingEngine.Run(test, new Configuration { Strategy = "dfs-proof", Iterations = 1000, MaxSteps = 200 });
         Assert.True(report.Exhausted, report.Coverage);
         Assert.Equal(2, report.Iterations - report.PrunedIterations);
     }

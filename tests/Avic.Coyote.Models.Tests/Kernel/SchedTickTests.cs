@@ -60,7 +60,7 @@ public class SchedTickTests
 
     private static TestReport Dfs(TestCase test)
     {
-        TestReport report = TestingEngine.Run(test, new Configuration { Strategy = "dfs", Iterations = 100_000, MaxSteps = 500 });
+        TestReport report = TestingEngine.Run(test, new Configuration { Strategy = "dfs-proof", Iterations = 100_000, MaxSteps = 500 });
         Assert.True(report.Exhausted, report.Coverage);
         Assert.Null(report.Bug);
         return report;
@@ -120,7 +120,7 @@ public class SchedTickTests
     }
 
     [Theory]
-    [InlineData("dfs", "tick:t0")]
+    [InlineData("dfs-proof", "tick:t0")]
     [InlineData("dfs-bounded", "tick:t0")]
     [InlineData("prioritization", "sched")]
     [InlineData("fair-prioritization", "sched")]

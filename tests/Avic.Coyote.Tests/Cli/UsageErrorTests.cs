@@ -37,7 +37,7 @@ public class UsageErrorTests : IDisposable
     [InlineData(new[] { "test", "--config", "." }, ".: is a folder, not a settings file (--config needs a JSON file)")]
     [InlineData(new[] { "test", "--iterations" }, "option --iterations needs a value")]
     [InlineData(new[] { "test", "--seed", "-3" }, "option --seed needs a non-negative integer")]
-    [InlineData(new[] { "test", "-s", "bogus" }, "unknown strategy 'bogus'; known: random, prioritization, fair-prioritization, dfs, dfs-sleepsets, dfs-full, dfs-bounded, dfs-bounded-full, dfs-stateful, portfolio (test only)")]
+    [InlineData(new[] { "test", "-s", "bogus" }, "unknown strategy 'bogus'; known: random, prioritization, fair-prioritization, dfs, dfs-proof, dfs-sleepsets, dfs-full, dfs-bounded, dfs-bounded-full, dfs-stateful, portfolio (test only)")]
     [InlineData(new[] { "test", "-m", "NoSuchTest" }, "no test matches 'NoSuchTest' (try `coyote list`)")]
     [InlineData(new[] { "check", "--seeds", "5..2" }, "--seeds needs a range A..B")]
     [InlineData(new[] { "list", "a.dll", "b.dll" }, "unexpected argument 'b.dll'")]

@@ -177,22 +177,22 @@ public class DporWaitTests
     /// conflicts only through what it touched), dfs-sleepsets as a conflict with every step.</summary>
     private static (DfsClassRecorder Recorder, TestReport Report) Classify(TestCase test, string strategy, string naming = "dfs-sleepsets")
     {
-        var recorder = new DfsClassRecorder(new Configuration { Strategy = strategy, MaxSteps = 200 }.CreateStrategy(), localDraws: naming == "dfs");
+        var recorder = new DfsClassRecorder(new Configuration { Strategy = strategy, MaxSteps = 200 }.CreateStrategy(), localDraws: naming == "dfs-proof");
         TestReport report = TestingEngine.Run(test, new Configuration { Iterations = 1_000_000, MaxSteps = 200 }, strategy: recorder);
         return (recorder, report);
     }
 
     [Theory]
-    [InlineData("semaphore", "dfs")]
-    [InlineData("semaphore-no-draw", "dfs")]
-    [InlineData("signal", "dfs")]
-    [InlineData("signal-reinit", "dfs")]
-    [InlineData("signal-reinit-no-draw", "dfs")]
-    [InlineData("rwsem-reader-draws", "dfs")]
-    [InlineData("rwsem-writer-draws", "dfs")]
-    [InlineData("srcu", "dfs")]
-    [InlineData("inbox", "dfs")]
-    [InlineData("join", "dfs")]
+    [InlineData("semaphore", "dfs-proof")]
+    [InlineData("semaphore-no-draw", "dfs-proof")]
+    [InlineData("signal", "dfs-proof")]
+    [InlineData("signal-reinit", "dfs-proof")]
+    [InlineData("signal-reinit-no-draw", "dfs-proof")]
+    [InlineData("rwsem-reader-draws", "dfs-proof")]
+    [InlineData("rwsem-writer-draws", "dfs-proof")]
+    [InlineData("srcu", "dfs-proof")]
+    [InlineData("inbox", "dfs-proof")]
+    [InlineData("join", "dfs-proof")]
     [InlineData("semaphore", "dfs-sleepsets")]
     [InlineData("semaphore-no-draw", "dfs-sleepsets")]
     [InlineData("signal", "dfs-sleepsets")]
@@ -227,7 +227,7 @@ public class DporWaitTests
     /// nothing of the waker's last step, so before or after it is one class: 2 there, 9 in all.
     /// </summary>
     [Theory]
-    [InlineData("dfs")]
+    [InlineData("dfs-proof")]
     [InlineData("dfs-sleepsets")]
     public void RunsTheHandCountedClassesOfTheWakeUpToy(string strategy)
     {
@@ -235,7 +235,7 @@ public class DporWaitTests
         var (reduced, report) = Classify(Toy("wake"), strategy, strategy);
         Assert.True(fullReport.Exhausted && report.Exhausted, report.Coverage);
         Assert.Equal(0, reduced.Repeats);
-        Assert.Equal(strategy == "dfs" ? 9 : 11, full.Classes.Count);
+        Assert.Equal(strategy == "dfs-proof" ? 9 : 11, full.Classes.Count);
         Assert.True(full.Classes.SetEquals(reduced.Classes));
     }
 
@@ -274,13 +274,13 @@ public class DporWaitTests
 
     [Theory]
     [InlineData("semaphore", "dfs-full")]
-    [InlineData("semaphore", "dfs")]
+    [InlineData("semaphore", "dfs-proof")]
     [InlineData("semaphore", "dfs-sleepsets")]
     [InlineData("semaphore-no-draw", "dfs-full")]
-    [InlineData("semaphore-no-draw", "dfs")]
+    [InlineData("semaphore-no-draw", "dfs-proof")]
     [InlineData("semaphore-no-draw", "dfs-sleepsets")]
     [InlineData("signal-reinit", "dfs-full")]
-    [InlineData("signal-reinit", "dfs")]
+    [InlineData("signal-reinit", "dfs-proof")]
     [InlineData("signal-reinit", "dfs-sleepsets")]
     public void FindsTheBugOnlyTheWaiterGoingFirstReaches(string shape, string strategy)
     {

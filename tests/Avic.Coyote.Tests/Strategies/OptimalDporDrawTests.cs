@@ -70,7 +70,7 @@ public class OptimalDporDrawTests
     public void RunsTheHandCountedClassesOnceEach(string shape, int classes)
     {
         var (full, fullReport) = Classify(Toy(shape), "dfs-full");
-        var (dfs, report) = Classify(Toy(shape), "dfs");
+        var (dfs, report) = Classify(Toy(shape), "dfs-proof");
         Assert.True(fullReport.Exhausted && report.Exhausted, report.Coverage);
         Assert.Equal(classes, full.Classes.Count);
         Assert.True(full.Classes.SetEquals(dfs.Classes), string.Join("\n", dfs.Executions));
@@ -224,7 +224,7 @@ public class OptimalDporDrawTests
         var fullFinals = new HashSet<string>();
         var dfsFinals = new HashSet<string>();
         var (full, fullReport) = Classify(Program(program, fullFinals), "dfs-full");
-        var (dfs, report) = Classify(Program(program, dfsFinals), "dfs");
+        var (dfs, report) = Classify(Program(program, dfsFinals), "dfs-proof");
         string what = Show(program);
         Assert.True(fullReport.Exhausted && report.Exhausted, what + report.Coverage + fullReport.Bug?.Message + report.Bug?.Message);
         Assert.True(fullFinals.SetEquals(dfsFinals), $"{what}: full {fullFinals.Count} dfs {dfsFinals.Count}, missing {string.Join(" | ", fullFinals.Except(dfsFinals))}");
@@ -239,7 +239,7 @@ public class OptimalDporDrawTests
         foreach (string forbidden in new[] { fullFinals.Max(StringComparer.Ordinal)!, fullFinals.Min(StringComparer.Ordinal)! })
         {
             TestReport bug = TestingEngine.Run(Program(program, new HashSet<string>(), forbidden),
-                new Configuration { Strategy = "dfs", Iterations = 1_000_000, MaxSteps = 200 });
+                new Configuration { Strategy = "dfs-proof", Iterations = 1_000_000, MaxSteps = 200 });
             Assert.True(bug.Bug?.Kind == BugKind.AssertionFailure, $"{what}: dfs did not reach {forbidden}");
         }
     }

@@ -72,7 +72,7 @@ public class OptimalDporMonitorTests
             return Task.CompletedTask;
         });
 
-    private static TestReport Explore(TestCase test, string strategy = "dfs") =>
+    private static TestReport Explore(TestCase test, string strategy = "dfs-proof") =>
         TestingEngine.Run(test, new Configuration { Strategy = strategy, Iterations = 1_000_000, MaxSteps = 500 });
 
     /// <summary>Classes: n notifications that all conflict have n! orders; ones that all commute, one. A whole reset
@@ -106,7 +106,7 @@ public class OptimalDporMonitorTests
     [Fact]
     public void ADeclaredPartIsRecordedAsAReadOfTheMonitorAndAWriteOfItsKey()
     {
-        var recorder = new DfsClassRecorder(new Configuration { Strategy = "dfs", MaxSteps = 500 }.CreateStrategy());
+        var recorder = new DfsClassRecorder(new Configuration { Strategy = "dfs-proof", MaxSteps = 500 }.CreateStrategy());
         TestingEngine.Run(Notifiers<KeyedCounter>(0, 1), new Configuration { Iterations = 1_000_000, MaxSteps = 500 }, strategy: recorder);
         var full = new DfsClassRecorder(new Configuration { Strategy = "dfs-full", MaxSteps = 500 }.CreateStrategy());
         TestingEngine.Run(Notifiers<KeyedCounter>(0, 1), new Configuration { Iterations = 1_000_000, MaxSteps = 500 }, strategy: full);
@@ -141,7 +141,7 @@ public class OptimalDporMonitorTests
     }
 
     [Theory]
-    [InlineData("dfs")]
+    [InlineData("dfs-proof")]
     [InlineData("dfs-sleepsets")]
     [InlineData("dfs-full")]
     public void AVerdictThatDependsOnTheOrderOfTwoNotificationsIsFound(string strategy)
@@ -265,7 +265,7 @@ public class OptimalDporMonitorTests
     }
 
     [Theory]
-    [InlineData("dfs")]
+    [InlineData("dfs-proof")]
     [InlineData("random")]
     public void AnObservationThatChangesTheMonitorsStateIsReported(string strategy)
     {
@@ -276,7 +276,7 @@ public class OptimalDporMonitorTests
 
     /// <summary>Delivery stays allocation-free with a declaration: a struct from a type test, and two recorded keys.</summary>
     [Theory]
-    [InlineData("dfs")]
+    [InlineData("dfs-proof")]
     [InlineData("random")]
     public void DeliveringADeclaredNotificationAllocatesNothing(string strategy)
     {

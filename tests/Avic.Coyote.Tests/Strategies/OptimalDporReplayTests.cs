@@ -55,7 +55,7 @@ public class OptimalDporReplayTests
     /// conflicts only through what it touched), dfs-sleepsets as a conflict with every step.</summary>
     private static (DfsClassRecorder Recorder, TestReport Report) Classify(TestCase test, string strategy, string naming = "dfs-sleepsets")
     {
-        var recorder = new DfsClassRecorder(new Configuration { Strategy = strategy, MaxSteps = 200 }.CreateStrategy(), localDraws: naming == "dfs");
+        var recorder = new DfsClassRecorder(new Configuration { Strategy = strategy, MaxSteps = 200 }.CreateStrategy(), localDraws: naming == "dfs-proof");
         TestReport report = TestingEngine.Run(test, new Configuration { Iterations = 1_000_000, MaxSteps = 200 }, strategy: recorder);
         return (recorder, report);
     }
@@ -101,8 +101,8 @@ public class OptimalDporReplayTests
             "values-races" => ValuesAndRaces(),
             _ => DrawUnderLock(shape),
         };
-        var (full, fullReport) = Classify(Test(), "dfs-full", "dfs");
-        var (optimal, optimalReport) = Classify(Test(), "dfs", "dfs");
+        var (full, fullReport) = Classify(Test(), "dfs-full", "dfs-proof");
+        var (optimal, optimalReport) = Classify(Test(), "dfs-proof", "dfs-proof");
         Assert.True(fullReport.Exhausted && optimalReport.Exhausted, optimalReport.Coverage);
         Assert.Equal(0, optimal.Repeats);
         Assert.True(full.Classes.SetEquals(optimal.Classes),
@@ -123,7 +123,7 @@ public class OptimalDporReplayTests
 
     [Theory]
     [InlineData("dfs-full")]
-    [InlineData("dfs")]
+    [InlineData("dfs-proof")]
     [InlineData("dfs-sleepsets")]
     public void FindsTheBugOnlyASecondHolderThatDrawsCanReach(string strategy)
     {
@@ -140,7 +140,7 @@ public class OptimalDporReplayTests
     public void SkippingTheFootprintsOfReplayedStepsExploresTheSameExecutions(string shape, int n)
     {
         TestCase Test() => shape == "values-locks-races" ? ValuesLocksAndRaces() : DfsStrategyTests.Counted(shape, n);
-        var (recorded, withRecorder) = Classify(Test(), "dfs", "dfs");
+        var (recorded, withRecorder) = Classify(Test(), "dfs-proof", "dfs-proof");
         var strategy = new OptimalDporStrategy(200);
         TestReport direct = TestingEngine.Run(Test(), new Configuration { Iterations = 1_000_000, MaxSteps = 200 }, strategy: strategy);
         Assert.True(direct.Exhausted, direct.Coverage);
@@ -156,7 +156,7 @@ public class OptimalDporReplayTests
     [Fact]
     public void SkippingTheFootprintsOfReplayedStepsFindsTheSameFirstBug()
     {
-        var config = new Configuration { Strategy = "dfs", Iterations = 1_000_000, MaxSteps = 200 };
+        var config = new Configuration { Strategy = "dfs-proof", Iterations = 1_000_000, MaxSteps = 200 };
         TestReport direct = TestingEngine.Run(ValuesLocksAndRaces(withBug: true), config);
         TestReport recorded = TestingEngine.Run(ValuesLocksAndRaces(withBug: true), config, strategy: new DfsClassRecorder(config.CreateStrategy()));
         Assert.Equal(BugKind.AssertionFailure, direct.Bug?.Kind);

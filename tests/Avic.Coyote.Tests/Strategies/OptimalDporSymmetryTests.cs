@@ -38,7 +38,7 @@ public class OptimalDporSymmetryTests
         return Task.CompletedTask;
     });
 
-    private static TestReport Explore(TestCase test, string strategy = "dfs", int value = 0) =>
+    private static TestReport Explore(TestCase test, string strategy = "dfs-proof", int value = 0) =>
         TestingEngine.Run(test, new Configuration { Strategy = strategy, StrategyValue = value, Iterations = 1_000_000, MaxSteps = 500 });
 
     private static int Factorial(int n) => n <= 1 ? 1 : n * Factorial(n - 1);
@@ -71,8 +71,8 @@ public class OptimalDporSymmetryTests
     {
         // Without the declaration the lost update has more classes; with it, every bug-free class left is a
         // class of the plain search (the reduction only removes, it never invents an execution).
-        var plain = new DfsClassRecorder(new Configuration { Strategy = "dfs", MaxSteps = 500 }.CreateStrategy());
-        var sym = new DfsClassRecorder(new Configuration { Strategy = "dfs", MaxSteps = 500 }.CreateStrategy());
+        var plain = new DfsClassRecorder(new Configuration { Strategy = "dfs-proof", MaxSteps = 500 }.CreateStrategy());
+        var sym = new DfsClassRecorder(new Configuration { Strategy = "dfs-proof", MaxSteps = 500 }.CreateStrategy());
         TestingEngine.Run(Lockers(3, declare: false), new Configuration { Iterations = 1_000_000, MaxSteps = 500 }, strategy: plain);
         TestingEngine.Run(Lockers(3, declare: true), new Configuration { Iterations = 1_000_000, MaxSteps = 500 }, strategy: sym);
         Assert.Subset(plain.Classes, sym.Classes);

@@ -17,7 +17,7 @@ public class StrategyRegistryTests
         Assert.Equal(all.Count, all.Distinct().Count());
         foreach (StrategySpec spec in StrategyRegistry.All)
             Assert.All(spec.Aliases.Append(spec.Name), name => Assert.Same(spec, StrategyRegistry.Find(name)));
-        Assert.Same(StrategyRegistry.Dfs, StrategyRegistry.Find("dfs-optimal"));
+        Assert.Same(StrategyRegistry.DfsProof, StrategyRegistry.Find("dfs-optimal"));
         Assert.Same(StrategyRegistry.Prioritization, StrategyRegistry.Find("pct"));
     }
 
@@ -57,7 +57,7 @@ public class StrategyRegistryTests
     public void An_unknown_name_is_an_error_listing_the_known_ones()
     {
         var e = Assert.Throws<ArgumentException>(() => new Configuration { Strategy = "dfz" }.CreateStrategy());
-        Assert.Equal("unknown strategy 'dfz'; known: random, prioritization, fair-prioritization, dfs, dfs-sleepsets, dfs-full, dfs-bounded, dfs-bounded-full, dfs-stateful", e.Message);
+        Assert.Equal("unknown strategy 'dfz'; known: random, prioritization, fair-prioritization, dfs, dfs-proof, dfs-sleepsets, dfs-full, dfs-bounded, dfs-bounded-full, dfs-stateful", e.Message);
     }
 
     [Fact]
