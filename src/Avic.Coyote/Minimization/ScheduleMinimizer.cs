@@ -27,9 +27,6 @@ public sealed record MinimizeResult(ScheduleFile Minimized, int StepsBefore, int
 /// </summary>
 public static class ScheduleMinimizer
 {
-    /// <summary>Appended to the strategy recorded in a minimized schedule ("random (minimized)"): its decisions are not that strategy's.</summary>
-    public const string MinimizedSuffix = " (minimized)";
-
     public static MinimizeResult Minimize(TestCase test, ScheduleFile schedule, int maxReplays = 2000)
     {
         ArgumentNullException.ThrowIfNull(test);
@@ -170,7 +167,7 @@ public static class ScheduleMinimizer
 
             ScheduleFile file = original with
             {
-                Strategy = original.Strategy.EndsWith(MinimizedSuffix, StringComparison.Ordinal) ? original.Strategy : original.Strategy + MinimizedSuffix,
+                Strategy = original.FoundBy + ScheduleFile.MinimizedSuffix,
                 Bug = run.Bug,
                 Operations = run.Operations,
                 Decisions = run.Decisions,

@@ -38,9 +38,14 @@ public sealed partial record ScheduleFile
 
     /// <summary>The strategy that found it is exhaustive (a minimized schedule's too): a re-run gives the model the same
     /// <see cref="IActorRuntime.IsExhaustiveSearch"/>, so it builds the same operations.</summary>
-    public bool FoundByExhaustiveSearch =>
-        StrategyRegistry.Find(Strategy.EndsWith(Minimization.ScheduleMinimizer.MinimizedSuffix, StringComparison.Ordinal)
-            ? Strategy[..^Minimization.ScheduleMinimizer.MinimizedSuffix.Length] : Strategy)?.IsExhaustive == true;
+    public bool FoundByExhaustiveSearch => StrategyRegistry.Find(FoundBy)?.IsExhaustive == true;
+
+    /// <summary>Appended to the strategy recorded in a minimized schedule ("random (minimized)"): its decisions are not that
+    /// strategy's (ScheduleMinimizer writes it; a re-run reads the strategy without it, <see cref="FoundBy"/>).</summary>
+    public const string MinimizedSuffix = " (minimized)";
+
+    /// <summary>The strategy that found the schedule, without <see cref="MinimizedSuffix"/>.</summary>
+    public string FoundBy => Strategy.EndsWith(MinimizedSuffix, StringComparison.Ordinal) ? Strategy[..^MinimizedSuffix.Length] : Strategy;
 
     public string ToJson()
     {

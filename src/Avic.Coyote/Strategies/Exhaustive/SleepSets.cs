@@ -23,6 +23,9 @@ internal static class SleepSets
         return next;
     }
 
+    // For a caller with no second list: `more ?? []` would build a new empty list at every call (FirstAwake asks per choice).
+    private static readonly List<Sleeper> None = new();
+
     /// <summary>Optimal DPOR's sleepers are transitions (an operation and the values its step drew, <see cref="Draws"/>):
     /// true when those of <paramref name="set"/> and <paramref name="more"/> together cover every transition of
     /// <paramref name="id"/> whose values begin with <paramref name="prefix"/>[0..<paramref name="length"/>) (length 0:
@@ -32,7 +35,7 @@ internal static class SleepSets
     {
         int longest = -1;
         for (int l = 0; l < 2; l++)
-            foreach (Sleeper s in l == 0 ? set : more ?? [])
+            foreach (Sleeper s in l == 0 ? set : more ?? None)
             {
                 if (s.OperationId != id) continue;
                 if (s.Footprint.Drew is not { } d) { if (length == 0) return true; }
@@ -48,7 +51,7 @@ internal static class SleepSets
     {
         int count = -1;
         for (int l = 0; l < 2; l++)
-            foreach (Sleeper s in l == 0 ? set : more ?? [])
+            foreach (Sleeper s in l == 0 ? set : more ?? None)
             {
                 if (s.OperationId != id || s.Footprint.Drew is not { } d || d.Values.Length < length
                     || !d.Values.AsSpan(0, length).SequenceEqual(values.AsSpan(0, length))) continue;
