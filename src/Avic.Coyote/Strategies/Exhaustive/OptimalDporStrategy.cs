@@ -395,43 +395,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             if (node.IsValue || node.Options.Length != count)
                 throw new InvalidOperationException($"exhaustive search: the test is not deterministic (step {step} differs from an earlier run of the same path)");
         }
-        else
-        {
-            node = NewNode(isValue: false);
-            if (node.Options.Length != count) node.Options = new int[count];
-            node.SleepOnEntry = sleep;
-            node.Previous = current?.Id ?? -1;
-            node.PreemptionsBefore = preemptions;
-            int n = 0;
-            foreach (Operation op in enabled) if (!IsHeldBack(op)) node.Options[n++] = op.Id;
-            if (count < enabled.Length) SymmetryHeldBack++;
-            int chosen = -1;
-            if (pendingGuide is { } guide)
-            {
-                pendingGuide = null;
-                node.Wakeup = guide;
-                chosen = TakeBranch(node);
-            }
-            if (chosen < 0)
-            {
-                chosen = FirstAwake(node);
-                if (chosen >= 0)
-                {
-                    node.FreeOp = node.Options[chosen];
-                    node.Branches++;
-                }
-            }
-            if (chosen < 0)
-            {
-                // Every enabled operation sleeps (all continuations were explored in a sibling branch), or the
-                // preemption bound forbids the awake ones.
-                PrunedExecutions++;
-                spareNodes.Push(node);
-                return -1;
-            }
-            node.Chosen = chosen;
-            path.Add(node);
-        }
+        else if (NewSchedulingNode(enabled, current, count) is { } added) node = added;
+        else return -1;
         lastSchedulingNode = depth;
         depth++;
         int chosenId = node.Options[node.Chosen];
@@ -447,6 +412,48 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             return slot;
         }
         throw new InvalidOperationException($"exhaustive search: the test is not deterministic (operation {chosenId} not enabled at step {step})");
+    }
+
+    /// <summary>A choice point past the replayed prefix (kept out of <see cref="NextOperation"/>, whose every replayed
+    /// step takes the short way); null when every enabled operation sleeps.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private Node? NewSchedulingNode(ReadOnlySpan<Operation> enabled, Operation? current, int count)
+    {
+        Node node = NewNode(isValue: false);
+        if (node.Options.Length != count) node.Options = new int[count];
+        node.SleepOnEntry = sleep;
+        node.Previous = current?.Id ?? -1;
+        node.PreemptionsBefore = preemptions;
+        int n = 0;
+        foreach (Operation op in enabled) if (!IsHeldBack(op)) node.Options[n++] = op.Id;
+        if (count < enabled.Length) SymmetryHeldBack++;
+        int chosen = -1;
+        if (pendingGuide is { } guide)
+        {
+            pendingGuide = null;
+            node.Wakeup = guide;
+            chosen = TakeBranch(node);
+        }
+        if (chosen < 0)
+        {
+            chosen = FirstAwake(node);
+            if (chosen >= 0)
+            {
+                node.FreeOp = node.Options[chosen];
+                node.Branches++;
+            }
+        }
+        if (chosen < 0)
+        {
+            // Every enabled operation sleeps (all continuations were explored in a sibling branch), or the
+            // preemption bound forbids the awake ones.
+            PrunedExecutions++;
+            spareNodes.Push(node);
+            return null;
+        }
+        node.Chosen = chosen;
+        path.Add(node);
+        return node;
     }
 
     private Node NewNode(bool isValue)
@@ -573,8 +580,11 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                 {
                     int j = touching[t];
                     if (j <= floor) break;
-                    candidates.Add(j);
-                    if (!chosenWaits && OrdersEarlierAccesses(steps[j].Footprint, a)) break;
+                    StepRecord earlier = steps[j];
+                    bool orders = Touches(earlier.Footprint, a, out bool writes);
+                    // Both loops below skip a step of this operation or one that does not conflict: not a candidate.
+                    if (earlier.Operation != op && (a.IsWrite || writes || earlier.Footprint.ConflictsWith(footprint))) candidates.Add(j);
+                    if (!chosenWaits && orders) break;
                 }
             }
         }
@@ -651,11 +661,16 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
 
     /// <summary>A step with footprint <paramref name="earlier"/> that writes <paramref name="a"/>'s object comes after every
     /// earlier access to it in happens-before; unless it is a release (and <paramref name="a"/> is not), it
-    /// also hides those accesses from race detection.</summary>
-    private static bool OrdersEarlierAccesses(Footprint earlier, Access a)
+    /// also hides those accesses from race detection (the result). <paramref name="writes"/>: it writes the object.</summary>
+    private static bool Touches(Footprint earlier, Access a, out bool writes)
     {
+        writes = false;
         foreach (Access x in earlier.Accesses)
-            if (x.Key == a.Key && x.IsWrite && (!x.IsRelease || a.IsRelease)) return true;
+            if (x.Key == a.Key && x.IsWrite)
+            {
+                writes = true;
+                if (!x.IsRelease || a.IsRelease) return true;
+            }
         return false;
     }
 
