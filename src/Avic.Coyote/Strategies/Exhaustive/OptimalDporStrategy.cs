@@ -136,7 +136,10 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     // takes the same steps, with the same footprints and clocks), so only the new suffix is analysed.
     private readonly List<StepRecord> steps = new();
     private int stepCount; // steps taken in this execution (≤ steps.Count while the prefix is replayed)
-    private readonly List<int[]?> operationClocks = new(); // by operation id: its clock after its last step
+    // By operation id: its clock after its last step (null: no step yet); ids below clocksUsed may be set. An array, not a
+    // list: it is written at every step, and a list of arrays stores through the covariance-checking helper.
+    private int[]?[] operationClocks = new int[]?[16];
+    private int clocksUsed;
     private readonly StepIndex stepIndex = new(); // steps by object touched
     // Choice points and step records dropped by a backtrack, reused for the new ones (nothing else refers to them).
     private readonly Stack<Node> spareNodes = new();
@@ -224,7 +227,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         lastSchedulingNode = -1;
         sleep = noSleepers;
         stepCount = 0;
-        operationClocks.Clear();
+        operationClocks.AsSpan(0, clocksUsed).Clear();
+        clocksUsed = 0;
         pendingGuide = null;
         replayedNodes = 0;
         if (!started)
@@ -479,7 +483,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     /// <summary>An operation's first step happens after the step that created it.</summary>
     private void SeedClock(Operation op)
     {
-        while (operationClocks.Count <= op.Id) operationClocks.Add(null);
+        if (op.Id >= operationClocks.Length) Array.Resize(ref operationClocks, Math.Max(op.Id + 1, 2 * operationClocks.Length));
+        if (op.Id >= clocksUsed) clocksUsed = op.Id + 1;
         if (operationClocks[op.Id] is not null) return;
         int creatingStep = op.CreatedAtStep - 1;
         operationClocks[op.Id] = creatingStep >= 0 && creatingStep < stepCount ? steps[creatingStep].Clock : [];
@@ -542,10 +547,11 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             hbScratch = new int[width * 2];
             raceScratch = new int[width * 2];
         }
-        Array.Clear(hbScratch, 0, width);
-        own.CopyTo(hbScratch, 0);
-        Array.Clear(raceScratch, 0, width);
-        own.CopyTo(raceScratch, 0);
+        // Spans: Array.Clear and Array.CopyTo take the untyped path, with type checks, for these few ints per step.
+        hbScratch.AsSpan(0, width).Clear();
+        own.AsSpan().CopyTo(hbScratch);
+        raceScratch.AsSpan(0, width).Clear();
+        own.AsSpan().CopyTo(raceScratch);
         // Symmetry: an opening step always comes after the opening of the member declared before it (a program
         // order of the reduced search), so nothing ordered before that one races with it.
         if (batonStep >= 0) Join(raceScratch, steps[batonStep].Clock);

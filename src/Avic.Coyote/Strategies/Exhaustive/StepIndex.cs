@@ -12,7 +12,8 @@ internal sealed class StepIndex
     // for that goes to the dictionary.
     private const int DenseLimit = 1 << 16;
     private List<int>?[] dense = new List<int>?[64];
-    private readonly List<List<int>> lists = new(); // every list made, for Clear and TruncateTo
+    private readonly List<List<int>> lists = new(); // every list made, for Clear
+    private readonly List<List<int>> added = new(); // the list each entry went to, in step order, for TruncateTo
     private readonly Dictionary<long, List<int>> byKey = new();
     private readonly List<int> wildcards = new();
 
@@ -22,18 +23,21 @@ internal sealed class StepIndex
     public void Clear()
     {
         foreach (List<int> list in lists) list.Clear();
+        added.Clear();
         wildcards.Clear();
     }
 
     /// <summary>Forgets the steps from <paramref name="count"/> on (an execution that replays the first ones keeps them).</summary>
     public void TruncateTo(int count)
     {
-        foreach (List<int> list in lists)
+        // Entries go in in step order, so the ones to drop are the last ones added: only their lists are touched.
+        int a = added.Count;
+        while (a > 0 && added[a - 1] is var list && list[^1] >= count)
         {
-            int n = list.Count;
-            while (n > 0 && list[n - 1] >= count) n--;
-            list.RemoveRange(n, list.Count - n);
+            list.RemoveAt(list.Count - 1);
+            a--;
         }
+        added.RemoveRange(a, added.Count - a);
         int w = wildcards.Count;
         while (w > 0 && wildcards[w - 1] >= count) w--;
         wildcards.RemoveRange(w, wildcards.Count - w);
@@ -49,7 +53,11 @@ internal sealed class StepIndex
         foreach (Access a in f.Accesses)
         {
             List<int> list = Find(a.Key) ?? NewList(a.Key);
-            if (list.Count == 0 || list[^1] != step) list.Add(step);
+            if (list.Count == 0 || list[^1] != step)
+            {
+                list.Add(step);
+                added.Add(list);
+            }
         }
     }
 
