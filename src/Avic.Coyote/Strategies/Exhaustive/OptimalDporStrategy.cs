@@ -103,7 +103,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             ValueCount = 0;
             Chosen = 0;
             Slot = 0;
-            SleepOnEntry = [];
+            SleepOnEntry = NoSleepers;
             Explored.Clear();
             Wakeup.Clear();
             FreeOp = -1;
@@ -153,7 +153,8 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     private int[] raceScratch = new int[16];
     private int clockWidth; // operation ids seen so far + 1
     private List<Sleeper> sleep = new();
-    private readonly List<Sleeper> noSleepers = new(); // the empty sleep set, shared (sleep sets are never changed once made)
+    // The empty sleep set, shared (sleep sets are never changed once made).
+    private static readonly List<Sleeper> NoSleepers = SleepSets.Empty;
     private List<WakeupNode>? pendingGuide; // wakeup subtree for the next new scheduling point
     private int depth;
     private int lastSchedulingNode = -1;
@@ -225,7 +226,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         membersOpened.Clear();
         openingOf.Clear();
         lastSchedulingNode = -1;
-        sleep = noSleepers;
+        sleep = NoSleepers;
         stepCount = 0;
         operationClocks.AsSpan(0, clocksUsed).Clear();
         clocksUsed = 0;
@@ -513,7 +514,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             foreach (int j in races) Reverse(j);
 
         // Nothing sleeps after the first branch of a choice point entered with no sleepers (most new steps): no new list.
-        sleep = node.SleepOnEntry.Count == 0 && node.Explored.Count == 1 ? noSleepers : SleepSets.After(node.SleepOnEntry, node.Explored, op.Id, footprint);
+        sleep = node.SleepOnEntry.Count == 0 && node.Explored.Count == 1 ? NoSleepers : SleepSets.After(node.SleepOnEntry, node.Explored, op.Id, footprint);
     }
 
     /// <summary>The values drawn by the step being completed: those of the value nodes after its scheduling point.</summary>

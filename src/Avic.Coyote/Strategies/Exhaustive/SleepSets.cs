@@ -23,6 +23,9 @@ internal static class SleepSets
         return next;
     }
 
+    /// <summary>The empty set of sleepers, shared: for sets never changed once made.</summary>
+    public static readonly List<Sleeper> Empty = new();
+
     // For a caller with no second list: `more ?? []` would build a new empty list at every call (FirstAwake asks per choice).
     private static readonly List<Sleeper> None = new();
 
@@ -72,7 +75,14 @@ internal static class SleepSets
     /// of <paramref name="op"/> itself wake (its step has run).</summary>
     public static List<Sleeper> After(List<Sleeper> onEntry, List<Sleeper> explored, int op, Footprint footprint)
     {
-        var next = new List<Sleeper>();
+        // Counted first: no sleeper left is the shared empty set, and a new set is made at its size (one per new step).
+        int count = 0;
+        foreach (Sleeper s in onEntry)
+            if (s.OperationId != op && !s.Footprint.ConflictsWith(footprint)) count++;
+        foreach (Sleeper s in explored)
+            if (s.OperationId != op && !s.Footprint.ConflictsWith(footprint)) count++;
+        if (count == 0) return Empty;
+        var next = new List<Sleeper>(count);
         foreach (Sleeper s in onEntry)
             if (s.OperationId != op && !s.Footprint.ConflictsWith(footprint)) next.Add(s);
         foreach (Sleeper s in explored)
