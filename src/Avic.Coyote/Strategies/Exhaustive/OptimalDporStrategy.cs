@@ -136,10 +136,15 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     // takes the same steps, with the same footprints and clocks), so only the new suffix is analysed.
     private readonly List<StepRecord> steps = new();
     private int stepCount; // steps taken in this execution (≤ steps.Count while the prefix is replayed)
-    // By operation id: its clock after its last step (null: no step yet); ids below clocksUsed may be set. An array, not a
-    // list: it is written at every step, and a list of arrays stores through the covariance-checking helper.
-    private int[]?[] operationClocks = new int[]?[16];
+    // By operation id: its clock after its last step (null: no step yet); ids below clocksUsed may be set. Written at every
+    // step: an array of structs, since storing an array in an array (or a list) of arrays goes through the covariance check.
+    private ClockSlot[] operationClocks = new ClockSlot[16];
     private int clocksUsed;
+
+    private struct ClockSlot
+    {
+        public int[]? Clock;
+    }
     private readonly StepIndex stepIndex = new(); // steps by object touched
     // Choice points and step records dropped by a backtrack, reused for the new ones (nothing else refers to them).
     private readonly Stack<Node> spareNodes = new();
@@ -486,9 +491,9 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     {
         if (op.Id >= operationClocks.Length) Array.Resize(ref operationClocks, Math.Max(op.Id + 1, 2 * operationClocks.Length));
         if (op.Id >= clocksUsed) clocksUsed = op.Id + 1;
-        if (operationClocks[op.Id] is not null) return;
+        if (operationClocks[op.Id].Clock is not null) return;
         int creatingStep = op.CreatedAtStep - 1;
-        operationClocks[op.Id] = creatingStep >= 0 && creatingStep < stepCount ? steps[creatingStep].Clock : [];
+        operationClocks[op.Id].Clock = creatingStep >= 0 && creatingStep < stepCount ? steps[creatingStep].Clock : [];
     }
 
     public void OnStepCompleted(Operation op, ReadOnlySpan<Access> accesses, bool global)
@@ -499,7 +504,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             StepRecord kept = steps[stepCount];
             if (kept.Operation != op.Id || kept.Node != lastSchedulingNode)
                 throw new InvalidOperationException($"exhaustive search: the test is not deterministic (step {stepCount + 1} differs from an earlier run of the same path)");
-            operationClocks[op.Id] = kept.Clock;
+            operationClocks[op.Id].Clock = kept.Clock;
             stepCount++;
             return;
         }
@@ -540,7 +545,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     {
         if (steps.Count != stepCount)
             throw new InvalidOperationException($"exhaustive search: the test is not deterministic (step {stepCount + 1} differs from an earlier run of the same path)");
-        int[] own = operationClocks[op] ?? [];
+        int[] own = operationClocks[op].Clock ?? [];
         int width = Math.Max(clockWidth, op + 1);
         clockWidth = width;
         if (hbScratch.Length < width)
@@ -658,7 +663,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         // A dropped step's clock array is no one else's (clocks are shared only within an execution's steps).
         int[] clock = record.Clock.Length == width ? record.Clock : new int[width];
         hbScratch.AsSpan(0, width).CopyTo(clock);
-        operationClocks[op] = clock;
+        operationClocks[op].Clock = clock;
         (record.Node, record.Operation, record.Index, record.Footprint, record.Clock) = (lastSchedulingNode, op, index, footprint, clock);
         record.Releases = releases;
         steps.Add(record);
