@@ -585,9 +585,12 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         }
         else
         {
+            // A step whose one access reads an object conflicts only with the steps that wrote it, and the scan stops
+            // only at one of those: it walks just them.
+            bool onlyReads = footprint.Accesses.Length == 1 && !footprint.Accesses[0].IsWrite;
             foreach (Access a in footprint.Accesses)
             {
-                if (!stepIndex.TryGet(a.Key, out List<int> touching)) continue;
+                if (!(onlyReads ? stepIndex.TryGetWrites(a.Key, out List<int> touching) : stepIndex.TryGet(a.Key, out touching))) continue;
                 for (int t = touching.Count - 1; t >= 0; t--)
                 {
                     int j = touching[t];

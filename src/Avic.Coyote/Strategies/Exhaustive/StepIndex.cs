@@ -8,13 +8,14 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 internal sealed class StepIndex
 {
     // Keys are small: resource ids count up from 0 in creation order, operations are -2 - id, the operation table -1.
-    // They index an array (zigzag: 0, -1, 1, -2, ... → 0, 1, 2, 3, ...) instead of a dictionary; a key too far out
-    // for that goes to the dictionary.
+    // They index an array (zigzag: 0, -1, 1, -2, ... → 0, 1, 2, 3, ..., doubled: a key's steps, then the steps that
+    // wrote it) instead of a dictionary; a key too far out for that goes to the dictionaries.
     private const int DenseLimit = 1 << 16;
     private List<int>?[] dense = new List<int>?[64];
     private readonly List<List<int>> lists = new(); // every list made, for Clear
     private readonly List<List<int>> added = new(); // the list each entry went to, in step order, for TruncateTo
     private readonly Dictionary<long, List<int>> byKey = new();
+    private readonly Dictionary<long, List<int>> writesByKey = new();
     private readonly List<int> wildcards = new();
 
     /// <summary>Steps that touched everything, in order.</summary>
@@ -52,13 +53,16 @@ internal sealed class StepIndex
         }
         foreach (Access a in f.Accesses)
         {
-            List<int> list = Find(a.Key) ?? NewList(a.Key);
-            if (list.Count == 0 || list[^1] != step)
-            {
-                list.Add(step);
-                added.Add(list);
-            }
+            AddTo(Find(a.Key, writes: false) ?? NewList(a.Key, writes: false), step);
+            if (a.IsWrite) AddTo(Find(a.Key, writes: true) ?? NewList(a.Key, writes: true), step);
         }
+    }
+
+    private void AddTo(List<int> list, int step)
+    {
+        if (list.Count > 0 && list[^1] == step) return;
+        list.Add(step);
+        added.Add(list);
     }
 
     /// <summary>The latest step before <paramref name="before"/> that touched <paramref name="key"/> (or everything) and
@@ -77,30 +81,39 @@ internal sealed class StepIndex
     /// <summary>The steps that touched the object <paramref name="key"/>, in order.</summary>
     public bool TryGet(long key, out List<int> steps)
     {
-        steps = Find(key)!;
+        steps = Find(key, writes: false)!;
         return steps is not null;
     }
 
-    private static long Slot(long key) => key >= 0 ? 2 * key : -2 * key - 1;
-
-    private List<int>? Find(long key)
+    /// <summary>The steps that wrote the object <paramref name="key"/> (a subsequence of <see cref="TryGet"/>'s), in order.</summary>
+    public bool TryGetWrites(long key, out List<int> steps)
     {
-        long slot = Slot(key);
-        if (slot >= 0 && slot < DenseLimit) return slot < dense.Length ? dense[slot] : null;
-        return byKey.GetValueOrDefault(key);
+        steps = Find(key, writes: true)!;
+        return steps is not null;
     }
 
-    private List<int> NewList(long key)
+    // -1 (not dense) for a key far out: multiplying it could wrap around onto a small slot.
+    private static long Slot(long key, bool writes) =>
+        key >= DenseLimit || key <= -DenseLimit ? -1 : 2 * (key >= 0 ? 2 * key : -2 * key - 1) + (writes ? 1 : 0);
+
+    private List<int>? Find(long key, bool writes)
+    {
+        long slot = Slot(key, writes);
+        if (slot >= 0 && slot < DenseLimit) return slot < dense.Length ? dense[slot] : null;
+        return (writes ? writesByKey : byKey).GetValueOrDefault(key);
+    }
+
+    private List<int> NewList(long key, bool writes)
     {
         var list = new List<int>();
         lists.Add(list);
-        long slot = Slot(key);
+        long slot = Slot(key, writes);
         if (slot >= 0 && slot < DenseLimit)
         {
             if (slot >= dense.Length) Array.Resize(ref dense, (int)Math.Min(DenseLimit, Math.Max(slot + 1, 2L * dense.Length)));
             dense[slot] = list;
         }
-        else byKey[key] = list;
+        else (writes ? writesByKey : byKey)[key] = list;
         return list;
     }
 }
