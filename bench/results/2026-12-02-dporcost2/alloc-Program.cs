@@ -1,0 +1,10 @@
+using Avic.Coyote.Testing;
+var asm = System.Reflection.Assembly.Load("Avic.Coyote.Models");
+var test = TestCatalog.FromAssembly(asm).First(t => t.Name == "Memslot.Merged.2vcpu");
+var cfg = new Configuration { Strategy = args[0], Iterations = int.Parse(args[1]) };
+using var l = new AllocListener();
+long b0 = GC.GetTotalAllocatedBytes(true);
+var rep = TestingEngine.Run(test, cfg);
+long b1 = GC.GetTotalAllocatedBytes(true);
+Console.WriteLine($"bytes {b1-b0} steps {rep.TotalSteps} B/step {(double)(b1-b0)/rep.TotalSteps:F1}");
+foreach (var kv in l.ByType.OrderByDescending(k => k.Value).Take(25)) Console.WriteLine($"{kv.Value,8} {kv.Key}");
