@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Linq.Expressions;
+using System.Reflection;
 using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Actors;
@@ -15,7 +18,7 @@ public static class ActorRuntimeExtensions
         rt.CheckThread();
         if (!typeof(Actor).IsAssignableFrom(type))
             throw new ArgumentException($"{type.Name} is not an Actor", nameof(type));
-        var actor = (Actor)Activator.CreateInstance(type, nonPublic: true)!;
+        Actor actor = Constructors.GetOrAdd(type, Constructor)();
         int id = rt.Operations.Count;
         var actorId = new ActorId(id, name ?? $"{type.Name}({id})", actor);
         Operation op = rt.Spawn(actorId.Name, () => actor.RunAsync(initialEvent));
@@ -23,6 +26,14 @@ public static class ActorRuntimeExtensions
         rt.ActorHost()?.OnActorCreated(actor, op, initialEvent);
         return actorId;
     }
+
+    // Models create their actors anew in every execution: a compiled constructor call per type, not reflection per actor.
+    private static readonly ConcurrentDictionary<Type, Func<Actor>> Constructors = new();
+
+    private static Func<Actor> Constructor(Type type) =>
+        type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes) is { } ctor
+            ? Expression.Lambda<Func<Actor>>(Expression.New(ctor)).Compile()
+            : throw new ArgumentException($"{type.Name} has no parameterless constructor", nameof(type));
 
     /// <summary>Puts <paramref name="e"/> in <paramref name="target"/>'s inbox (not a scheduling point).</summary>
     public static void SendEvent(this IActorRuntime runtime, ActorId target, Event e)

@@ -94,9 +94,6 @@ public sealed class Operation
     internal Action<object?>? Continuation;
     internal object? ContinuationState;
 
-    /// <summary>This operation's scheduling-point sources by slot (see <c>ControlledRuntime.PointSourceOf</c>).</summary>
-    internal object?[] PointSources = [];
-
     /// <summary>Where the operation's code is (set by actors to the running handler), for error messages.</summary>
     internal string? Location;
     internal Task? RootTask;

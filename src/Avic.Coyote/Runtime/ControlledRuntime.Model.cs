@@ -19,9 +19,6 @@ public sealed partial class ControlledRuntime
     private Operation AddOperation(string name, Func<Task>? body, IEngineStep? engineStep = null)
     {
         Operation op = operations.Add(name, body, engineStep, step, running);
-        // The scheduling-point sources of this id, kept from earlier executions.
-        if (op.Id == pointSources.Count) pointSources.Add([]);
-        op.PointSources = pointSources[op.Id];
         driver?.OnOperationAdded(this, op);
         return op;
     }

@@ -24,8 +24,6 @@ public sealed partial class ControlledRuntime : IActorRuntime
     private readonly ExtensionPoints extensions;
     private readonly FootprintRecorder footprints = new();
     private readonly TraceRecorder tracer;
-    /// <summary>By operation id: the <see cref="PointSource{TAction, TResult}"/>s of the operation with that id, by slot.</summary>
-    private readonly List<object?[]> pointSources = new();
     private TraceRecorder? trace;
     private ISchedulingStrategy strategy = null!;
     private IExecutionDriver? driver;
@@ -176,35 +174,6 @@ public sealed partial class ControlledRuntime : IActorRuntime
     {
         CheckThread();
         running!.Park(continuation, state);
-    }
-
-    /// <summary>The running operation's source for scheduling points with resume action <typeparamref name="TAction"/>:
-    /// one per operation slot and action type, kept across executions (operation ids restart at 0 in each).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal PointSource<TAction, TResult> PointSourceOf<TAction, TResult>() where TAction : struct, IResumeAction<TResult>
-    {
-        if (running is null) CheckThread(); // throws: an await outside the execution
-        object?[] slots = running!.PointSources;
-        int slot = FeatureSlot<PointSource<TAction, TResult>>.Index;
-        // Only NewPointSource stores in these slots, each an object of its slot's type.
-        if ((uint)slot < (uint)slots.Length && slots[slot] is { } source) return Unsafe.As<PointSource<TAction, TResult>>(source);
-        return NewPointSource<TAction, TResult>(running, slot);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private PointSource<TAction, TResult> NewPointSource<TAction, TResult>(Operation op, int slot) where TAction : struct, IResumeAction<TResult>
-    {
-        // The operation's one source per result type, shared by its kinds of points with that result (see PointAwait).
-        int awaitSlot = FeatureSlot<PointAwait<TResult>>.Index;
-        object?[] slots = op.PointSources;
-        int needed = Math.Max(slot, awaitSlot) + 1;
-        if (needed > slots.Length) Array.Resize(ref slots, Math.Max(needed, FeatureSlots.Count));
-        op.PointSources = pointSources[op.Id] = slots;
-        var awaited = slots[awaitSlot] as PointAwait<TResult> ?? new PointAwait<TResult>(this);
-        slots[awaitSlot] = awaited;
-        var source = new PointSource<TAction, TResult>(this, awaited);
-        slots[slot] = source;
-        return source;
     }
 
     /// <summary>The running operation was resumed at its scheduling point: its declared access happens now.</summary>

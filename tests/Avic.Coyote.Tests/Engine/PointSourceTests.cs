@@ -5,8 +5,8 @@ using Avic.Coyote.Testing;
 
 namespace Avic.Coyote.Tests.Engine;
 
-/// <summary>Scheduling points await through one reusable source per operation and action type (PointSource): what
-/// reusing it must keep — each await its own step and value, across frames, operations and executions.</summary>
+/// <summary>Scheduling points are awaited through their own struct awaiter (the action lives in the awaiting frame): each
+/// await is its own step with its own value, across frames, operations and executions, and allocates nothing per step.</summary>
 public class PointSourceTests
 {
     private static ExecutionOutcome Run(ControlledRuntime runtime, Func<IActorRuntime, Task> body, ulong seed = 1) =>
@@ -20,7 +20,7 @@ public class PointSourceTests
         ExecutionOutcome outcome = Run(runtime, async rt =>
         {
             var x = new SharedVar<int>("x", 0);
-            // Another operation's writes interleave with the two reads of one frame (same action type, same source).
+            // Another operation's writes interleave with the two reads of one frame (same action type).
             Operation writer = rt.Spawn("writer", async () =>
             {
                 for (int i = 1; i <= 3; i++) await x.Write(i);
@@ -114,7 +114,7 @@ public class PointSourceTests
             {
                 caught = e.Message;
             }
-            // The same operation, the same source type (Throwing) and another one, after the throw.
+            // The same operation, the same action type (Throwing) and another one, after the throw.
             after = await r.Point<Echo, int>(new Echo(42), null, AccessKind.None);
             try
             {
@@ -145,7 +145,7 @@ public class PointSourceTests
     [Fact]
     public void AnExecutionLeftWaitingAtPointsDoesNotDisturbTheNextOneOnTheSameRuntime()
     {
-        // The first execution ends at its step bound with every operation parked on its source; the sources are reused
+        // The first execution ends at its step bound with every operation parked at a point; the runtime is reused
         // by the next execution (operation ids restart at 0), which must run as a fresh runtime runs it.
         static Task Body(IActorRuntime rt)
         {
@@ -173,7 +173,7 @@ public class PointSourceTests
     public void AnAwaitedSchedulingPointAllocatesNothingPerStep()
     {
         // Frames suspended at points, in the second execution on a runtime (the first sized its logs): after the
-        // first round (the frames' boxes, the sources), rounds of the same awaits in the same frames allocate nothing.
+        // first round (the frames' boxes and continuation delegates), rounds of the same awaits in the same frames allocate nothing.
         long allocated = -1;
         var runtime = new ControlledRuntime();
         Func<IActorRuntime, Task> body = async rt =>
