@@ -69,7 +69,9 @@ public partial class AvicKvm
             metrics.DoorbellsToPcpuNotRunningTarget++;
             if (hardware) metrics.HardwareDoorbellsToPcpuNotRunningTarget++;
         }
-        else if (target.mode.Peek() != VcpuMode.IN_GUEST_MODE) metrics.DoorbellsToTargetInHostMode++;
+        // A metric, not model state: the hardware's own view (HwInGuest: after VMRUN, before #VMEXIT), not a read of
+        // vcpu->mode, which the AVIC never reads (a Peek would make the doorbell race with the target's mode writes).
+        else if (!target.HwInGuest) metrics.DoorbellsToTargetInHostMode++;
         string Sender() => source switch
         {
             DoorbellSource.Avic => $"{senderVcpu}'s AVIC",
@@ -80,7 +82,7 @@ public partial class AvicKvm
         {
             string what = !targetThere
                 ? $"which runs {(there is null ? "no vCPU" : there.Name)}"
-                : target.mode.Peek() == VcpuMode.IN_GUEST_MODE ? $"where {target} is in guest mode" : $"where {target} is in host mode (no VM-exit, no wake-up)";
+                : target.HwInGuest ? $"where {target} is in guest mode" : $"where {target} is in host mode (no VM-exit, no wake-up)";
             rt.Log($"{Sender()}: doorbell for {target} to pCPU {cpu}, {what}");
         }
         if (!hardware || !Config.Checking(Invariant.DoorbellTarget)) return;

@@ -21,8 +21,12 @@ internal sealed class PendingWhileWaiting
     /// <summary>The first vCPU that waits with an IRQ pending, or -1.</summary>
     public int Culprit { get; private set; } = -1;
 
-    /// <summary>The part of a per-vCPU monitor an event touches: its vCPU's flags (the whole monitor for any other event).</summary>
-    public static MonitorAccess AccessOf(Event e) => e is IVcpuEvent v ? MonitorAccess.Part(v.Vcpu.vcpu_id) : MonitorAccess.Whole;
+    /// <summary>The part of a per-vCPU monitor an event touches: the one flag of its vCPU it sets, "pending" (a post, a
+    /// take) or "waiting" (the rest); the whole monitor for any other event. A post to a vCPU and that vCPU's blocking set
+    /// different flags and commute (hot/cold is a function of all flags), as the kernel steps they follow may.</summary>
+    public static MonitorAccess AccessOf(Event e) => e is IVcpuEvent v
+        ? MonitorAccess.Part(2 * v.Vcpu.vcpu_id + (e is IrqPosted or IrqAccepted ? 0 : 1))
+        : MonitorAccess.Whole;
 
     public void Waiting(int vcpu, bool value) => Set(waiting, vcpu, value);
 
