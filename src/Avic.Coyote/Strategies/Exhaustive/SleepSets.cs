@@ -23,11 +23,9 @@ internal static class SleepSets
         return next;
     }
 
-    /// <summary>The empty set of sleepers, shared: for sets never changed once made.</summary>
+    /// <summary>The empty set of sleepers, shared: for sets never changed once made, and for a caller with no second
+    /// list (`more ?? []` would build a new empty list at every call; FirstAwake asks per choice).</summary>
     public static readonly List<Sleeper> Empty = new();
-
-    // For a caller with no second list: `more ?? []` would build a new empty list at every call (FirstAwake asks per choice).
-    private static readonly List<Sleeper> None = new();
 
     /// <summary>Optimal DPOR's sleepers are transitions (an operation and the values its step drew, <see cref="Draws"/>):
     /// true when those of <paramref name="set"/> and <paramref name="more"/> together cover every transition of
@@ -38,7 +36,7 @@ internal static class SleepSets
     {
         int longest = -1;
         for (int l = 0; l < 2; l++)
-            foreach (Sleeper s in l == 0 ? set : more ?? None)
+            foreach (Sleeper s in l == 0 ? set : more ?? Empty)
             {
                 if (s.OperationId != id) continue;
                 if (s.Footprint.Drew is not { } d) { if (length == 0) return true; }
@@ -54,7 +52,7 @@ internal static class SleepSets
     {
         int count = -1;
         for (int l = 0; l < 2; l++)
-            foreach (Sleeper s in l == 0 ? set : more ?? None)
+            foreach (Sleeper s in l == 0 ? set : more ?? Empty)
             {
                 if (s.OperationId != id || s.Footprint.Drew is not { } d || d.Values.Length < length
                     || !d.Values.AsSpan(0, length).SequenceEqual(values.AsSpan(0, length))) continue;
