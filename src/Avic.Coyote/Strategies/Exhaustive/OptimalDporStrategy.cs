@@ -103,7 +103,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             ValueCount = 0;
             Chosen = 0;
             Slot = 0;
-            SleepOnEntry = NoSleepers;
+            SleepOnEntry = SleepSets.Empty;
             Explored.Clear();
             Wakeup.Clear();
             FreeOp = -1;
@@ -158,8 +158,6 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     private int[] raceScratch = new int[16];
     private int clockWidth; // operation ids seen so far + 1
     private List<Sleeper> sleep = new();
-    // The empty sleep set, shared (sleep sets are never changed once made).
-    private static readonly List<Sleeper> NoSleepers = SleepSets.Empty;
     private List<WakeupNode>? pendingGuide; // wakeup subtree for the next new scheduling point
     private int depth;
     private int lastSchedulingNode = -1;
@@ -231,7 +229,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
         membersOpened.Clear();
         openingOf.Clear();
         lastSchedulingNode = -1;
-        sleep = NoSleepers;
+        sleep = SleepSets.Empty;
         stepCount = 0;
         operationClocks.AsSpan(0, clocksUsed).Clear();
         clocksUsed = 0;
@@ -519,7 +517,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
             foreach (int j in races) Reverse(j);
 
         // Nothing sleeps after the first branch of a choice point entered with no sleepers (most new steps): no new list.
-        sleep = node.SleepOnEntry.Count == 0 && node.Explored.Count == 1 ? NoSleepers : SleepSets.After(node.SleepOnEntry, node.Explored, op.Id, footprint);
+        sleep = node.SleepOnEntry.Count == 0 && node.Explored.Count == 1 ? SleepSets.Empty : SleepSets.After(node.SleepOnEntry, node.Explored, op.Id, footprint);
     }
 
     /// <summary>The values drawn by the step being completed: those of the value nodes after its scheduling point.</summary>
@@ -596,7 +594,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
                     int j = touching[t];
                     if (j <= floor) break;
                     StepRecord earlier = steps[j];
-                    bool orders = Touches(earlier.Footprint, a, out bool writes);
+                    bool orders = OrdersEarlierAccesses(earlier.Footprint, a, out bool writes);
                     // Both loops below skip a step of this operation or one that does not conflict: not a candidate.
                     if (earlier.Operation != op && (a.IsWrite || writes || earlier.Footprint.ConflictsWith(footprint))) candidates.Add(j);
                     if (!chosenWaits && orders) break;
@@ -677,7 +675,7 @@ public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget,
     /// <summary>A step with footprint <paramref name="earlier"/> that writes <paramref name="a"/>'s object comes after every
     /// earlier access to it in happens-before; unless it is a release (and <paramref name="a"/> is not), it
     /// also hides those accesses from race detection (the result). <paramref name="writes"/>: it writes the object.</summary>
-    private static bool Touches(Footprint earlier, Access a, out bool writes)
+    private static bool OrdersEarlierAccesses(Footprint earlier, Access a, out bool writes)
     {
         writes = false;
         foreach (Access x in earlier.Accesses)

@@ -7,7 +7,7 @@ namespace Avic.Coyote.Tests.Engine;
 
 /// <summary>Scheduling points are awaited through their own struct awaiter (the action lives in the awaiting frame): each
 /// await is its own step with its own value, across frames, operations and executions, and allocates nothing per step.</summary>
-public class PointSourceTests
+public class SchedulingPointAwaiterTests
 {
     private static ExecutionOutcome Run(ControlledRuntime runtime, Func<IActorRuntime, Task> body, ulong seed = 1) =>
         runtime.RunExecution(body, new RandomStrategy(seed), 10_000, MemoryModel.SequentialConsistency, 0, tracing: false);
