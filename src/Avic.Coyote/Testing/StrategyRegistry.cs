@@ -91,7 +91,7 @@ public static class StrategyRegistry
     { Aliases = ["fairpct"] };
 
     public static readonly StrategySpec Dfs = new("dfs",
-        "exhaustive, optimal DPOR: passes with at most 0, 1, 2, 3 preemptions find bugs first, then one execution per class of equivalent schedules; stops when the tree is covered",
+        $"exhaustive, optimal DPOR: passes with at most {string.Join(", ", IterativeBounding.Bounds)} preemptions (each for at most {IterativeBounding.PassBudget:N0} executions) find bugs first, then one execution per class of equivalent schedules; stops when the tree is covered",
         null, StrategyTraits.Exhaustive, a => new IterativeBounding(a.MaxSteps));
 
     public static readonly StrategySpec DfsProof = new("dfs-proof",

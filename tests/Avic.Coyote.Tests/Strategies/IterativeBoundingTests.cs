@@ -6,9 +6,10 @@ using Avic.Coyote.Testing;
 namespace Avic.Coyote.Tests.Strategies;
 
 /// <summary>
-/// `-s dfs` (<see cref="IterativeBounding"/>): passes of optimal DPOR with at most 0, 1, 2, 3 preemptions, then the
-/// unbounded pass (`-s dfs-proof`). The passes run exactly the bounded searches' executions, the last pass is the
-/// proof, a pass that skipped nothing ends the search, and a bug behind a deep subtree is found in an early pass.
+/// `-s dfs` (<see cref="IterativeBounding"/>): passes of optimal DPOR with at most 0, 1, 2, 3, 5 preemptions, each for at
+/// most a budget of executions, then the unbounded pass (`-s dfs-proof`). The passes run exactly the bounded searches'
+/// executions (up to their budget), the last pass is the proof, a pass that skipped nothing ends the search, and a bug
+/// behind a deep subtree is found in an early pass.
 /// </summary>
 public class IterativeBoundingTests
 {
@@ -53,7 +54,28 @@ public class IterativeBoundingTests
         Assert.True(proof.Exhausted && dfs.Exhausted, dfs.Coverage);
         Assert.Equal(bounded + proof.Iterations, dfs.Iterations);
         Assert.StartsWith($"complete: all {proof.Iterations - proof.PrunedIterations} schedules", dfs.Coverage);
-        Assert.Contains($"passes with at most 0–3 preemptions ran {bounded} executions", dfs.Coverage);
+        Assert.Contains($"passes with at most {IterativeBounding.Bounds[0]}–{IterativeBounding.Bounds[^1]} preemptions ran {bounded} executions", dfs.Coverage);
+    }
+
+    [Fact]
+    public void ABoundedPassStopsAtItsBudget()
+    {
+        const int budget = 3;
+        TestCase test = Writers(4, check: false);
+        TestReport proof = Explore(test, "dfs-proof");
+        int bounded = 0, stopped = 0;
+        foreach (int k in IterativeBounding.Bounds)
+        {
+            TestReport pass = Explore(test, "dfs-bounded", k);
+            bounded += Math.Min(pass.Iterations, budget);
+            if (pass.Iterations >= budget) stopped++; // a pass that reaches its budget gives way
+        }
+        Assert.True(stopped > 0, "every pass fits the budget: the test shows nothing");
+        var dfs = new IterativeBounding(500, passBudget: budget);
+        TestReport report = TestingEngine.Run(test, new Configuration { Iterations = 1_000_000, MaxSteps = 500 }, strategy: dfs);
+        Assert.True(report.Exhausted, report.Coverage);
+        Assert.Equal(bounded + proof.Iterations, report.Iterations);
+        Assert.Contains($"ran {bounded} executions, {stopped} of them stopped at their budget of {budget}", report.Coverage);
     }
 
     [Fact]
