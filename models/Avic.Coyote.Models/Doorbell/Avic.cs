@@ -3,6 +3,8 @@
 // (svm->avic_physical_id_entry) is written to the table under ir_list_lock; enable_ipiv=0 never
 // writes IsRunning=1 to the table; GA_LOG_INTR only while blocking. The v5.18-era table and seed
 // 002's non-strict RFC override the entry update and svm_vcpu_put (AvicKvm_v5_18.cs).
+// A function whose only await would be its last statement returns its callee's task instead (the C's
+// tail call): no async frame of its own on every load and put.
 using Avic.Coyote.Models.Kernel;
 using Avic.Coyote.Runtime;
 using Avic.Kvm.Avic;
@@ -23,26 +25,28 @@ public enum AvicVcpuAction
 public partial class AvicKvm
 {
     // svm.c svm_vcpu_load(): if (kvm_vcpu_apicv_active(vcpu)) avic_vcpu_load(vcpu, cpu).
-    protected internal virtual async Task svm_vcpu_load(Vcpu v, int cpu)
+    protected internal virtual Task svm_vcpu_load(Vcpu v, int cpu)
     {
-        if (v.ApicvActiveView) await avic_vcpu_load(v, cpu);
+        if (v.ApicvActiveView) return avic_vcpu_load(v, cpu);
+        return Task.CompletedTask;
     }
 
     // svm.c svm_vcpu_put(): if (kvm_vcpu_apicv_active(vcpu)) avic_vcpu_put(vcpu).
-    protected internal virtual async Task svm_vcpu_put(Vcpu v)
+    protected internal virtual Task svm_vcpu_put(Vcpu v)
     {
-        if (v.ApicvActiveView) await avic_vcpu_put(v);
+        if (v.ApicvActiveView) return avic_vcpu_put(v);
+        return Task.CompletedTask;
     }
 
     // avic.c avic_vcpu_load(): "No need to update anything if the vCPU is blocking, i.e. if the vCPU
     // is being scheduled in after being preempted ... If the vCPU was migrated, its new CPU value will
     // be stuffed when the vCPU unblocks." (In the seed's tree this check opens __avic_vcpu_load.)
-    protected internal virtual async Task avic_vcpu_load(Vcpu v, int cpu)
+    protected internal virtual Task avic_vcpu_load(Vcpu v, int cpu)
     {
-        if (kvm_vcpu_is_blocking(v)) return;
+        if (kvm_vcpu_is_blocking(v)) return Task.CompletedTask;
         if (v.InBlockingRegion && rt.IsTracing)
             rt.Log($"avic_vcpu_load({v}): kvm_vcpu_is_blocking() is false (prepare_to_rcuwait has not run yet), so IsRunning=1 although {v} is halting");
-        await __avic_vcpu_load(v, cpu, AvicVcpuAction.START_RUNNING);
+        return __avic_vcpu_load(v, cpu, AvicVcpuAction.START_RUNNING);
     }
 
     // avic.c __avic_vcpu_load() (B-LOAD.3): "Grab the per-vCPU interrupt remapping lock even if the VM
@@ -74,16 +78,16 @@ public partial class AvicKvm
 
     // avic.c avic_vcpu_put() (B-PUT.2-3): the shadow says whether the vCPU is running or was
     // preempted while blocking (then IsRunning is already 0 and GA_LOG_INTR set).
-    protected internal virtual async Task avic_vcpu_put(Vcpu v)
+    protected internal virtual Task avic_vcpu_put(Vcpu v)
     {
         ulong e = v.avic_physical_id_entry;
         if (!IsRunning(e))
         {
-            if (WARN_ON(!kvm_vcpu_is_blocking(v), "WARN_ON_ONCE(!kvm_vcpu_is_blocking(vcpu)) in avic_vcpu_put")) return;
-            if (GaLogIntr(e)) return;
+            if (WARN_ON(!kvm_vcpu_is_blocking(v), "WARN_ON_ONCE(!kvm_vcpu_is_blocking(vcpu)) in avic_vcpu_put")) return Task.CompletedTask;
+            if (GaLogIntr(e)) return Task.CompletedTask;
             WARN_ON(true, "WARN_ON_ONCE(!(entry & AVIC_PHYSICAL_ID_ENTRY_GA_LOG_INTR)) in avic_vcpu_put");
         }
-        await __avic_vcpu_put(v, kvm_vcpu_is_blocking(v) ? AvicVcpuAction.START_BLOCKING : AvicVcpuAction.STOP_RUNNING);
+        return __avic_vcpu_put(v, kvm_vcpu_is_blocking(v) ? AvicVcpuAction.START_BLOCKING : AvicVcpuAction.STOP_RUNNING);
     }
 
     // avic.c __avic_vcpu_put() (B-PUT.4): under ir_list_lock, the IRTEs first (IsRun=0; GALogIntr only
@@ -112,10 +116,10 @@ public partial class AvicKvm
     // avic.c avic_vcpu_blocking() (B-BLOCK.2): "Unload the AVIC when the vCPU is about to block, _before_
     // the vCPU actually blocks. Any IRQs that arrive before IsRunning=0 will not cause an incomplete IPI
     // vmexit on the source, therefore vIRR will also be checked by kvm_vcpu_check_block() before blocking."
-    protected internal virtual async Task avic_vcpu_blocking(Vcpu v)
+    protected internal virtual Task avic_vcpu_blocking(Vcpu v)
     {
-        if (!v.ApicvActiveView) return;
-        await __avic_vcpu_put(v, AvicVcpuAction.START_BLOCKING);
+        if (!v.ApicvActiveView) return Task.CompletedTask;
+        return __avic_vcpu_put(v, AvicVcpuAction.START_BLOCKING);
     }
 
     // avic.c avic_vcpu_unblocking() (B-BLOCK.8): cpu = get_cpu(); avic_vcpu_load(vcpu, cpu); put_cpu().

@@ -27,9 +27,10 @@ public class AvicKvm_v5_18 : AvicKvm
     }
 
     // svm.c svm_vcpu_put(): if (kvm_vcpu_apicv_active(vcpu)) __avic_vcpu_put(vcpu); (__nested_avic_put: not modelled)
-    protected internal override async Task svm_vcpu_put(Vcpu v)
+    protected internal override Task svm_vcpu_put(Vcpu v)
     {
-        if (v.ApicvActiveView) await __avic_vcpu_put(v, AvicVcpuAction.STOP_RUNNING);
+        if (v.ApicvActiveView) return __avic_vcpu_put(v, AvicVcpuAction.STOP_RUNNING);
+        return Task.CompletedTask;
     }
 
     // avic.c __avic_vcpu_load(): entry = READ_ONCE(*(svm->avic_physical_id_cache)); WARN_ON(entry & IS_RUNNING);

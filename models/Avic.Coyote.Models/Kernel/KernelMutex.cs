@@ -13,8 +13,6 @@ public sealed class KernelMutex : Blocker, IControlledResource
 {
     private readonly ControlledRuntime runtime;
     private readonly LockDep? lockdep;
-    private readonly string lockLabel;
-    private readonly string unlockLabel;
 
     public KernelMutex(ControlledRuntime runtime, LockDep? lockdep, string name, string? className = null)
     {
@@ -23,8 +21,6 @@ public sealed class KernelMutex : Blocker, IControlledResource
         this.lockdep = lockdep;
         Name = name;
         Class = lockdep?.Class(className ?? name) ?? new LockClass(className ?? name, isSrcu: false);
-        lockLabel = $"mutex_lock(&{name})";
-        unlockLabel = $"mutex_unlock(&{name})";
     }
 
     /// <summary>Identifies this object to exhaustive search (creation order).</summary>
@@ -64,7 +60,7 @@ public sealed class KernelMutex : Blocker, IControlledResource
         {
             m.Owner = rt.CurrentOperation;
             m.lockdep?.Acquired(m.Owner, m);
-            if (rt.IsTracing) rt.Log(m.lockLabel);
+            if (rt.IsTracing) rt.Log($"mutex_lock(&{m.Name})");
             return default;
         }
     }
@@ -79,7 +75,7 @@ public sealed class KernelMutex : Blocker, IControlledResource
                     $"DEBUG_MUTEXES: '{op.Name}' calls mutex_unlock(&{m.Name}), which it does not hold ({(m.Owner is null ? "nobody holds it" : "held by '" + m.Owner.Name + "'")})");
             m.Owner = null;
             m.lockdep?.Released(op, m);
-            if (rt.IsTracing) rt.Log(m.unlockLabel);
+            if (rt.IsTracing) rt.Log($"mutex_unlock(&{m.Name})");
             return default;
         }
     }

@@ -16,6 +16,9 @@ public sealed class LockClass
     {
         Name = name;
         IsSrcu = isSrcu;
+        if (!isSrcu) return;
+        SynchronizedUnder = new();
+        TakenInside = new();
     }
 
     public string Name { get; }
@@ -24,14 +27,35 @@ public sealed class LockClass
     public bool IsSrcu { get; }
 
     // Edges "this held, then target taken", with where the order was first seen.
-    internal readonly List<(LockClass Target, string Origin)> After = new();
+    internal readonly List<(LockClass Target, LockOrigin Origin)> After = new();
     internal int Visit;
 
-    // SRCU only: mutex classes held across synchronize_srcu / taken inside read sections.
-    internal readonly Dictionary<LockClass, string> SynchronizedUnder = new();
-    internal readonly Dictionary<LockClass, string> TakenInside = new();
+    // SRCU only (null for a mutex class): mutex classes held across synchronize_srcu / taken inside read sections.
+    internal readonly Dictionary<LockClass, LockOrigin>? SynchronizedUnder;
+    internal readonly Dictionary<LockClass, LockOrigin>? TakenInside;
 
     public override string ToString() => Name;
+}
+
+/// <summary>Where lockdep first saw an order or rule: a document, the model's declared order, or an operation at a
+/// step. Its text is made only when a report quotes it: a model's lockdep learns its orders anew in every execution.</summary>
+internal readonly struct LockOrigin
+{
+    private readonly string? text;
+    private readonly string[]? declaredOrder;
+    private readonly Operation? op;
+    private readonly int step;
+
+    /// <param name="text">A fixed origin, e.g. "Documentation/virt/kvm/locking.rst"; or, with <paramref name="op"/>,
+    /// how the order was seen ("first seen in"), which goes on with " '{op}' at step {step}".</param>
+    public LockOrigin(string text, Operation? op = null, int step = 0) => (this.text, this.op, this.step) = (text, op, step);
+
+    public LockOrigin(string[] declaredOrder) => this.declaredOrder = declaredOrder;
+
+    public override string ToString() =>
+        declaredOrder is not null ? "declared order " + string.Join(" → ", declaredOrder)
+        : op is null ? text ?? ""
+        : $"{text} '{op.Name}' at step {step}";
 }
 
 /// <summary>
@@ -44,16 +68,14 @@ public sealed class LockDep
     private readonly ControlledRuntime runtime;
     private readonly Dictionary<string, LockClass> classes = new(StringComparer.Ordinal);
     private readonly Dictionary<Operation, List<object>> held = new();
-    private readonly string declaredOrder;
     private int visitStamp;
 
     /// <param name="order">Mutex classes from outermost to innermost, e.g. kvm->lock, vcpu->mutex, ...</param>
     public LockDep(ControlledRuntime runtime, params string[] order)
     {
         this.runtime = runtime;
-        declaredOrder = "declared order " + string.Join(" → ", order);
         for (int i = 0; i + 1 < order.Length; i++)
-            Class(order[i]).After.Add((Class(order[i + 1]), declaredOrder));
+            Class(order[i]).After.Add((Class(order[i + 1]), new LockOrigin(order)));
     }
 
     /// <summary>The class named <paramref name="name"/> (created on first use).</summary>
@@ -66,7 +88,7 @@ public sealed class LockDep
     /// <summary>locking.rst: <paramref name="mutex"/> is held across synchronize_srcu(<paramref name="srcu"/>),
     /// so it must not be taken inside <paramref name="srcu"/> read sections.</summary>
     public void DeclareSynchronizedUnder(string srcu, string mutex) =>
-        Class(srcu, isSrcu: true).SynchronizedUnder[Class(mutex)] = "Documentation/virt/kvm/locking.rst";
+        Class(srcu, isSrcu: true).SynchronizedUnder![Class(mutex)] = new LockOrigin("Documentation/virt/kvm/locking.rst");
 
     /// <summary>The locks <paramref name="op"/> holds, outermost first (KernelMutex, RwSemaphore or Srcu).</summary>
     public IReadOnlyList<object> HeldBy(Operation op) => held.TryGetValue(op, out List<object>? l) ? l : [];
@@ -113,11 +135,11 @@ public sealed class LockDep
             if (hc.IsSrcu)
             {
                 // INV-A4(a): a reader must not wait for a lock that is held across synchronize_srcu().
-                if (hc.SynchronizedUnder.TryGetValue(target, out string? origin))
+                if (hc.SynchronizedUnder!.TryGetValue(target, out LockOrigin origin))
                     throw runtime.Violation(BugKind.Deadlock,
                         "INV-A4", $"INV-A4(a): possible deadlock: '{op.Name}' waits for {what}({NameOf(lockObject)}) inside a {hc.Name} read-side critical section, " +
                         $"but {target.Name} is held across synchronize_srcu({hc.Name}) ({origin}): the holder waits for this reader, this reader waits for the holder");
-                if (!hc.TakenInside.ContainsKey(target)) hc.TakenInside[target] = $"first taken inside a read section by '{op.Name}' at step {runtime.Step}";
+                hc.TakenInside!.TryAdd(target, new LockOrigin("first taken inside a read section by", op, runtime.Step));
                 continue;
             }
             if (ReferenceEquals(hc, target))
@@ -132,7 +154,7 @@ public sealed class LockDep
                 throw runtime.Violation(BugKind.AssertionFailure,
                     "INV-A4", $"INV-A4(b): possible deadlock: lock order: {target.Name} taken while holding {hc.Name} (by '{op.Name}'), " +
                     $"but {hc.Name} is taken while holding {target.Name} elsewhere ({why})");
-            hc.After.Add((target, $"first seen in '{op.Name}' at step {runtime.Step}"));
+            hc.After.Add((target, new LockOrigin("first seen in", op, runtime.Step)));
         }
     }
 
@@ -148,11 +170,11 @@ public sealed class LockDep
                     "INV-A4", $"INV-A4: synchronize_srcu() called inside an SRCU read-side critical section ({srcu.Name}, by '{op.Name}'): it waits for its own reader");
             LockClass hc = ClassOf(h);
             if (hc.IsSrcu) continue;
-            if (sc.TakenInside.TryGetValue(hc, out string? origin))
+            if (sc.TakenInside!.TryGetValue(hc, out LockOrigin origin))
                 throw runtime.Violation(BugKind.Deadlock,
                     "INV-A4", $"INV-A4(c): possible deadlock: '{op.Name}' calls synchronize_srcu({sc.Name}) while holding {NameOf(h)}, " +
                     $"which is taken inside {sc.Name} read-side critical sections ({origin})");
-            if (!sc.SynchronizedUnder.ContainsKey(hc)) sc.SynchronizedUnder[hc] = $"first held across synchronize_srcu by '{op.Name}' at step {runtime.Step}";
+            sc.SynchronizedUnder!.TryAdd(hc, new LockOrigin("first held across synchronize_srcu by", op, runtime.Step));
         }
     }
 
@@ -172,10 +194,14 @@ public sealed class LockDep
     private static string? Search(LockClass from, LockClass to, int stamp)
     {
         from.Visit = stamp;
-        foreach ((LockClass t, string origin) in from.After)
+        foreach ((LockClass t, LockOrigin edge) in from.After)
         {
-            if (ReferenceEquals(t, to)) return origin;
-            if (t.Visit != stamp && Search(t, to, stamp) is { } found) return origin == found ? origin : $"{origin}; {found}";
+            if (ReferenceEquals(t, to)) return edge.ToString();
+            if (t.Visit != stamp && Search(t, to, stamp) is { } found)
+            {
+                string origin = edge.ToString();
+                return origin == found ? origin : $"{origin}; {found}";
+            }
         }
         return null;
     }

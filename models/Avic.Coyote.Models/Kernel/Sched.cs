@@ -403,7 +403,7 @@ public sealed class HostScheduler
         }
         else
         {
-            await runtime.Point(t, AccessKind.Unlock, label: $"{t.Name} is runnable, other tasks run");
+            await runtime.Point(t, AccessKind.Unlock, label: runtime.IsTracing ? $"{t.Name} is runnable, other tasks run" : null);
         }
 
         int cpu = migration == Migration.Pulled ? SelectCpu(t) : PickIdleCpu(t);

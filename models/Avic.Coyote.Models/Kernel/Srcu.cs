@@ -15,8 +15,6 @@ public sealed class Srcu : Blocker, IControlledResource
     private readonly LockDep? lockdep;
     private readonly Dictionary<Operation, Reader> readers = new();
     private readonly Dictionary<Operation, long> waits = new();
-    private readonly string lockLabel;
-    private readonly string unlockLabel;
     private long nextSequence;
 
     private struct Reader
@@ -32,8 +30,6 @@ public sealed class Srcu : Blocker, IControlledResource
         this.lockdep = lockdep;
         Name = name;
         Class = lockdep?.Class(name, isSrcu: true) ?? new LockClass(name, isSrcu: true);
-        lockLabel = $"srcu_read_lock(&{name})";
-        unlockLabel = $"srcu_read_unlock(&{name})";
     }
 
     /// <summary>Identifies this object to exhaustive search (creation order).</summary>
@@ -98,7 +94,7 @@ public sealed class Srcu : Blocker, IControlledResource
             if (r.Depth++ == 0) r.FirstSequence = s.nextSequence++;
             s.readers[op] = r;
             s.lockdep?.Acquired(op, s);
-            if (rt.IsTracing) rt.Log(s.lockLabel);
+            if (rt.IsTracing) rt.Log($"srcu_read_lock(&{s.Name})");
             return default;
         }
     }
@@ -115,7 +111,7 @@ public sealed class Srcu : Blocker, IControlledResource
             r.Depth--;
             s.readers[op] = r;
             s.lockdep?.Released(op, s);
-            if (rt.IsTracing) rt.Log(s.unlockLabel);
+            if (rt.IsTracing) rt.Log($"srcu_read_unlock(&{s.Name})");
             return default;
         }
     }

@@ -75,11 +75,12 @@ public partial class Kvm
     protected internal virtual Task kvm_flush_remote_tlbs() => kvm_make_all_cpus_request(KvmRequest.KVM_REQ_TLB_FLUSH);
 
     /// <summary>kvm_mmu_reload() (mmu.h), called by vcpu_enter_guest() within the SRCU read side:
-    /// kvm_mmu_load() when the vCPU has no root (vcpu->arch.mmu->root.hpa == INVALID_PAGE).</summary>
-    protected internal virtual async Task kvm_mmu_reload(Vcpu vcpu)
+    /// kvm_mmu_load() when the vCPU has no root (vcpu->arch.mmu->root.hpa == INVALID_PAGE). Like the C it returns
+    /// kvm_mmu_load()'s result: no frame of its own at every guest entry.</summary>
+    protected internal virtual Task kvm_mmu_reload(Vcpu vcpu)
     {
-        if (vcpu.RootHpaValid) return;
-        await kvm_mmu_load(vcpu);
+        if (vcpu.RootHpaValid) return Task.CompletedTask;
+        return kvm_mmu_load(vcpu);
     }
 
     /// <summary>kvm_mmu_load(): direct (TDP) or shadow roots. Roots, caches and the TLB flush are not

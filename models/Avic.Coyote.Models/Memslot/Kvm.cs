@@ -51,12 +51,16 @@ public partial class Kvm
         int addressSpaces = config.Smm ? 2 : 1;
         apic_access_slot = new SharedVar<SlotState>[addressSpaces];
         for (int i = 0; i < addressSpaces; i++)
-            apic_access_slot[i] = new SharedVar<SlotState>(runtime, $"kvm->memslots[{i}].APIC_ACCESS_PAGE_PRIVATE_MEMSLOT", SlotState.ABSENT);
+            apic_access_slot[i] = new SharedVar<SlotState>(runtime, ApicAccessSlotNames[i], SlotState.ABSENT);
         user_slot = new SharedVar<SlotState>(runtime, "kvm->memslots[0].user_slot", SlotState.ABSENT);
         apic_access_spte = new SharedVar<bool>(runtime, "NPT spte(gfn 0xfee00)", false);
         mmu_invalidate_seq = new SharedVar<int>(runtime, "kvm->mmu_invalidate_seq", 0);
         shadow_root_allocated = new SharedVar<bool>(runtime, "kvm->arch.shadow_root_allocated", false);
     }
+
+    /// <summary>The slots' names per address space, made once (a model builds its Kvm anew in every execution).</summary>
+    private static readonly string[] ApicAccessSlotNames =
+        ["kvm->memslots[0].APIC_ACCESS_PAGE_PRIVATE_MEMSLOT", "kvm->memslots[1].APIC_ACCESS_PAGE_PRIVATE_MEMSLOT"];
 
     public MemslotConfig Config { get; }
 
