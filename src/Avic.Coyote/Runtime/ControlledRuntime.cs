@@ -31,6 +31,9 @@ public sealed partial class ControlledRuntime : IActorRuntime
     private int ownerThread;
     private int step;
     private int nextResourceId;
+    // The test of this execution, and the main operation's body that runs it: one delegate per runtime, not two objects per execution.
+    private Func<IActorRuntime, Task>? mainTest;
+    private Func<Task>? runMainTest;
 
     public ControlledRuntime()
     {
@@ -96,7 +99,8 @@ public sealed partial class ControlledRuntime : IActorRuntime
         if (suppressFlow) System.Threading.ExecutionContext.SuppressFlow();
         try
         {
-            AddOperation("main", () => test(this));
+            mainTest = test;
+            AddOperation("main", runMainTest ??= () => mainTest!(this));
             return driver is null ? Schedule() : driver.Drive(this);
         }
         finally
@@ -105,6 +109,7 @@ public sealed partial class ControlledRuntime : IActorRuntime
             current = previous;
             System.Threading.SynchronizationContext.SetSynchronizationContext(previousContext);
             running = null;
+            mainTest = null;
             this.driver = null;
         }
     }

@@ -154,7 +154,8 @@ public sealed class ExtensionPoints
     internal bool AfterStep()
     {
         if (checks.Count == 0) return false;
-        foreach (IExecutionCheck check in checks)
+        // A span, not the list's enumerator: this runs at every step of a model with monitors.
+        foreach (IExecutionCheck check in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(checks))
             if (check.AfterStep(runtime)) return true;
         return false;
     }

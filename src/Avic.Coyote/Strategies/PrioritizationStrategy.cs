@@ -17,6 +17,9 @@ public sealed class PrioritizationStrategy : ISchedulingStrategy, IRandomSource
     private readonly int changePoints;
     private readonly List<Operation> priorities = new();
     private readonly List<int> changeSteps = new();
+    // Index of the first change step not below the last step asked about: steps only grow within an execution, so
+    // the per-step question "is this a change point?" is a cursor moving forward, not a binary search.
+    private int changeCursor;
     private Rng rng;
     private int iterationTag;
     private int[] seenIn = new int[16];
@@ -46,6 +49,7 @@ public sealed class PrioritizationStrategy : ISchedulingStrategy, IRandomSource
         int draws = Math.Min(changePoints, estimatedLength);
         for (int i = 0; i < draws; i++) changeSteps.Add(rng.Next(estimatedLength));
         changeSteps.Sort();
+        changeCursor = 0;
         return true;
     }
 
@@ -73,7 +77,7 @@ public sealed class PrioritizationStrategy : ISchedulingStrategy, IRandomSource
         }
 
         int best = HighestEnabled(enabled);
-        if (changeSteps.BinarySearch(step) >= 0)
+        if (IsChangePoint(step))
         {
             // Demote the operation that would run now to the lowest priority.
             Operation demoted = enabled[best];
@@ -82,6 +86,15 @@ public sealed class PrioritizationStrategy : ISchedulingStrategy, IRandomSource
             best = HighestEnabled(enabled);
         }
         return best;
+    }
+
+    /// <summary>True when <paramref name="step"/> is one of the sorted change steps.</summary>
+    private bool IsChangePoint(int step)
+    {
+        // Asked about an earlier step than last time (not our loop's order): look from the start again.
+        if (changeCursor > 0 && changeSteps[changeCursor - 1] >= step) changeCursor = 0;
+        while (changeCursor < changeSteps.Count && changeSteps[changeCursor] < step) changeCursor++;
+        return changeCursor < changeSteps.Count && changeSteps[changeCursor] == step;
     }
 
     private int HighestEnabled(ReadOnlySpan<Operation> enabled)

@@ -1,4 +1,5 @@
 using Avic.Coyote.Runtime;
+using Avic.Coyote.Specifications;
 using Avic.Coyote.Testing;
 
 namespace Avic.Coyote.Tests.Engine;
@@ -27,5 +28,26 @@ public class TraceTextTests
 
         Assert.Equal(1, counted.Formatted); // only the replay that builds the trace formatted it
         Assert.Contains(report.Trace!, e => e.Text == "value 1");
+    }
+
+    [Fact]
+    public void AnAssertionsInterpolatedMessageIsFormattedOnlyWhenItFails()
+    {
+        var counted = new Counted();
+        TestCase test = TestCase.From("assert", async rt =>
+        {
+            await rt.Interleave("step");
+            Specification.Assert(true, "HOLDS", $"never shown {counted}");
+            Specification.Assert(counted.Formatted == 0, $"holes of a holding assertion were evaluated {counted}");
+            Specification.Assert(false, "FAILS", $"counter at {counted}");
+        });
+
+        TestReport report = TestingEngine.Run(test, new Configuration { Iterations = 10 });
+
+        Assert.Equal(BugKind.AssertionFailure, report.Bug?.Kind);
+        Assert.Equal("FAILS", report.Bug?.Invariant);
+        // The first execution's failing assertion formatted it once; the replay that builds the trace once more.
+        Assert.StartsWith("counter at ", report.Bug?.Message);
+        Assert.Equal(2, counted.Formatted);
     }
 }
