@@ -11,14 +11,14 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// as before — and the bounded passes are extra work in front of it (they run again classes the last pass runs). A pass
 /// whose bound skipped nothing covered the whole tree and ends the search there.
 /// A bounded pass stops after <see cref="PassBudget"/> executions: a large pass at one bound must not hold back a bug
-/// that the next bound reaches at once (Doorbell.MB3: not in 86,000 executions with at most 3 or 4 preemptions, after
-/// 976 with at most 5; bench/results/2026-12-02-dfsorder/).
+/// that the next bound reaches at once (a catalogue variant not found in 86,000 executions with at most 3 or 4
+/// preemptions was found after 976 with at most 5; bench/results/2026-12-02-dfsorder/).
 /// </summary>
 public sealed class IterativeBounding : IExhaustiveStrategy, Symmetry.ITarget, IKnowsFootprints
 {
     /// <summary>The preemption bounds of the passes before the unbounded one.</summary>
-    /// The step from 3 to 5: under exhaustive search the scheduler tick is an operation of its own, so one tick landing
-    /// in a task costs two preemptions (the switch to the tick and the switch back).
+    /// The step from 3 to 5: a model may make an interrupt an operation of its own, and then one interrupt landing in a
+    /// task costs two preemptions (the switch to the interrupt's operation and the switch back).
     public static readonly IReadOnlyList<int> Bounds = [0, 1, 2, 3, 5];
 
     /// <summary>Executions (complete or cut short) after which a bounded pass gives way to the next one.</summary>
