@@ -16,9 +16,9 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// </summary>
 public sealed class IterativeBounding : IExhaustiveStrategy, Symmetry.ITarget, IKnowsFootprints
 {
-    /// <summary>The preemption bounds of the passes before the unbounded one.</summary>
-    /// The step from 3 to 5: a model may make an interrupt an operation of its own, and then one interrupt landing in a
-    /// task costs two preemptions (the switch to the interrupt's operation and the switch back).
+    /// <summary>The preemption bounds of the passes before the unbounded one. The step from 3 to 5: a model may make an
+    /// interrupt an operation of its own, and then one interrupt landing in a task costs two preemptions (the switch to
+    /// the interrupt's operation and the switch back).</summary>
     public static readonly IReadOnlyList<int> Bounds = [0, 1, 2, 3, 5];
 
     /// <summary>Executions (complete or cut short) after which a bounded pass gives way to the next one.</summary>
