@@ -74,14 +74,17 @@ public sealed class Thrower : Actor
 [OnEventDoAction(typeof(Work), nameof(OnWork))]
 public sealed class TaskRunner : Actor
 {
-    // The pool work outlasts the await, so the await really escapes (a task already completed would not).
-    private async Task OnWork() => await Task.Run(() => System.Threading.Thread.Sleep(20));
+    // The pool work never ends, so the await really escapes (a task already completed would not), and the bug report,
+    // which names the handler from the suspended frame, cannot race with the work finishing (a 20 ms sleep could).
+    private async Task OnWork() => await Task.Run(() => Task.Delay(System.Threading.Timeout.Infinite));
 }
 
 [OnEventDoAction(typeof(Work), nameof(OnWork))]
 public sealed class Delayer : Actor
 {
-    private async Task OnWork() => await Task.Delay(1);
+    // A delay that never ends: with Task.Delay(1) the timer could fire before the report named the suspended handler
+    // (seen once in CI on a loaded box).
+    private async Task OnWork() => await Task.Delay(System.Threading.Timeout.Infinite);
 }
 
 /// <summary>Handles Work only.</summary>
