@@ -25,13 +25,12 @@ public sealed class IterativeBounding : IExhaustiveStrategy, Symmetry.ITarget, I
     public const int PassBudget = 30_000;
 
     private readonly int maxSteps;
+    private readonly int passBudget;
     private int pass; // index into Bounds; Bounds.Count for the unbounded pass
     private OptimalDporStrategy current;
     private int completeBefore, prunedBefore; // executions of the passes before the current one
     private bool over; // the last pass ran out of branches
     private int stoppedPasses; // bounded passes that ran out of their budget before their tree
-
-    private readonly int passBudget;
 
     public IterativeBounding(int maxSteps, int passBudget = PassBudget)
     {
@@ -66,7 +65,8 @@ public sealed class IterativeBounding : IExhaustiveStrategy, Symmetry.ITarget, I
     {
         while (OverBudget || !current.PrepareIteration(iteration))
         {
-            // The pass is over. One that skipped nothing for its bound explored what the next passes would: stop.
+            // The pass is over: its budget is spent (then what it did not reach is left to the next passes), or its tree is.
+            // One that skipped nothing for its bound explored what the next passes would: stop.
             if (OverBudget) stoppedPasses++;
             else if (Unbounded || current.BoundSkips == 0)
             {
