@@ -41,8 +41,11 @@ public struct ControlledPhysicalIdTable : IPhysicalIdTable
         entries = new SharedVar<TableEntry>[initial.Length];
         stored = (ulong[])initial.Clone();
         for (int i = 0; i < initial.Length; i++)
-            entries[i] = new SharedVar<TableEntry>(runtime, $"table[{i}]", new TableEntry(initial[i]));
+            entries[i] = new SharedVar<TableEntry>(runtime, EntryNames[i], new TableEntry(initial[i]));
     }
+
+    // "table[i]", made once (the table is built anew in every execution); the model has at most 4 vCPUs.
+    private static readonly string[] EntryNames = [.. Enumerable.Range(0, 4).Select(i => $"table[{i}]")];
 
     /// <summary>The shared location of entry <paramref name="index"/> (what the sender's AVIC reads).</summary>
     public readonly SharedVar<TableEntry> Entry(int index) => entries[index];

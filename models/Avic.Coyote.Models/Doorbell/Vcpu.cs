@@ -35,12 +35,13 @@ public sealed partial class Vcpu : KernelVcpu
     {
         Program = program;
         Task = task;
-        irr = new SharedVar<int>(rt, Names.Field("->apic->IRR"), 0);
-        cpu = new SharedVar<int>(rt, Names.Field("->cpu"), task.Cpu);
-        apicv_active = new SharedVar<bool>(rt, Names.Field("->apic->apicv_active"), true);
-        wait_task = new SharedVar<bool>(rt, Names.Field("->wait.task"), false);
-        irr_pending = new SharedVar<bool>(rt, Names.Field("->apic->irr_pending"), true);
-        ir_list_lock = new Avic.Coyote.Sync.Mutex(rt, Names.Field("->ir_list_lock"));
+        Fields names = FieldsById[id] ??= new Fields(Names);
+        irr = new SharedVar<int>(rt, names.Irr, 0);
+        cpu = new SharedVar<int>(rt, names.Cpu, task.Cpu);
+        apicv_active = new SharedVar<bool>(rt, names.ApicvActive, true);
+        wait_task = new SharedVar<bool>(rt, names.WaitTask, false);
+        irr_pending = new SharedVar<bool>(rt, names.IrrPending, true);
+        ir_list_lock = new Avic.Coyote.Sync.Mutex(rt, names.IrListLock);
         avic_physical_id_entry = entry;
         Changed = new VcpuChanged(kvm, this);
         Posted = new IrqPosted(this);
@@ -50,6 +51,19 @@ public sealed partial class Vcpu : KernelVcpu
         CpuView = task.Cpu;
         Entered = new GuestEntered(kvm, this);
         SpinWait = new GuestSpinWait(kvm, this);
+    }
+
+    // The fields' names ("vcpu0->apic->IRR"...), looked up once per vCPU id: the vCPUs are built anew in every execution.
+    private static readonly Fields?[] FieldsById = new Fields?[4];
+
+    private sealed class Fields(FieldNames names)
+    {
+        public readonly string Irr = names.Field("->apic->IRR");
+        public readonly string Cpu = names.Field("->cpu");
+        public readonly string ApicvActive = names.Field("->apic->apicv_active");
+        public readonly string WaitTask = names.Field("->wait.task");
+        public readonly string IrrPending = names.Field("->apic->irr_pending");
+        public readonly string IrListLock = names.Field("->ir_list_lock");
     }
 
     public string Program { get; }
