@@ -177,11 +177,10 @@ public partial class AvicKvm : IPreemptNotifier
     internal Vcpu TargetOf(Vcpu sender) => Vcpus[(sender.vcpu_id + 1) % Vcpus.Length];
 
     /// <summary>A full barrier (smp_mb, or a serializing instruction): a scheduling point only under
-    /// x86-TSO, where it drains the store buffer; under SC it has nothing to order.</summary>
-    private protected async Task smp_mb(string label)
-    {
-        if (rt.MemoryModel == MemoryModel.X86Tso) await rt.Fence(label);
-    }
+    /// x86-TSO, where it drains the store buffer; under SC it has nothing to order (and no frame).</summary>
+    private protected Task smp_mb(string label) => rt.MemoryModel == MemoryModel.X86Tso ? fence(label) : Task.CompletedTask;
+
+    private async Task fence(string label) => await rt.Fence(label);
 
     /// <summary>A kernel WARN: an INV-B6 assertion named after it, or (INV-B6 off) a counted, traced splat.
     /// Returns the condition, like WARN_ON().</summary>
