@@ -55,12 +55,17 @@ public partial class AvicKvm
         ? new IrteEntry(true, false, (short)HostPhysicalId(e))
         : new IrteEntry(false, GaLogIntr(e), -1);
 
-    // avic.c avic_update_iommu_vcpu_affinity() (B-LOAD.3.5 / B-PUT.4.2): amd_iommu_update_ga() for each IRTE
-    // on ir_list (the caller holds ir_list_lock); GALogIntr only when the vCPU starts blocking.
-    protected internal virtual async Task avic_update_iommu_vcpu_affinity(Vcpu v, int cpu, AvicVcpuAction action)
+    // avic.c avic_update_iommu_vcpu_affinity() (B-LOAD.3.5 / B-PUT.4.2): "if (!kvm_arch_has_assigned_device(vcpu->kvm))
+    // return" (no frame: every load and put passes here), else amd_iommu_update_ga() for each IRTE on ir_list (the
+    // caller holds ir_list_lock); GALogIntr only when the vCPU starts blocking.
+    protected internal virtual Task avic_update_iommu_vcpu_affinity(Vcpu v, int cpu, AvicVcpuAction action)
     {
-        if (Config.DeviceIrqs == 0) return;
-        bool ga_log_intr = action == AvicVcpuAction.START_BLOCKING;
+        if (Config.DeviceIrqs == 0) return Task.CompletedTask;
+        return amd_iommu_update_ga(v, cpu, ga_log_intr: action == AvicVcpuAction.START_BLOCKING);
+    }
+
+    private static async Task amd_iommu_update_ga(Vcpu v, int cpu, bool ga_log_intr)
+    {
         foreach (Irte irte in v.ir_list)
             await irte.Entry.Write(cpu >= 0 ? new IrteEntry(true, false, (short)cpu) : new IrteEntry(false, ga_log_intr, irte.Entry.Peek().Dest));
     }
@@ -88,17 +93,28 @@ public partial class AvicKvm
     }
 
     /// <summary>raw_spin_lock_irqsave(&amp;svm->ir_list_lock): taken only when IRTEs are modelled (nothing else
-    /// contends for it).</summary>
-    protected internal virtual async Task<bool> ir_list_lock(Vcpu v)
+    /// contends for it; without them, no frame: every load and put passes here).</summary>
+    protected internal virtual Task<bool> ir_list_lock(Vcpu v) => Config.DeviceIrqs == 0 ? NotLocked : raw_spin_lock_irqsave(v.ir_list_lock);
+
+    private static readonly Task<bool> NotLocked = Task.FromResult(false);
+
+    private static async Task<bool> raw_spin_lock_irqsave(Avic.Coyote.Sync.Mutex l)
     {
-        if (Config.DeviceIrqs == 0) return false;
-        await v.ir_list_lock.Lock();
+        await l.Lock();
         return true;
     }
 
-    private protected async Task ir_list_unlock(Vcpu v, bool locked)
+    /// <summary>raw_spin_unlock_irqrestore(&amp;svm->ir_list_lock) if <see cref="ir_list_lock"/> took it; then INV-B2.</summary>
+    private protected Task ir_list_unlock(Vcpu v, bool locked)
     {
-        if (locked) await v.ir_list_lock.Unlock();
+        if (locked) return raw_spin_unlock_irqrestore(v);
+        CheckCoherence(v);
+        return Task.CompletedTask;
+    }
+
+    private async Task raw_spin_unlock_irqrestore(Vcpu v)
+    {
+        await v.ir_list_lock.Unlock();
         CheckCoherence(v);
     }
 
