@@ -127,14 +127,14 @@ public partial class AvicKvm
         if (v.ApicvActiveView && Config.Checking(Invariant.IsRunning)) rt.Monitor<IsRunningConsistency>(v.Entered);
     }
 
-    // The guest in guest mode: one action of its program, up to the exit it causes.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    internal async ValueTask<ExitReason> guest_run(Vcpu v, char action) => action switch
+    // The guest in guest mode: one action of its program, up to the exit it causes (the AVIC's or the spin's task
+    // itself: no frame of its own).
+    internal ValueTask<ExitReason> guest_run(Vcpu v, char action) => action switch
     {
-        'I' => v.ApicvActiveView ? await avic_hw_icr_write(v, TargetOf(v)) : ExitReason.ApicWrite,
-        'H' => ExitReason.Hlt,
-        'X' => ExitReason.MsrWrite,
-        'S' => await guest_wait_for_interrupt(v),
+        'I' => v.ApicvActiveView ? new(avic_hw_icr_write(v, TargetOf(v))) : new(ExitReason.ApicWrite),
+        'H' => new(ExitReason.Hlt),
+        'X' => new(ExitReason.MsrWrite),
+        'S' => new(guest_wait_for_interrupt(v)),
         _ => throw new InvalidOperationException($"guest action '{action}'"),
     };
 
