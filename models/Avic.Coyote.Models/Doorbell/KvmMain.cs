@@ -150,23 +150,15 @@ public partial class AvicKvm
         await sched.preempt_enable(v.Task, "after #VMEXIT (local_irq_enable(); preempt_enable())");
     }
 
-    // svm.c svm_handle_exit → the exit handlers the model needs.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    protected internal virtual async ValueTask handle_exit(Vcpu v, ExitReason exit)
+    // svm.c svm_handle_exit → the exit handlers the model needs (svm_invoke_exit_handler: "return
+    // svm_exit_handlers[exit_code](vcpu)", the handler's task itself: no frame of its own).
+    protected internal virtual ValueTask handle_exit(Vcpu v, ExitReason exit) => exit switch
     {
-        switch (exit)
-        {
-            case ExitReason.AvicIncompleteIpi:
-                await avic_incomplete_ipi_interception(v, TargetOf(v));
-                break;
-            case ExitReason.ApicWrite:
-                await kvm_apic_send_ipi(v, TargetOf(v));
-                break;
-            case ExitReason.MsrWrite:
-                await kvm_lapic_set_base_x2apic(v);
-                break;
-        }
-    }
+        ExitReason.AvicIncompleteIpi => new(avic_incomplete_ipi_interception(v, TargetOf(v))),
+        ExitReason.ApicWrite => new(kvm_apic_send_ipi(v, TargetOf(v))),
+        ExitReason.MsrWrite => new(kvm_lapic_set_base_x2apic(v)),
+        _ => ValueTask.CompletedTask,
+    };
 
     // x86.c kvm_check_and_inject_events(), APICv off: KVM injects from IRR on KVM_REQ_EVENT.
     // lapic.c apic_find_highest_irr: "if (!apic->irr_pending) return -1"; apic_clear_irr clears
