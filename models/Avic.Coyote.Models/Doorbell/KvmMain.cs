@@ -1,8 +1,8 @@
 // Generic KVM and x86 code of Protocol B: the KVM_RUN loop (arch/x86/kvm/x86.c), blocking and
 // wake-up (virt/kvm/kvm_main.c), requests and kicks, the APICv update (x86.c) and the inhibitor.
 // Steps and their order: kvm-protocols.md §2.2 (B-ENTER, B-BLOCK, B-SWKICK, B-REFRESH, B-INHIBITOR).
-// The functions every guest entry, exit and halt runs return pooled ValueTasks: their frames are
-// reused instead of allocated per call.
+// The functions every guest entry, exit and halt runs return ValueTasks: pooled where they keep a frame
+// (reused instead of allocated per call), their callee's task where they only return its result.
 using System.Runtime.CompilerServices;
 using Avic.Coyote.Models.Kernel;
 using Avic.Coyote.Runtime;
