@@ -67,7 +67,7 @@ public sealed class LockDep
 {
     private readonly ControlledRuntime runtime;
     private readonly Dictionary<string, LockClass> classes = new(StringComparer.Ordinal);
-    private readonly Dictionary<Operation, List<object>> held = new();
+    private readonly PerOperation<List<object>?> held = new();
     private int visitStamp;
 
     /// <param name="order">Mutex classes from outermost to innermost, e.g. kvm->lock, vcpu->mutex, ...</param>
@@ -91,17 +91,13 @@ public sealed class LockDep
         Class(srcu, isSrcu: true).SynchronizedUnder![Class(mutex)] = new LockOrigin("Documentation/virt/kvm/locking.rst");
 
     /// <summary>The locks <paramref name="op"/> holds, outermost first (KernelMutex, RwSemaphore or Srcu).</summary>
-    public IReadOnlyList<object> HeldBy(Operation op) => held.TryGetValue(op, out List<object>? l) ? l : [];
+    public IReadOnlyList<object> HeldBy(Operation op) => held.Get(op) ?? (IReadOnlyList<object>)[];
 
-    internal void Acquired(Operation op, object lockObject)
-    {
-        if (!held.TryGetValue(op, out List<object>? l)) held[op] = l = new List<object>(4);
-        l.Add(lockObject);
-    }
+    internal void Acquired(Operation op, object lockObject) => (held[op] ??= new List<object>(4)).Add(lockObject);
 
     internal void Released(Operation op, object lockObject)
     {
-        if (held.TryGetValue(op, out List<object>? l))
+        if (held.Get(op) is { } l)
         {
             int i = l.LastIndexOf(lockObject);
             if (i >= 0) l.RemoveAt(i);
@@ -127,7 +123,7 @@ public sealed class LockDep
     /// <summary>lock_acquire() for a sleeping lock, checked before the operation waits for it.</summary>
     internal void BeforeAcquire(Operation op, object lockObject, string what)
     {
-        if (!held.TryGetValue(op, out List<object>? l)) return;
+        if (held.Get(op) is not { } l) return;
         LockClass target = ClassOf(lockObject);
         foreach (object h in l)
         {
@@ -161,7 +157,7 @@ public sealed class LockDep
     /// <summary>synchronize_srcu() may sleep until every earlier reader is gone: the SRCU rules.</summary>
     internal void BeforeSynchronize(Operation op, Srcu srcu)
     {
-        if (!held.TryGetValue(op, out List<object>? l)) return;
+        if (held.Get(op) is not { } l) return;
         LockClass sc = srcu.Class;
         foreach (object h in l)
         {

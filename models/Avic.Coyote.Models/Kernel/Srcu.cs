@@ -13,7 +13,9 @@ public sealed class Srcu : Blocker, IControlledResource
 {
     private readonly ControlledRuntime runtime;
     private readonly LockDep? lockdep;
-    private readonly Dictionary<Operation, Reader> readers = new();
+    private readonly PerOperation<Reader> readers = new();
+    /// <summary>The operations that ever read-locked this domain, in the order they first did (reports list them so).</summary>
+    private readonly List<Operation> readerOrder = new();
     private readonly Dictionary<Operation, long> waits = new();
     private long nextSequence;
 
@@ -21,6 +23,8 @@ public sealed class Srcu : Blocker, IControlledResource
     {
         public int Depth;
         public long FirstSequence;
+        /// <summary>In <see cref="readerOrder"/>.</summary>
+        public bool Listed;
     }
 
     public Srcu(ControlledRuntime runtime, LockDep? lockdep, string name)
@@ -40,13 +44,13 @@ public sealed class Srcu : Blocker, IControlledResource
     public LockClass Class { get; }
 
     /// <summary>True while <paramref name="op"/> is inside a read-side critical section (srcu_read_lock_held).</summary>
-    public bool IsReader(Operation op) => readers.TryGetValue(op, out Reader r) && r.Depth > 0;
+    public bool IsReader(Operation op) => readers.Get(op).Depth > 0;
 
     /// <summary>True while <paramref name="op"/> is inside synchronize_srcu() after its start (its grace period is running).</summary>
     public bool IsSynchronizing(Operation op) => waits.ContainsKey(op);
 
     /// <summary>Read-lock nesting depth of <paramref name="op"/>.</summary>
-    public int DepthOf(Operation op) => readers.TryGetValue(op, out Reader r) ? r.Depth : 0;
+    public int DepthOf(Operation op) => readers.Get(op).Depth;
 
     // For exhaustive search, read-side entry and exit are reads of the SRCU domain: two readers
     // commute with each other, and both conflict with synchronize_srcu (a write of the domain).
@@ -71,15 +75,18 @@ public sealed class Srcu : Blocker, IControlledResource
     public override bool CanProceed(Operation op)
     {
         long start = waits[op];
-        foreach (KeyValuePair<Operation, Reader> r in readers)
-            if (r.Value.Depth > 0 && r.Value.FirstSequence < start) return false;
+        foreach (Operation r in readerOrder)
+            if (EnteredBefore(r, start)) return false;
         return true;
     }
+
+    /// <summary>Whether <paramref name="op"/> is a reader that entered before the grace period starting at <paramref name="start"/>.</summary>
+    private bool EnteredBefore(Operation op, long start) => readers.Get(op) is { Depth: > 0 } r && r.FirstSequence < start;
 
     public override string Describe(Operation op)
     {
         long start = waits[op];
-        var old = readers.Where(r => r.Value.Depth > 0 && r.Value.FirstSequence < start).Select(r => $"'{r.Key.Name}'");
+        var old = readerOrder.Where(r => EnteredBefore(r, start)).Select(r => $"'{r.Name}'");
         return $"synchronize_srcu(&{Name}): the grace period waits for reader(s) {string.Join(", ", old)} that entered before it";
     }
 
@@ -90,9 +97,13 @@ public sealed class Srcu : Blocker, IControlledResource
         public Unit Run(ControlledRuntime rt)
         {
             Operation op = rt.CurrentOperation;
-            s.readers.TryGetValue(op, out Reader r);
+            ref Reader r = ref s.readers[op];
+            if (!r.Listed)
+            {
+                r.Listed = true;
+                s.readerOrder.Add(op);
+            }
             if (r.Depth++ == 0) r.FirstSequence = s.nextSequence++;
-            s.readers[op] = r;
             s.lockdep?.Acquired(op, s);
             if (rt.IsTracing) rt.Log($"srcu_read_lock(&{s.Name})");
             return default;
@@ -104,12 +115,11 @@ public sealed class Srcu : Blocker, IControlledResource
         public Unit Run(ControlledRuntime rt)
         {
             Operation op = rt.CurrentOperation;
-            s.readers.TryGetValue(op, out Reader r);
+            ref Reader r = ref s.readers[op];
             if (r.Depth == 0)
                 throw rt.Violation(BugKind.AssertionFailure,
                     "INV-A5", $"INV-A5: SRCU imbalance: '{op.Name}' calls srcu_read_unlock(&{s.Name}) without holding srcu_read_lock(&{s.Name})");
             r.Depth--;
-            s.readers[op] = r;
             s.lockdep?.Released(op, s);
             if (rt.IsTracing) rt.Log($"srcu_read_unlock(&{s.Name})");
             return default;
@@ -125,7 +135,8 @@ public sealed class Srcu : Blocker, IControlledResource
             if (rt.IsTracing)
             {
                 long start = s.waits[rt.CurrentOperation];
-                var old = s.readers.Where(r => r.Value.Depth > 0 && r.Value.FirstSequence < start).Select(r => r.Key.Name).ToList();
+                Srcu srcu = s;
+                var old = srcu.readerOrder.Where(r => srcu.EnteredBefore(r, start)).Select(r => r.Name).ToList();
                 rt.Log($"synchronize_srcu(&{s.Name}) starts; waits for {(old.Count == 0 ? "no reader" : string.Join(", ", old))}");
             }
             return default;
