@@ -16,7 +16,8 @@ public sealed class Srcu : Blocker, IControlledResource
     private readonly PerOperation<Reader> readers = new();
     /// <summary>The operations that ever read-locked this domain, in the order they first did (reports list them so).</summary>
     private readonly List<Operation> readerOrder = new();
-    private readonly Dictionary<Operation, long> waits = new();
+    /// <summary>The start of each waiting synchronize_srcu()'s grace period (null: the operation is not in one).</summary>
+    private readonly PerOperation<long?> waits = new();
     private long nextSequence;
 
     private struct Reader
@@ -47,7 +48,7 @@ public sealed class Srcu : Blocker, IControlledResource
     public bool IsReader(Operation op) => readers.Get(op).Depth > 0;
 
     /// <summary>True while <paramref name="op"/> is inside synchronize_srcu() after its start (its grace period is running).</summary>
-    public bool IsSynchronizing(Operation op) => waits.ContainsKey(op);
+    public bool IsSynchronizing(Operation op) => waits.Get(op).HasValue;
 
     /// <summary>Read-lock nesting depth of <paramref name="op"/>.</summary>
     public int DepthOf(Operation op) => readers.Get(op).Depth;
@@ -74,7 +75,7 @@ public sealed class Srcu : Blocker, IControlledResource
     /// <summary>The grace period of <paramref name="op"/> is over when no reader that entered before it is left.</summary>
     public override bool CanProceed(Operation op)
     {
-        long start = waits[op];
+        long start = waits.Get(op)!.Value;
         foreach (Operation r in readerOrder)
             if (EnteredBefore(r, start)) return false;
         return true;
@@ -85,7 +86,7 @@ public sealed class Srcu : Blocker, IControlledResource
 
     public override string Describe(Operation op)
     {
-        long start = waits[op];
+        long start = waits.Get(op)!.Value;
         var old = readerOrder.Where(r => EnteredBefore(r, start)).Select(r => $"'{r.Name}'");
         return $"synchronize_srcu(&{Name}): the grace period waits for reader(s) {string.Join(", ", old)} that entered before it";
     }
@@ -134,7 +135,7 @@ public sealed class Srcu : Blocker, IControlledResource
             s.waits[rt.CurrentOperation] = s.nextSequence++;
             if (rt.IsTracing)
             {
-                long start = s.waits[rt.CurrentOperation];
+                long start = s.waits.Get(rt.CurrentOperation)!.Value;
                 Srcu srcu = s;
                 var old = srcu.readerOrder.Where(r => srcu.EnteredBefore(r, start)).Select(r => r.Name).ToList();
                 rt.Log($"synchronize_srcu(&{s.Name}) starts; waits for {(old.Count == 0 ? "no reader" : string.Join(", ", old))}");
@@ -147,7 +148,7 @@ public sealed class Srcu : Blocker, IControlledResource
     {
         public Unit Run(ControlledRuntime rt)
         {
-            s.waits.Remove(rt.CurrentOperation);
+            s.waits[rt.CurrentOperation] = null;
             if (rt.IsTracing) rt.Log($"synchronize_srcu(&{s.Name}) returns: grace period over");
             return default;
         }
