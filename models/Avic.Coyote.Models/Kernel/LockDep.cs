@@ -31,10 +31,43 @@ public sealed class LockClass
     internal int Visit;
 
     // SRCU only (null for a mutex class): mutex classes held across synchronize_srcu / taken inside read sections.
-    internal readonly Dictionary<LockClass, LockOrigin>? SynchronizedUnder;
-    internal readonly Dictionary<LockClass, LockOrigin>? TakenInside;
+    internal readonly LockRules? SynchronizedUnder;
+    internal readonly LockRules? TakenInside;
 
     public override string ToString() => Name;
+}
+
+/// <summary>The mutex classes an SRCU rule names, with where each was first seen. Asked on every lock taken inside a
+/// read section: a model has a handful of classes, and a scan comparing references beats hashing them.</summary>
+internal sealed class LockRules
+{
+    private readonly List<(LockClass Class, LockOrigin Origin)> rules = new();
+
+    public bool TryGetValue(LockClass c, out LockOrigin origin)
+    {
+        foreach ((LockClass k, LockOrigin o) in rules)
+        {
+            if (!ReferenceEquals(k, c)) continue;
+            origin = o;
+            return true;
+        }
+        origin = default;
+        return false;
+    }
+
+    /// <summary>Adds the rule for <paramref name="c"/> unless it has one (the first origin is kept).</summary>
+    public void TryAdd(LockClass c, LockOrigin origin)
+    {
+        if (!TryGetValue(c, out _)) rules.Add((c, origin));
+    }
+
+    /// <summary>Sets the rule for <paramref name="c"/> (a declared rule replaces a learned one).</summary>
+    public void Set(LockClass c, LockOrigin origin)
+    {
+        int i = rules.FindIndex(r => ReferenceEquals(r.Class, c));
+        if (i >= 0) rules[i] = (c, origin);
+        else rules.Add((c, origin));
+    }
 }
 
 /// <summary>Where lockdep first saw an order or rule: a document, the model's declared order, or an operation at a
@@ -67,7 +100,7 @@ public sealed class LockDep
 {
     private readonly ControlledRuntime runtime;
     private readonly Dictionary<string, LockClass> classes = new(StringComparer.Ordinal);
-    private readonly Dictionary<Operation, List<object>> held = new();
+    private readonly PerOperation<List<object>?> held = new();
     private int visitStamp;
 
     /// <param name="order">Mutex classes from outermost to innermost, e.g. kvm->lock, vcpu->mutex, ...</param>
@@ -88,20 +121,16 @@ public sealed class LockDep
     /// <summary>locking.rst: <paramref name="mutex"/> is held across synchronize_srcu(<paramref name="srcu"/>),
     /// so it must not be taken inside <paramref name="srcu"/> read sections.</summary>
     public void DeclareSynchronizedUnder(string srcu, string mutex) =>
-        Class(srcu, isSrcu: true).SynchronizedUnder![Class(mutex)] = new LockOrigin("Documentation/virt/kvm/locking.rst");
+        Class(srcu, isSrcu: true).SynchronizedUnder!.Set(Class(mutex), new LockOrigin("Documentation/virt/kvm/locking.rst"));
 
     /// <summary>The locks <paramref name="op"/> holds, outermost first (KernelMutex, RwSemaphore or Srcu).</summary>
-    public IReadOnlyList<object> HeldBy(Operation op) => held.TryGetValue(op, out List<object>? l) ? l : [];
+    public IReadOnlyList<object> HeldBy(Operation op) => held.Get(op) ?? (IReadOnlyList<object>)[];
 
-    internal void Acquired(Operation op, object lockObject)
-    {
-        if (!held.TryGetValue(op, out List<object>? l)) held[op] = l = new List<object>(4);
-        l.Add(lockObject);
-    }
+    internal void Acquired(Operation op, object lockObject) => (held[op] ??= new List<object>(4)).Add(lockObject);
 
     internal void Released(Operation op, object lockObject)
     {
-        if (held.TryGetValue(op, out List<object>? l))
+        if (held.Get(op) is { } l)
         {
             int i = l.LastIndexOf(lockObject);
             if (i >= 0) l.RemoveAt(i);
@@ -127,7 +156,7 @@ public sealed class LockDep
     /// <summary>lock_acquire() for a sleeping lock, checked before the operation waits for it.</summary>
     internal void BeforeAcquire(Operation op, object lockObject, string what)
     {
-        if (!held.TryGetValue(op, out List<object>? l)) return;
+        if (held.Get(op) is not { } l) return;
         LockClass target = ClassOf(lockObject);
         foreach (object h in l)
         {
@@ -161,7 +190,7 @@ public sealed class LockDep
     /// <summary>synchronize_srcu() may sleep until every earlier reader is gone: the SRCU rules.</summary>
     internal void BeforeSynchronize(Operation op, Srcu srcu)
     {
-        if (!held.TryGetValue(op, out List<object>? l)) return;
+        if (held.Get(op) is not { } l) return;
         LockClass sc = srcu.Class;
         foreach (object h in l)
         {

@@ -11,7 +11,7 @@ public sealed class RwSemaphore : IControlledResource
 {
     private readonly ControlledRuntime runtime;
     private readonly LockDep? lockdep;
-    private readonly Dictionary<Operation, int> readHolds = new();
+    private readonly PerOperation<int> readHolds = new();
     private readonly ReadBlocker readBlocker;
     private readonly WriteBlocker writeBlocker;
     private int readers;
@@ -54,7 +54,7 @@ public sealed class RwSemaphore : IControlledResource
     {
         Operation op = runtime.CurrentOperation;
         lockdep?.BeforeAcquire(op, this, "down_write");
-        if (ReferenceEquals(Writer, op) || readHolds.GetValueOrDefault(op) > 0)
+        if (ReferenceEquals(Writer, op) || readHolds.Get(op) > 0)
             throw runtime.Violation(BugKind.Deadlock, "INV-A4", $"INV-A4: '{op.Name}' calls down_write(&{Name}) while already holding it (self-deadlock)");
         return runtime.Point<Action, Unit>(new Action(this, Kind.DownWrite), this, AccessKind.Lock, writeBlocker);
     }
@@ -75,11 +75,11 @@ public sealed class RwSemaphore : IControlledResource
             {
                 case Kind.DownRead:
                     s.readers++;
-                    s.readHolds[op] = s.readHolds.GetValueOrDefault(op) + 1;
+                    s.readHolds[op]++;
                     s.lockdep?.Acquired(op, s);
                     break;
                 case Kind.UpRead:
-                    if (s.readHolds.GetValueOrDefault(op) == 0)
+                    if (s.readHolds.Get(op) == 0)
                         throw rt.Violation(BugKind.AssertionFailure, "DEBUG_RWSEMS", $"'{op.Name}' calls up_read(&{s.Name}) without holding it for read");
                     s.readers--;
                     s.readHolds[op]--;

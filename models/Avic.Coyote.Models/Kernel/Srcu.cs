@@ -13,14 +13,19 @@ public sealed class Srcu : Blocker, IControlledResource
 {
     private readonly ControlledRuntime runtime;
     private readonly LockDep? lockdep;
-    private readonly Dictionary<Operation, Reader> readers = new();
-    private readonly Dictionary<Operation, long> waits = new();
+    private readonly PerOperation<Reader> readers = new();
+    /// <summary>The operations that ever read-locked this domain, in the order they first did (reports list them so).</summary>
+    private readonly List<Operation> readerOrder = new();
+    /// <summary>The start of each waiting synchronize_srcu()'s grace period (null: the operation is not in one).</summary>
+    private readonly PerOperation<long?> waits = new();
     private long nextSequence;
 
     private struct Reader
     {
         public int Depth;
         public long FirstSequence;
+        /// <summary>In <see cref="readerOrder"/>.</summary>
+        public bool Listed;
     }
 
     public Srcu(ControlledRuntime runtime, LockDep? lockdep, string name)
@@ -40,13 +45,13 @@ public sealed class Srcu : Blocker, IControlledResource
     public LockClass Class { get; }
 
     /// <summary>True while <paramref name="op"/> is inside a read-side critical section (srcu_read_lock_held).</summary>
-    public bool IsReader(Operation op) => readers.TryGetValue(op, out Reader r) && r.Depth > 0;
+    public bool IsReader(Operation op) => readers.Get(op).Depth > 0;
 
     /// <summary>True while <paramref name="op"/> is inside synchronize_srcu() after its start (its grace period is running).</summary>
-    public bool IsSynchronizing(Operation op) => waits.ContainsKey(op);
+    public bool IsSynchronizing(Operation op) => waits.Get(op).HasValue;
 
     /// <summary>Read-lock nesting depth of <paramref name="op"/>.</summary>
-    public int DepthOf(Operation op) => readers.TryGetValue(op, out Reader r) ? r.Depth : 0;
+    public int DepthOf(Operation op) => readers.Get(op).Depth;
 
     // For exhaustive search, read-side entry and exit are reads of the SRCU domain: two readers
     // commute with each other, and both conflict with synchronize_srcu (a write of the domain).
@@ -70,16 +75,19 @@ public sealed class Srcu : Blocker, IControlledResource
     /// <summary>The grace period of <paramref name="op"/> is over when no reader that entered before it is left.</summary>
     public override bool CanProceed(Operation op)
     {
-        long start = waits[op];
-        foreach (KeyValuePair<Operation, Reader> r in readers)
-            if (r.Value.Depth > 0 && r.Value.FirstSequence < start) return false;
+        long start = waits.Get(op)!.Value;
+        foreach (Operation r in readerOrder)
+            if (EnteredBefore(r, start)) return false;
         return true;
     }
 
+    /// <summary>Whether <paramref name="op"/> is a reader that entered before the grace period starting at <paramref name="start"/>.</summary>
+    private bool EnteredBefore(Operation op, long start) => readers.Get(op) is { Depth: > 0 } r && r.FirstSequence < start;
+
     public override string Describe(Operation op)
     {
-        long start = waits[op];
-        var old = readers.Where(r => r.Value.Depth > 0 && r.Value.FirstSequence < start).Select(r => $"'{r.Key.Name}'");
+        long start = waits.Get(op)!.Value;
+        var old = readerOrder.Where(r => EnteredBefore(r, start)).Select(r => $"'{r.Name}'");
         return $"synchronize_srcu(&{Name}): the grace period waits for reader(s) {string.Join(", ", old)} that entered before it";
     }
 
@@ -90,9 +98,13 @@ public sealed class Srcu : Blocker, IControlledResource
         public Unit Run(ControlledRuntime rt)
         {
             Operation op = rt.CurrentOperation;
-            s.readers.TryGetValue(op, out Reader r);
+            ref Reader r = ref s.readers[op];
+            if (!r.Listed)
+            {
+                r.Listed = true;
+                s.readerOrder.Add(op);
+            }
             if (r.Depth++ == 0) r.FirstSequence = s.nextSequence++;
-            s.readers[op] = r;
             s.lockdep?.Acquired(op, s);
             if (rt.IsTracing) rt.Log($"srcu_read_lock(&{s.Name})");
             return default;
@@ -104,12 +116,11 @@ public sealed class Srcu : Blocker, IControlledResource
         public Unit Run(ControlledRuntime rt)
         {
             Operation op = rt.CurrentOperation;
-            s.readers.TryGetValue(op, out Reader r);
+            ref Reader r = ref s.readers[op];
             if (r.Depth == 0)
                 throw rt.Violation(BugKind.AssertionFailure,
                     "INV-A5", $"INV-A5: SRCU imbalance: '{op.Name}' calls srcu_read_unlock(&{s.Name}) without holding srcu_read_lock(&{s.Name})");
             r.Depth--;
-            s.readers[op] = r;
             s.lockdep?.Released(op, s);
             if (rt.IsTracing) rt.Log($"srcu_read_unlock(&{s.Name})");
             return default;
@@ -124,8 +135,9 @@ public sealed class Srcu : Blocker, IControlledResource
             s.waits[rt.CurrentOperation] = s.nextSequence++;
             if (rt.IsTracing)
             {
-                long start = s.waits[rt.CurrentOperation];
-                var old = s.readers.Where(r => r.Value.Depth > 0 && r.Value.FirstSequence < start).Select(r => r.Key.Name).ToList();
+                long start = s.waits.Get(rt.CurrentOperation)!.Value;
+                Srcu srcu = s;
+                var old = srcu.readerOrder.Where(r => srcu.EnteredBefore(r, start)).Select(r => r.Name).ToList();
                 rt.Log($"synchronize_srcu(&{s.Name}) starts; waits for {(old.Count == 0 ? "no reader" : string.Join(", ", old))}");
             }
             return default;
@@ -136,7 +148,7 @@ public sealed class Srcu : Blocker, IControlledResource
     {
         public Unit Run(ControlledRuntime rt)
         {
-            s.waits.Remove(rt.CurrentOperation);
+            s.waits[rt.CurrentOperation] = null;
             if (rt.IsTracing) rt.Log($"synchronize_srcu(&{s.Name}) returns: grace period over");
             return default;
         }

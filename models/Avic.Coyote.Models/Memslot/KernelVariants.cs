@@ -2,6 +2,7 @@
 // merged code) that overrides exactly the kernel function or step it changes; the changed lines are
 // marked with the variant's name. Older kernel eras override with the era's code. MemslotVariants.cs
 // runs them: Kvm.Run<MA1>(rt, config).
+using System.Runtime.CompilerServices;
 using Avic.Coyote.Models.Kernel;
 using Avic.Coyote.Runtime;
 using Avic.Coyote.Sync;
@@ -170,7 +171,8 @@ public sealed class MA15(ControlledRuntime rt, MemslotConfig config) : Kvm(rt, c
 /// an intermediate patch of the 2024 faultin series had this order as posted [UNCERTAIN].</summary>
 public sealed class FaultSeqLate(ControlledRuntime rt, MemslotConfig config) : Kvm(rt, config)
 {
-    protected internal override async Task<int?> kvm_mmu_faultin_pfn(Vcpu vcpu)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal override async ValueTask<int?> kvm_mmu_faultin_pfn(Vcpu vcpu)
     {
         if (!await __kvm_mmu_faultin_pfn(vcpu)) return null;
         return await READ_ONCE(mmu_invalidate_seq);                         // FaultSeqLate: the snapshot after the checks

@@ -6,6 +6,7 @@
 // lockdep derive "slots_arch_lock is taken inside kvm->srcu" instead of declaring it). Checked in
 // v6.12: x86.c vcpu_enter_guest -> mmu.h kvm_mmu_reload -> mmu.c kvm_mmu_load -> mmu_alloc_shadow_roots
 // (root_role.direct false: svm/nested.c nested_svm_init_mmu_context -> kvm_init_shadow_npt_mmu).
+using System.Runtime.CompilerServices;
 using Avic.Coyote.Models.Kernel;
 using static Avic.Coyote.Models.Kernel.Linux;
 
@@ -14,21 +15,26 @@ namespace Avic.Coyote.Models.Memslot;
 public partial class Kvm
 {
     /// <summary>kvm_mmu_page_fault() for gfn 0xFEE00 (vCPU thread, SRCU held; the vCPU is not in SMM: address space 0):
-    /// kvm_mmu_faultin_pfn(), then install the SPTE under mmu_lock unless the sequence moved (is_page_fault_stale).</summary>
-    protected internal virtual async Task kvm_mmu_page_fault(Vcpu vcpu)
+    /// kvm_mmu_faultin_pfn(), then install the SPTE under mmu_lock unless the sequence moved (is_page_fault_stale).
+    /// Returns 1, as the C does for a retried, emulated or fixed fault: npf_interception() returns it, the guest resumes.
+    /// The fault path's functions run on every nested page fault: they return pooled ValueTasks.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal virtual async ValueTask<int> kvm_mmu_page_fault(Vcpu vcpu)
     {
         srcu_dereference_check(srcu, slots_lock, "kvm->memslots (kvm_vcpu_gfn_to_memslot)");
-        if (await kvm_mmu_faultin_pfn(vcpu) is not { } mmuSeq) return;
+        if (await kvm_mmu_faultin_pfn(vcpu) is not { } mmuSeq) return 1;
         await mutex_lock(mmu_lock);
         if (await READ_ONCE(mmu_invalidate_seq) != mmuSeq) Log("kvm_mmu_page_fault: mmu_invalidate_retry: RET_PF_RETRY");
         else await WRITE_ONCE(apic_access_spte, true);
         await mutex_unlock(mmu_lock);
+        return 1;
     }
 
     /// <summary>kvm_mmu_faultin_pfn() (current mmu.c): "fault->mmu_seq = vcpu->kvm->mmu_invalidate_seq; smp_rmb();" first,
     /// then __kvm_mmu_faultin_pfn(). Returns the snapshot, or null when the fault does not install an SPTE.
     /// [the seq-first order is from memory of recent kernels]</summary>
-    protected internal virtual async Task<int?> kvm_mmu_faultin_pfn(Vcpu vcpu)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal virtual async ValueTask<int?> kvm_mmu_faultin_pfn(Vcpu vcpu)
     {
         int mmuSeq = await READ_ONCE(mmu_invalidate_seq);
         return await __kvm_mmu_faultin_pfn(vcpu) ? mmuSeq : null;
@@ -36,7 +42,8 @@ public partial class Kvm
 
     /// <summary>__kvm_mmu_faultin_pfn()'s checks on the APIC slot: KVM_MEMSLOT_INVALID -> RET_PF_RETRY, no slot -> MMIO
     /// emulation, the APIC slot with APICv inhibited -> RET_PF_EMULATE. True when the fault goes on to map the page.</summary>
-    protected internal virtual async Task<bool> __kvm_mmu_faultin_pfn(Vcpu vcpu)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal virtual async ValueTask<bool> __kvm_mmu_faultin_pfn(Vcpu vcpu)
     {
         SlotState slot = await READ_ONCE(apic_access_slot[0]);
         if (slot == SlotState.INVALID) { Log("kvm_mmu_page_fault: slot INVALID: RET_PF_RETRY"); return false; }

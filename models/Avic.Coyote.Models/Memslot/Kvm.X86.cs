@@ -126,32 +126,43 @@ public partial class Kvm
         return await svm_handle_exit(vcpu, exit);
     }
 
-    /// <summary>svm_handle_exit() -> svm_invoke_exit_handler(): svm_exit_handlers[exit_code] (svm/svm.c).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected internal virtual async ValueTask<int> svm_handle_exit(Vcpu vcpu, GuestExit exit)
+    /// <summary>svm_handle_exit() -> svm_invoke_exit_handler(): svm_exit_handlers[exit_code] (svm/svm.c), whose r it returns
+    /// (a handler that waits is awaited by the caller, so this dispatch has no frame of its own).</summary>
+    protected internal virtual ValueTask<int> svm_handle_exit(Vcpu vcpu, GuestExit exit)
     {
         switch (exit)
         {
             case ApicMmioAccess { Npf: true } or IcrWrite { Npf: true }:
-                await kvm_mmu_page_fault(vcpu);                               // npf_interception
-                return 1;
+                return kvm_mmu_page_fault(vcpu);                              // npf_interception
             case IcrWrite { IncompleteIpi: true }:
-                return avic_incomplete_ipi_interception(vcpu, avic_hw_icr_write(vcpu));
-            case IcrWrite { X2apic: true } ipi:
-                kvm_x2apic_icr_write(vcpu, vcpus[ipi.Dest]);                  // msr_interception -> kvm_x2apic_icr_write
-                return 1;
-            case WrmsrX2apicEnable:
-                await __kvm_apic_set_base(vcpu, x2apic: true);               // msr_interception -> kvm_set_apic_base
-                return 1;
-            case Wrmsr:
-                // msr_interception -> kvm_hv_set_msr -> synic_set_sint -> kvm_hv_synic_auto_eoi_set (AutoEOI: APICv inhibited).
-                await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_HYPERV, set: true);
-                return 1;
+                return new(avic_incomplete_ipi_interception(vcpu, avic_hw_icr_write(vcpu)));
+            case IcrWrite { X2apic: true } or WrmsrX2apicEnable or Wrmsr:
+                return msr_interception(vcpu, exit);
             case Hlt:
-                return kvm_emulate_halt(vcpu);                                // halt_interception
+                return new(kvm_emulate_halt(vcpu));                           // halt_interception
             default:
-                return 1;
+                return new(1);
         }
+    }
+
+    /// <summary>msr_interception() -> kvm_set_msr_common() for the guests' WRMSRs (svm/svm.c, x86.c); returns 1.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected internal virtual async ValueTask<int> msr_interception(Vcpu vcpu, GuestExit exit)
+    {
+        switch (exit)
+        {
+            case IcrWrite ipi:
+                kvm_x2apic_icr_write(vcpu, vcpus[ipi.Dest]);                  // X2APIC_MSR(APIC_ICR): kvm_x2apic_icr_write
+                break;
+            case WrmsrX2apicEnable:
+                await __kvm_apic_set_base(vcpu, x2apic: true);               // MSR_IA32_APICBASE: kvm_set_apic_base
+                break;
+            case Wrmsr:
+                // kvm_hv_set_msr -> synic_set_sint -> kvm_hv_synic_auto_eoi_set (AutoEOI: APICv inhibited).
+                await kvm_set_or_clear_apicv_inhibit(APICV_INHIBIT_REASON_HYPERV, set: true);
+                break;
+        }
+        return 1;
     }
 
     /// <summary>kvm_emulate_halt() (x86.c): mp_state = KVM_MP_STATE_HALTED; vcpu_run() then blocks in vcpu_block().</summary>

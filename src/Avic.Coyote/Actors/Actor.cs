@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Reflection;
 using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Actors;
@@ -11,15 +9,11 @@ namespace Avic.Coyote.Actors;
 /// </summary>
 public abstract class Actor : IControlledResource
 {
-    private static readonly ConcurrentDictionary<Type, Dictionary<Type, Handler>> ClassHandlers = new();
-    private static readonly ConcurrentDictionary<Type, string> InitializeLocations = new();
-
     private readonly List<Event> inbox = new();
     private ControlledRuntime runtime = null!;
     private Operation operation = null!;
     private InboxBlocker nextEvent = null!;
     private InboxBlocker? receiving;
-    private Dictionary<Type, Handler>? handlers;
     private bool halted;
 
     /// <summary>This actor's identity.</summary>
@@ -40,9 +34,13 @@ public abstract class Actor : IControlledResource
 
     string IControlledResource.ResourceName => Id.Name;
 
-    internal void Attach(ControlledRuntime rt, ActorId id, Operation op)
+    /// <summary>This actor's type's entry: its handlers or states, found once per type.</summary>
+    private protected ActorType ActorType { get; private set; } = null!;
+
+    internal void Attach(ControlledRuntime rt, ActorId id, Operation op, ActorType type)
     {
         runtime = rt;
+        ActorType = type;
         ResourceId = rt.NewResourceId();
         Id = id;
         operation = op;
@@ -94,7 +92,7 @@ public abstract class Actor : IControlledResource
 
     internal async Task RunAsync(Event? initialEvent)
     {
-        operation.Location = InitializeLocations.GetOrAdd(GetType(), static t => $"{t.Name}.OnInitializeAsync");
+        operation.Location = ActorType.InitializeLocation;
         await OnInitializeAsync(initialEvent);
         bool done = InitializeStates(initialEvent);
         while (true)
@@ -144,9 +142,7 @@ public abstract class Actor : IControlledResource
     /// when a handler waits (in <see cref="waitingFor"/>, or <see cref="waitingForR"/> with <see cref="waitingThen"/>).</summary>
     private protected virtual bool Dispatch(Event e)
     {
-        handlers ??= ClassHandlers.GetOrAdd(GetType(), static t => t.GetCustomAttributes<OnEventDoActionAttribute>(true)
-            .ToDictionary(a => a.EventType, a => Handler.Find(t, a.Action)));
-        if (!handlers.TryGetValue(e.GetType(), out Handler? h))
+        if (!ActorType.Handlers.TryGetValue(e.GetType(), out Handler? h))
             throw runtime.Violation(BugKind.UnhandledEvent, $"{Id.Name} received {e.GetType().Name}, which it has no handler for");
         ValueTask called = Invoke(h, e);
         if (!called.IsCompletedSuccessfully)

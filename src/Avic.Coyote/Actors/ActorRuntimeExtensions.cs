@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Linq.Expressions;
-using System.Reflection;
 using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Actors;
@@ -9,7 +6,7 @@ namespace Avic.Coyote.Actors;
 public static class ActorRuntimeExtensions
 {
     public static ActorId CreateActor<T>(this IActorRuntime runtime, Event? initialEvent = null, string? name = null) where T : Actor =>
-        runtime.CreateActor(typeof(T), initialEvent, name);
+        Create(ControlledRuntime.Of(runtime), ActorType.For<T>(), initialEvent, name);
 
     /// <summary>Creates an actor of <paramref name="type"/> on an operation of its own; it first runs when the scheduler picks it.</summary>
     public static ActorId CreateActor(this IActorRuntime runtime, Type type, Event? initialEvent = null, string? name = null)
@@ -18,22 +15,20 @@ public static class ActorRuntimeExtensions
         rt.CheckThread();
         if (!typeof(Actor).IsAssignableFrom(type))
             throw new ArgumentException($"{type.Name} is not an Actor", nameof(type));
-        Actor actor = Constructors.GetOrAdd(type, Constructor)();
+        return Create(rt, ActorType.For(type), initialEvent, name);
+    }
+
+    private static ActorId Create(ControlledRuntime rt, ActorType type, Event? initialEvent, string? name)
+    {
+        rt.CheckThread();
+        Actor actor = type.New();
         int id = rt.Operations.Count;
-        var actorId = new ActorId(id, name ?? $"{type.Name}({id})", actor);
+        var actorId = new ActorId(id, name ?? $"{type.Type.Name}({id})", actor);
         Operation op = rt.Spawn(actorId.Name, () => actor.RunAsync(initialEvent));
-        actor.Attach(rt, actorId, op);
+        actor.Attach(rt, actorId, op, type);
         rt.ActorHost()?.OnActorCreated(actor, op, initialEvent);
         return actorId;
     }
-
-    // Models create their actors anew in every execution: a compiled constructor call per type, not reflection per actor.
-    private static readonly ConcurrentDictionary<Type, Func<Actor>> Constructors = new();
-
-    private static Func<Actor> Constructor(Type type) =>
-        type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes) is { } ctor
-            ? Expression.Lambda<Func<Actor>>(Expression.New(ctor)).Compile()
-            : throw new ArgumentException($"{type.Name} has no parameterless constructor", nameof(type));
 
     /// <summary>Puts <paramref name="e"/> in <paramref name="target"/>'s inbox (not a scheduling point).</summary>
     public static void SendEvent(this IActorRuntime runtime, ActorId target, Event e)

@@ -42,7 +42,7 @@ public abstract class StateMachine : Actor
 
     private protected override bool InitializeStates(Event? initialEvent)
     {
-        schema = StateSchema.For(GetType());
+        schema = ActorType.Schema;
         state = schema.Start;
         (handling, step, initializing) = (initialEvent, Step.Enter, true);
         return Advance();
@@ -125,7 +125,7 @@ public abstract class StateMachine : Actor
                         gotoTarget = null;
                         if (ControlledRuntime.IsTracing) ControlledRuntime.Log($"{Id.Name} goes from {state.Name} to {to.Name}");
                         Host?.OnGotoState(this, state.Type, to);
-                        state = schema.States[to];
+                        state = schema.StateOf(to);
                     }
                     step = Step.Goto;
                     if (state.OnEntry is not null) called = Invoke(state.OnEntry, handling);

@@ -128,9 +128,22 @@ internal sealed class StateSchema
     {
         States = states;
         Start = start;
+        all = states.Values.ToArray();
     }
 
     public Dictionary<Type, StateInfo> States { get; }
+
+    // The states as an array, for the goto on every state change: a machine has a handful of states, and a scan
+    // comparing type references beats hashing them.
+    private readonly StateInfo[] all;
+
+    /// <summary>The state of type <paramref name="state"/> (one of <see cref="States"/>).</summary>
+    public StateInfo StateOf(Type state)
+    {
+        foreach (StateInfo s in all)
+            if (ReferenceEquals(s.Type, state)) return s;
+        throw new KeyNotFoundException($"{state.Name} is not a state of this machine");
+    }
 
     public StateInfo Start { get; }
 

@@ -100,7 +100,7 @@ public abstract class Monitor : IControlledResource
         {
             pendingGoto = null;
             if (state.OnExit is not null) Run(state.OnExit, e);
-            state = schema.States[target];
+            state = schema.StateOf(target);
             Enter(e);
         }
     }

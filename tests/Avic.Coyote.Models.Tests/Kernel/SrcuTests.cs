@@ -59,6 +59,32 @@ public class SrcuTests
     }
 
     [Fact]
+    public void AGracePeriodThatNeverEndsNamesItsReadersInTheOrderTheyEntered()
+    {
+        TestReport report = KernelHarness.Explore(async rt =>
+        {
+            var srcu = new Srcu(rt, null, "kvm->srcu");
+            var bEntered = new SharedVar<bool>(rt, "b entered", false);
+            // "a" is created first but enters its read section after "b"; neither leaves it.
+            Operation a = rt.Spawn("a", async () =>
+            {
+                while (!await bEntered.Read()) { }
+                await srcu_read_lock(srcu);
+            });
+            Operation b = rt.Spawn("b", async () =>
+            {
+                await srcu_read_lock(srcu);
+                await bEntered.Write(true);
+            });
+            await rt.WhenCompleted(a);
+            await rt.WhenCompleted(b);
+            await synchronize_srcu(srcu);
+        }, iterations: 5);
+        Assert.Equal(BugKind.Deadlock, report.Bug?.Kind);
+        Assert.Contains("synchronize_srcu(&kvm->srcu): the grace period waits for reader(s) 'b', 'a' that entered before it", report.Bug!.Message);
+    }
+
+    [Fact]
     public void SynchronizeInsideOwnReadSectionIsReportedAsDeadlock()
     {
         TestReport report = KernelHarness.Explore(async rt =>
