@@ -12,12 +12,12 @@ public static class ActorRuntimeExtensions
     public static ActorId CreateActor(this IActorRuntime runtime, Type type, Event? initialEvent = null, string? name = null)
     {
         ControlledRuntime rt = ControlledRuntime.Of(runtime);
-        rt.CheckThread();
         if (!typeof(Actor).IsAssignableFrom(type))
             throw new ArgumentException($"{type.Name} is not an Actor", nameof(type));
         return Create(rt, ActorType.For(type), initialEvent, name);
     }
 
+    // Both CreateActor overloads end here: the thread check is done once, for both.
     private static ActorId Create(ControlledRuntime rt, ActorType type, Event? initialEvent, string? name)
     {
         rt.CheckThread();
