@@ -67,7 +67,7 @@ public partial class AvicKvm : IPreemptNotifier
     }
 
     // "vcpuN", the vCPU threads' names, made once (the VM is built anew in every execution).
-    private static readonly string[] VcpuThreadNames = [.. Enumerable.Range(0, 4).Select(i => $"vcpu{i}")];
+    private static readonly string[] VcpuThreadNames = [.. Enumerable.Range(0, DoorbellConfig.MaxVcpus).Select(i => $"vcpu{i}")];
 
     public DoorbellConfig Config { get; }
 
@@ -79,28 +79,9 @@ public partial class AvicKvm : IPreemptNotifier
     {
         config.Validate();
         var rt = runtime as ControlledRuntime ?? throw new ArgumentException("the doorbell model runs under the engine's ControlledRuntime");
-        TKernel kvm = Kernel<TKernel>.New(rt, config);
+        TKernel kvm = KernelConstructor<TKernel, DoorbellConfig>.New(rt, config);
         kvm.ValidateFor(config);
         return kvm.RunAsync();
-    }
-
-    // The kernel's (ControlledRuntime, DoorbellConfig) constructor as a compiled delegate, made once per kernel type
-    // (a reflection Invoke per execution cost a stub call and an argument array each time).
-    private static class Kernel<TKernel>
-    {
-        public static readonly Func<ControlledRuntime, DoorbellConfig, TKernel> New = Compile();
-
-        private static Func<ControlledRuntime, DoorbellConfig, TKernel> Compile()
-        {
-            System.Reflection.ConstructorInfo ctor = typeof(TKernel).GetConstructor(
-                System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic,
-                [typeof(ControlledRuntime), typeof(DoorbellConfig)])
-                ?? throw new InvalidOperationException($"{typeof(TKernel).Name} needs a (ControlledRuntime, DoorbellConfig) constructor");
-            var rt = System.Linq.Expressions.Expression.Parameter(typeof(ControlledRuntime), "rt");
-            var config = System.Linq.Expressions.Expression.Parameter(typeof(DoorbellConfig), "config");
-            return System.Linq.Expressions.Expression.Lambda<Func<ControlledRuntime, DoorbellConfig, TKernel>>(
-                System.Linq.Expressions.Expression.New(ctor, rt, config), rt, config).Compile();
-        }
     }
 
     /// <summary>The 2025 code has no avic_doorbell_strict (seed 002 applies to the v5.18-era table) and

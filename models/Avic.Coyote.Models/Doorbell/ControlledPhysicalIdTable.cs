@@ -44,8 +44,8 @@ public struct ControlledPhysicalIdTable : IPhysicalIdTable
             entries[i] = new SharedVar<TableEntry>(runtime, EntryNames[i], new TableEntry(initial[i]));
     }
 
-    // "table[i]", made once (the table is built anew in every execution); the model has at most 4 vCPUs.
-    private static readonly string[] EntryNames = [.. Enumerable.Range(0, 4).Select(i => $"table[{i}]")];
+    // "table[i]", made once (the table is built anew in every execution).
+    private static readonly string[] EntryNames = [.. Enumerable.Range(0, DoorbellConfig.MaxVcpus).Select(i => $"table[{i}]")];
 
     /// <summary>The shared location of entry <paramref name="index"/> (what the sender's AVIC reads).</summary>
     public readonly SharedVar<TableEntry> Entry(int index) => entries[index];

@@ -38,6 +38,9 @@ public sealed record DoorbellConfig
 {
     public int Vcpus { get; init; } = 2;
 
+    /// <summary>The most vCPUs the model covers (<see cref="Validate"/>); tables of per-vCPU names are this long.</summary>
+    public const int MaxVcpus = 3;
+
     /// <summary>Host pCPUs; at least <see cref="Vcpus"/> (a woken or preempted vCPU always finds an idle pCPU).</summary>
     public int Pcpus { get; init; } = 2;
 
@@ -93,7 +96,7 @@ public sealed record DoorbellConfig
         Vcpus < DefaultProgramsByCount.Length ? DefaultProgramsByCount[Vcpus] : MakeDefaultPrograms(Vcpus);
 
     // Made once (every execution builds its configuration anew); nothing writes to them.
-    private static readonly string[][] DefaultProgramsByCount = [.. Enumerable.Range(0, 4).Select(MakeDefaultPrograms)];
+    private static readonly string[][] DefaultProgramsByCount = [.. Enumerable.Range(0, MaxVcpus + 1).Select(MakeDefaultPrograms)];
 
     private static string[] MakeDefaultPrograms(int vcpus) =>
         Enumerable.Range(0, vcpus).Select(v => v % 2 == 0 ? "IHI" : "HIH").ToArray();
@@ -101,7 +104,7 @@ public sealed record DoorbellConfig
     /// <summary>Rejects configurations the model does not cover, with the reason.</summary>
     public void Validate()
     {
-        if (Vcpus is < 2 or > 3) throw new ArgumentException($"Vcpus must be 2 or 3, not {Vcpus}");
+        if (Vcpus is < 2 or > MaxVcpus) throw new ArgumentException($"Vcpus must be 2 or {MaxVcpus}, not {Vcpus}");
         if (Pcpus < Vcpus || Pcpus > 4) throw new ArgumentException($"Pcpus must be between Vcpus ({Vcpus}) and 4, not {Pcpus}");
         string[] programs = Programs ?? DefaultPrograms();
         if (programs.Length != Vcpus) throw new ArgumentException($"{programs.Length} guest programs for {Vcpus} vCPUs");

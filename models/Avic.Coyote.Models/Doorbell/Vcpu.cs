@@ -54,7 +54,7 @@ public sealed partial class Vcpu : KernelVcpu
     }
 
     // The fields' names ("vcpu0->apic->IRR"...), looked up once per vCPU id: the vCPUs are built anew in every execution.
-    private static readonly Fields?[] FieldsById = new Fields?[4];
+    private static readonly Fields?[] FieldsById = new Fields?[DoorbellConfig.MaxVcpus];
 
     private sealed class Fields(FieldNames names)
     {

@@ -98,26 +98,10 @@ public partial class Kvm
     {
         var rt = (ControlledRuntime)runtime;
         if (config.Problem() is { } problem) throw new ArgumentException($"MemslotConfig: {problem}", nameof(config));
-        Kvm kvm = KernelOf<TKvm>.New(rt, config);
+        Kvm kvm = KernelConstructor<TKvm, MemslotConfig>.New(rt, config);
         rt.RegisterMonitor<ProtocolAInvariants>();
         rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.Init(kvm));
         return Vmm.machine_init(rt, kvm);
-    }
-
-    /// <summary>The constructor of a kernel variant, compiled once per type (every variant has Kvm's constructor).</summary>
-    private static class KernelOf<TKvm> where TKvm : Kvm
-    {
-        public static readonly Func<ControlledRuntime, MemslotConfig, Kvm> New = Compile();
-
-        private static Func<ControlledRuntime, MemslotConfig, Kvm> Compile()
-        {
-            var ctor = typeof(TKvm).GetConstructor([typeof(ControlledRuntime), typeof(MemslotConfig)])
-                ?? throw new InvalidOperationException($"{typeof(TKvm).Name} needs a ({nameof(ControlledRuntime)}, {nameof(MemslotConfig)}) constructor");
-            var rt = System.Linq.Expressions.Expression.Parameter(typeof(ControlledRuntime));
-            var config = System.Linq.Expressions.Expression.Parameter(typeof(MemslotConfig));
-            return System.Linq.Expressions.Expression.Lambda<Func<ControlledRuntime, MemslotConfig, Kvm>>(
-                System.Linq.Expressions.Expression.New(ctor, rt, config), rt, config).Compile();
-        }
     }
 
     /// <summary>The guest program of a vCPU: an xAPIC guest touching its APIC page, switching to x2APIC,
