@@ -7,7 +7,7 @@ namespace Avic.Coyote.Actors;
 /// <summary>Base of the nested state classes of state machines and monitors.</summary>
 public abstract class StateDeclaration;
 
-/// <summary>A handler method compiled once per type: (instance, event) → Task.</summary>
+/// <summary>A handler method compiled once per type: (instance, event) → ValueTask.</summary>
 internal sealed class Handler
 {
     public Handler(MethodInfo method, Func<object, Event?, ValueTask> run)
@@ -21,9 +21,6 @@ internal sealed class Handler
 
     /// <summary>Calls the handler: what actors await (a ValueTask, so a pooled async handler allocates nothing).</summary>
     public Func<object, Event?, ValueTask> Run { get; }
-
-    /// <summary>Calls the handler as a Task (monitors, whose handlers are synchronous).</summary>
-    public Task Invoke(object instance, Event? e) => Run(instance, e).AsTask();
 
     /// <summary>"Class.Method": the operation's location while the handler runs (built once, not per event).</summary>
     public string Name { get; }

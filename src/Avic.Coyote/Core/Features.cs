@@ -8,6 +8,7 @@ internal struct FeatureTable
 {
     private object?[]? slots;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public readonly T? Get<T>() where T : class
     {
         int i = FeatureSlot<T>.Index;

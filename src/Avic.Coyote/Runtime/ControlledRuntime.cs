@@ -204,6 +204,9 @@ public sealed partial class ControlledRuntime : IActorRuntime
     }
 
     /// <summary>The engine's runtime behind <paramref name="runtime"/> (features need its extension points).</summary>
-    internal static ControlledRuntime Of(IActorRuntime runtime) =>
-        runtime as ControlledRuntime ?? throw new ArgumentException("this needs the engine's ControlledRuntime", nameof(runtime));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ControlledRuntime Of(IActorRuntime runtime) => runtime as ControlledRuntime ?? NotTheEngine();
+
+    // Out of line, so that Of inlines into every monitor notification and feature lookup.
+    private static ControlledRuntime NotTheEngine() => throw new ArgumentException("this needs the engine's ControlledRuntime", "runtime");
 }

@@ -85,6 +85,7 @@ public sealed class ExtensionPoints
     }
 
     /// <summary>The state feature <typeparamref name="T"/> keeps for this execution, or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T? Get<T>() where T : class => features.Get<T>();
 
     /// <summary>Sets the state feature <typeparamref name="T"/> keeps for this execution (e.g. under an interface it serves).</summary>

@@ -30,6 +30,9 @@ public abstract class Monitor : IControlledResource
 
     public int ResourceId { get; private set; }
 
+    /// <summary>This monitor's type (its <c>GetType()</c>, kept: notifications find their monitor by it).</summary>
+    internal Type Type { get; private set; } = null!;
+
     ResourceKind IControlledResource.ResourceKind => ResourceKind.Monitor;
 
     string IControlledResource.ResourceName => GetType().Name;
@@ -38,7 +41,8 @@ public abstract class Monitor : IControlledResource
     {
         runtime = rt;
         ResourceId = rt.NewResourceId();
-        schema = StateSchema.For(GetType());
+        Type = GetType();
+        schema = StateSchema.For(Type);
         state = schema.Start;
         Enter(null);
     }
@@ -91,7 +95,7 @@ public abstract class Monitor : IControlledResource
         }
         if (tr.Action is not null) Run(tr.Action, e);
         if (tr.GotoState is not null) pendingGoto = tr.GotoState;
-        FollowGotos(e);
+        if (pendingGoto is not null) FollowGotos(e);
     }
 
     private void FollowGotos(Event? e)
@@ -118,7 +122,10 @@ public abstract class Monitor : IControlledResource
 
     private void Run(Handler h, Event? e)
     {
-        Task t = h.Invoke(this, e);
+        // Handlers are synchronous: most return nothing (a default ValueTask), which needs no Task to judge.
+        ValueTask v = h.Run(this, e);
+        if (v.IsCompletedSuccessfully) return;
+        Task t = v.AsTask();
         if (!t.IsCompleted)
             throw runtime.Violation(BugKind.UncontrolledConcurrency, $"monitor handler {h.Name} must be synchronous (it awaited)");
         if (t.IsFaulted) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(t.Exception!.InnerException!).Throw();

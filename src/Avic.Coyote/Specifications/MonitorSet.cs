@@ -11,12 +11,8 @@ public static class MonitorRuntimeExtensions
         MonitorSet.Of(ControlledRuntime.Of(runtime)).Register<T>();
 
     /// <summary>Delivers <paramref name="e"/> synchronously to the registered monitor of type <typeparamref name="T"/>.</summary>
-    public static void Monitor<T>(this IActorRuntime runtime, Event e) where T : Monitor
-    {
-        ControlledRuntime rt = ControlledRuntime.Of(runtime);
-        rt.CheckThread();
-        (rt.Extensions.Get<MonitorSet>()?.Find<T>() ?? throw IMonitorSink.NotRegistered(typeof(T))).Deliver(rt, e);
-    }
+    public static void Monitor<T>(this IActorRuntime runtime, Event e) where T : Monitor =>
+        MonitorSet.Deliver(ControlledRuntime.Of(runtime), typeof(T), e);
 
     /// <summary>Finds a registered monitor (for models that query monitor state in assertions).</summary>
     public static T? GetMonitor<T>(this IActorRuntime runtime) where T : Monitor =>
@@ -61,19 +57,25 @@ internal sealed class MonitorSet : IExecutionCheck, IMonitorSink
         return null;
     }
 
-    /// <summary>For actors, which cannot name monitor types: the monitor of <paramref name="type"/> handles <paramref name="e"/>.</summary>
-    public void Deliver(Type type, Event e)
+    /// <summary>The monitor of <paramref name="type"/> in <paramref name="rt"/>'s execution handles <paramref name="e"/>.
+    /// Not generic, so that a notification costs no shared-generic lookups (the set's slot, a cast per monitor).</summary>
+    internal static void Deliver(ControlledRuntime rt, Type type, Event e)
     {
-        runtime.CheckThread();
-        foreach (Monitor m in monitors)
-        {
-            if (type.IsInstanceOfType(m))
-            {
-                m.Deliver(runtime, e);
-                return;
-            }
-        }
-        throw IMonitorSink.NotRegistered(type);
+        rt.CheckThread();
+        (rt.Extensions.Get<MonitorSet>()?.Find(type) ?? throw IMonitorSink.NotRegistered(type)).Deliver(rt, e);
+    }
+
+    /// <summary>For actors, which cannot name monitor types: the monitor of <paramref name="type"/> handles <paramref name="e"/>.</summary>
+    public void Deliver(Type type, Event e) => Deliver(runtime, type, e);
+
+    /// <summary>The first registered monitor that is a <paramref name="type"/>, as <see cref="Find{T}"/>. A monitor of
+    /// exactly that type is that one (<see cref="Register{T}"/> adds no <c>T</c> once a monitor is one), so it is
+    /// looked for first, by reference; a base type or interface falls back to the assignability test.</summary>
+    private Monitor? Find(Type type)
+    {
+        foreach (Monitor m in monitors) if (ReferenceEquals(m.Type, type)) return m;
+        foreach (Monitor m in monitors) if (type.IsInstanceOfType(m)) return m;
+        return null;
     }
 
     private Monitor? Hot()
