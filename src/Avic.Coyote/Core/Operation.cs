@@ -109,6 +109,7 @@ public sealed class Operation
     /// <summary>True when the operation's next step can run now (not completed, not blocked; a store buffer with stores).</summary>
     public bool IsEnabled
     {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         get
         {
             if (Status == OperationStatus.Completed) return false;

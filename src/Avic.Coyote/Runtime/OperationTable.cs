@@ -24,19 +24,24 @@ internal sealed class OperationTable
     /// <summary>The operations that can take a step now, in id order; notes which ones the step just taken enabled.</summary>
     public ReadOnlySpan<Operation> CollectEnabled(int step)
     {
-        int count = 0;
         // A span, not the list's enumerator: this runs for every operation at every step.
-        foreach (Operation op in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(all))
+        ReadOnlySpan<Operation> ops = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(all);
+        if (enabled.Length < ops.Length) Array.Resize(ref enabled, Math.Max(ops.Length, enabled.Length * 2));
+        Operation[] collected = enabled;
+        int count = 0;
+        foreach (Operation op in ops)
         {
             bool isEnabled = op.IsEnabled;
             // Blocked (or not yet created) when last looked, runnable now: the step just taken enabled it.
             if (isEnabled && !op.WasEnabled) op.EnabledByStep = step;
             op.WasEnabled = isEnabled;
             if (!isEnabled) continue;
-            if (count == enabled.Length) Array.Resize(ref enabled, count * 2);
-            enabled[count++] = op;
+            // Most steps find the enabled operations of the step before: a slot that already holds this one needs no
+            // store (a reference store is a write barrier).
+            if (!ReferenceEquals(collected[count], op)) collected[count] = op;
+            count++;
         }
-        return new ReadOnlySpan<Operation>(enabled, 0, count);
+        return new ReadOnlySpan<Operation>(collected, 0, count);
     }
 
     public bool AnyEnabled() => all.Exists(op => op.IsEnabled);
