@@ -31,7 +31,11 @@ public abstract class StepObserver
 /// <see cref="ControlledRuntime.AddCheck"/>; a check records a bug through the runtime.</summary>
 public interface IExecutionCheck
 {
-    /// <summary>After each step; true when it recorded a bug.</summary>
+    /// <summary>Whether <see cref="AfterStep"/> has anything to judge in this execution; asked once, when the check is
+    /// added (e.g. monitors only count hot steps under a liveness threshold). False spares every step a call.</summary>
+    bool ChecksEachStep => true;
+
+    /// <summary>After each step (when <see cref="ChecksEachStep"/>); true when it recorded a bug.</summary>
     bool AfterStep(ControlledRuntime runtime);
 
     /// <summary>The execution reached its step bound.</summary>
@@ -59,6 +63,7 @@ public sealed class ExtensionPoints
     private FeatureTable features;
     private FeatureTable kept;
     private readonly List<IExecutionCheck> checks = new();
+    private readonly List<IExecutionCheck> stepChecks = new(); // the checks that judge each step
     private readonly List<StepObserver> attached = new();
     private StepObserver[] observers = new StepObserver[4];
     private int observerCount;
@@ -92,7 +97,11 @@ public sealed class ExtensionPoints
     public void Set<T>(T? value) where T : class => features.Set(value);
 
     /// <summary>Adds a check that judges this execution after each step, at the step bound and at its end.</summary>
-    public void AddCheck(IExecutionCheck check) => checks.Add(check);
+    public void AddCheck(IExecutionCheck check)
+    {
+        checks.Add(check);
+        if (check.ChecksEachStep) stepChecks.Add(check);
+    }
 
     /// <summary>The barrier of this execution's memory model (<see cref="ControlledRuntime.DrainStoreBuffer"/>); null under sequential consistency.</summary>
     public IMemoryOrder? MemoryOrder { get; set; }
@@ -107,6 +116,7 @@ public sealed class ExtensionPoints
     {
         features.Clear();
         checks.Clear();
+        stepChecks.Clear();
         MemoryOrder = null;
         observerCount = 0;
         if (footprints is not null) Observe(footprints);
@@ -154,9 +164,9 @@ public sealed class ExtensionPoints
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool AfterStep()
     {
-        if (checks.Count == 0) return false;
-        // A span, not the list's enumerator: this runs at every step of a model with monitors.
-        foreach (IExecutionCheck check in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(checks))
+        if (stepChecks.Count == 0) return false;
+        // A span, not the list's enumerator: this runs at every step of a model with monitors under a liveness threshold.
+        foreach (IExecutionCheck check in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(stepChecks))
             if (check.AfterStep(runtime)) return true;
         return false;
     }

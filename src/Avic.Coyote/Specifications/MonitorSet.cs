@@ -84,9 +84,11 @@ internal sealed class MonitorSet : IExecutionCheck, IMonitorSink
         return null;
     }
 
+    /// <summary>Only a liveness threshold makes a step judge the monitors (hot for too many steps).</summary>
+    public bool ChecksEachStep => runtime.LivenessThreshold > 0;
+
     public bool AfterStep(ControlledRuntime rt)
     {
-        if (rt.LivenessThreshold <= 0) return false;
         foreach (Monitor m in monitors)
         {
             if (m.IsHot && rt.Step - m.HotSinceStep >= rt.LivenessThreshold)
