@@ -91,8 +91,7 @@ public sealed class Operation
     internal bool WasEnabled;
 
     internal Func<Task>? Body;
-    internal Action<object?>? Continuation;
-    internal object? ContinuationState;
+    internal Action? Continuation;
 
     /// <summary>Where the operation's code is (set by actors to the running handler), for error messages.</summary>
     internal string? Location;
@@ -118,11 +117,10 @@ public sealed class Operation
         }
     }
 
-    /// <summary>Parks the operation at a scheduling point: <paramref name="continuation"/>(<paramref name="state"/>) is what resuming it runs.</summary>
-    internal void Park(Action<object?> continuation, object? state)
+    /// <summary>Parks the operation at a scheduling point: <paramref name="continuation"/> (the awaiting frame's) is what resuming it runs.</summary>
+    internal void Park(Action continuation)
     {
         Continuation = continuation;
-        ContinuationState = state;
         ReachedSchedulingPoint = true;
     }
 
@@ -141,10 +139,9 @@ public sealed class Operation
             }
             else
             {
-                Action<object?> continuation = Continuation!;
-                object? state = ContinuationState;
-                (Continuation, ContinuationState) = (null, null);
-                continuation(state);
+                Action continuation = Continuation!;
+                Continuation = null;
+                continuation();
             }
         }
         catch (Exception e)

@@ -175,10 +175,10 @@ public sealed partial class ControlledRuntime : IActorRuntime
         return extensions.Judge(atEnd: true) ? ExecutionOutcome.Bug : ExecutionOutcome.Quiescent;
     }
 
-    internal void Pause(Action<object?> continuation, object? state)
+    internal void Pause(Action continuation)
     {
         CheckThread();
-        running!.Park(continuation, state);
+        running!.Park(continuation);
     }
 
     /// <summary>The running operation was resumed at its scheduling point: its declared access happens now.</summary>

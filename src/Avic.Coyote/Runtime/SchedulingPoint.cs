@@ -35,9 +35,9 @@ public readonly struct SchedulingPoint
             runtime.OnActionDone();
         }
 
-        public void OnCompleted(Action continuation) => runtime.Pause(ResumeContinuation.Invoke, continuation);
+        public void OnCompleted(Action continuation) => runtime.Pause(continuation);
 
-        public void UnsafeOnCompleted(Action continuation) => runtime.Pause(ResumeContinuation.Invoke, continuation);
+        public void UnsafeOnCompleted(Action continuation) => runtime.Pause(continuation);
     }
 }
 
@@ -69,9 +69,9 @@ public readonly struct SchedulingPoint<TAction, TResult>
             return result;
         }
 
-        public void OnCompleted(Action continuation) => runtime.Pause(ResumeContinuation.Invoke, continuation);
+        public void OnCompleted(Action continuation) => runtime.Pause(continuation);
 
-        public void UnsafeOnCompleted(Action continuation) => runtime.Pause(ResumeContinuation.Invoke, continuation);
+        public void UnsafeOnCompleted(Action continuation) => runtime.Pause(continuation);
     }
 }
 
@@ -85,10 +85,4 @@ public interface IResumeAction<TResult>
 /// <summary>The result of a scheduling point that returns nothing.</summary>
 public readonly struct Unit
 {
-}
-
-/// <summary>Runs a parked frame's continuation (the operation's continuation is a delegate and its state).</summary>
-internal static class ResumeContinuation
-{
-    public static readonly Action<object?> Invoke = static continuation => ((Action)continuation!)();
 }
