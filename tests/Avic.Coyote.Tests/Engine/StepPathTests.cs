@@ -53,4 +53,46 @@ public class StepPathTests
         }
         Assert.False(ExecutionContext.IsFlowSuppressed());
     }
+
+    [Fact]
+    public void ACheckThatJudgesNoStepIsNotCalledAfterStepsButStillJudgesTheEnd()
+    {
+        var quiet = new CountingCheck(eachStep: false);
+        var eachStep = new CountingCheck(eachStep: true);
+        TestCase test = TestCase.From("checks", async rt =>
+        {
+            ExtensionPoints extensions = ((ControlledRuntime)rt).Extensions;
+            extensions.AddCheck(quiet);
+            extensions.AddCheck(eachStep);
+            await rt.Interleave();
+            await rt.Interleave();
+        }, Expectation.Pass);
+        var runtime = new ControlledRuntime();
+
+        ExecutionOutcome outcome = runtime.RunExecution(test.Entry, new RandomStrategy(1), 1000, MemoryModel.SequentialConsistency, 0, tracing: false);
+
+        Assert.Equal(ExecutionOutcome.Quiescent, outcome);
+        Assert.Equal(3, runtime.Step);
+        Assert.Equal(0, quiet.AfterSteps);
+        Assert.Equal(3, eachStep.AfterSteps); // added in the first step, judged after each of the three
+        Assert.Equal((1, 1), (quiet.AtEnds, eachStep.AtEnds));
+    }
+
+    private sealed class CountingCheck(bool eachStep) : IExecutionCheck
+    {
+        public int AfterSteps;
+        public int AtEnds;
+
+        public bool ChecksEachStep => eachStep;
+
+        public bool AfterStep(ControlledRuntime runtime)
+        {
+            AfterSteps++;
+            return false;
+        }
+
+        public void AtStepBound(ControlledRuntime runtime) { }
+
+        public void AtEnd(ControlledRuntime runtime) => AtEnds++;
+    }
 }
