@@ -64,9 +64,13 @@ internal sealed class LockRules
     /// <summary>Sets the rule for <paramref name="c"/> (a declared rule replaces a learned one).</summary>
     public void Set(LockClass c, LockOrigin origin)
     {
-        int i = rules.FindIndex(r => ReferenceEquals(r.Class, c));
-        if (i >= 0) rules[i] = (c, origin);
-        else rules.Add((c, origin));
+        for (int i = 0; i < rules.Count; i++)
+        {
+            if (!ReferenceEquals(rules[i].Class, c)) continue;
+            rules[i] = (c, origin);
+            return;
+        }
+        rules.Add((c, origin));
     }
 }
 
@@ -99,7 +103,9 @@ internal readonly struct LockOrigin
 public sealed class LockDep
 {
     private readonly ControlledRuntime runtime;
-    private readonly Dictionary<string, LockClass> classes = new(StringComparer.Ordinal);
+    /// <summary>The classes by name. A model has a handful, and builds its lockdep in every execution: a scan (the names
+    /// are mostly the same literals, so the comparison is usually a reference check) beats building a hash table.</summary>
+    private readonly List<LockClass> classes = new(8);
     private readonly PerOperation<List<object>?> held = new();
     private int visitStamp;
 
@@ -114,7 +120,10 @@ public sealed class LockDep
     /// <summary>The class named <paramref name="name"/> (created on first use).</summary>
     public LockClass Class(string name, bool isSrcu = false)
     {
-        if (!classes.TryGetValue(name, out LockClass? c)) classes[name] = c = new LockClass(name, isSrcu);
+        for (int i = 0; i < classes.Count; i++)
+            if (string.Equals(classes[i].Name, name)) return classes[i];
+        var c = new LockClass(name, isSrcu);
+        classes.Add(c);
         return c;
     }
 
