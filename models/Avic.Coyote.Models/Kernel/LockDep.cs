@@ -141,8 +141,12 @@ public sealed class LockDep
     {
         if (held.Get(op) is { } l)
         {
-            int i = l.LastIndexOf(lockObject);
-            if (i >= 0) l.RemoveAt(i);
+            for (int i = l.Count - 1; i >= 0; i--)
+            {
+                if (!ReferenceEquals(l[i], lockObject)) continue;
+                l.RemoveAt(i);
+                return;
+            }
         }
     }
 
@@ -167,8 +171,9 @@ public sealed class LockDep
     {
         if (held.Get(op) is not { } l) return;
         LockClass target = ClassOf(lockObject);
-        foreach (object h in l)
+        for (int i = 0; i < l.Count; i++)
         {
+            object h = l[i];
             LockClass hc = ClassOf(h);
             if (hc.IsSrcu)
             {
@@ -201,8 +206,9 @@ public sealed class LockDep
     {
         if (held.Get(op) is not { } l) return;
         LockClass sc = srcu.Class;
-        foreach (object h in l)
+        for (int i = 0; i < l.Count; i++)
         {
+            object h = l[i];
             if (ReferenceEquals(h, srcu))
                 throw runtime.Violation(BugKind.Deadlock,
                     "INV-A4", $"INV-A4: synchronize_srcu() called inside an SRCU read-side critical section ({srcu.Name}, by '{op.Name}'): it waits for its own reader");
