@@ -204,11 +204,12 @@ public abstract class VcpuThread : StateMachine
         return default;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask vcpu_run_out(int r)
+    /// <summary>vcpu_run() returned r: the end of KVM_RUN, then the thread is back in userspace. The goto is taken when
+    /// the handler's call returns (the state machine follows it after the call), so no frame waits here for the call.</summary>
+    private ValueTask vcpu_run_out(int r)
     {
-        await kvm_arch_vcpu_ioctl_run_out(r);
         RaiseGotoStateEvent<InUserspace>();
+        return kvm_arch_vcpu_ioctl_run_out(r);
     }
 }
 #pragma warning restore CA1707, IDE1006
