@@ -64,9 +64,13 @@ internal sealed class LockRules
     /// <summary>Sets the rule for <paramref name="c"/> (a declared rule replaces a learned one).</summary>
     public void Set(LockClass c, LockOrigin origin)
     {
-        int i = rules.FindIndex(r => ReferenceEquals(r.Class, c));
-        if (i >= 0) rules[i] = (c, origin);
-        else rules.Add((c, origin));
+        for (int i = 0; i < rules.Count; i++)
+        {
+            if (!ReferenceEquals(rules[i].Class, c)) continue;
+            rules[i] = (c, origin);
+            return;
+        }
+        rules.Add((c, origin));
     }
 }
 
@@ -99,7 +103,9 @@ internal readonly struct LockOrigin
 public sealed class LockDep
 {
     private readonly ControlledRuntime runtime;
-    private readonly Dictionary<string, LockClass> classes = new(StringComparer.Ordinal);
+    /// <summary>The classes by name. A model has a handful, and builds its lockdep in every execution: a scan (the names
+    /// are mostly the same literals, so the comparison is usually a reference check) beats building a hash table.</summary>
+    private readonly List<LockClass> classes = new(8);
     private readonly PerOperation<List<object>?> held = new();
     private int visitStamp;
 
@@ -114,7 +120,10 @@ public sealed class LockDep
     /// <summary>The class named <paramref name="name"/> (created on first use).</summary>
     public LockClass Class(string name, bool isSrcu = false)
     {
-        if (!classes.TryGetValue(name, out LockClass? c)) classes[name] = c = new LockClass(name, isSrcu);
+        for (int i = 0; i < classes.Count; i++)
+            if (string.Equals(classes[i].Name, name)) return classes[i];
+        var c = new LockClass(name, isSrcu);
+        classes.Add(c);
         return c;
     }
 
@@ -132,8 +141,12 @@ public sealed class LockDep
     {
         if (held.Get(op) is { } l)
         {
-            int i = l.LastIndexOf(lockObject);
-            if (i >= 0) l.RemoveAt(i);
+            for (int i = l.Count - 1; i >= 0; i--)
+            {
+                if (!ReferenceEquals(l[i], lockObject)) continue;
+                l.RemoveAt(i);
+                return;
+            }
         }
     }
 
@@ -158,8 +171,9 @@ public sealed class LockDep
     {
         if (held.Get(op) is not { } l) return;
         LockClass target = ClassOf(lockObject);
-        foreach (object h in l)
+        for (int i = 0; i < l.Count; i++)
         {
+            object h = l[i];
             LockClass hc = ClassOf(h);
             if (hc.IsSrcu)
             {
@@ -192,8 +206,9 @@ public sealed class LockDep
     {
         if (held.Get(op) is not { } l) return;
         LockClass sc = srcu.Class;
-        foreach (object h in l)
+        for (int i = 0; i < l.Count; i++)
         {
+            object h = l[i];
             if (ReferenceEquals(h, srcu))
                 throw runtime.Violation(BugKind.Deadlock,
                     "INV-A4", $"INV-A4: synchronize_srcu() called inside an SRCU read-side critical section ({srcu.Name}, by '{op.Name}'): it waits for its own reader");

@@ -57,6 +57,22 @@ public class LockDepTests
         Assert.Contains("declared order kvm->lock → vcpu->mutex", report.Bug.Message);
     }
 
+    /// <summary>A class is found by its name's value: a name made at run time (not the same string object) is the same class.</summary>
+    [Fact]
+    public void AClassNamedByAnEqualStringIsTheSameClass()
+    {
+        TestReport report = KernelHarness.Explore(async rt =>
+        {
+            var lockdep = new LockDep(rt);
+            var vcpu0 = new KernelMutex(rt, lockdep, "vcpu0->mutex", "vcpu->mutex");
+            var vcpu1 = new KernelMutex(rt, lockdep, "vcpu1->mutex", string.Concat("vcpu", "->", "mutex"));
+            await mutex_lock(vcpu0);
+            await mutex_lock(vcpu1);
+        }, iterations: 1);
+        Assert.Equal(BugKind.AssertionFailure, report.Bug?.Kind);
+        Assert.Contains("takes vcpu1->mutex while holding vcpu0->mutex (same lock class vcpu->mutex)", report.Bug!.Message);
+    }
+
     [Fact]
     public void TheDeclaredOrderItselfIsFine()
     {

@@ -91,6 +91,11 @@ public class MemslotModelTests
         Assert.Contains("vcpu0 goes from InUserspace to InKvmRun", trace);
         Assert.Contains("vcpu0 goes from InKvmRun to InGuestMode", trace);
         Assert.Contains("vcpu0 goes from InGuestMode to InKvmRun", trace);
+        // KVM_RUN's handler raises vcpu_run()'s goto before kvm_arch_vcpu_ioctl_run() runs: the goto is taken only when
+        // the call returns, after its vcpu->mutex (the creation's mutex_lock precedes the VMM's KvmRun).
+        int run = trace.IndexOf("vcpu0 goes from InUserspace to InKvmRun", StringComparison.Ordinal);
+        int ioctlLock = trace.LastIndexOf("mutex_lock(&vcpu0->mutex)", run, StringComparison.Ordinal);
+        Assert.True(trace.IndexOf("send KvmRun to vcpu0", StringComparison.Ordinal) < ioctlLock, "KVM_RUN takes vcpu->mutex before vcpu_run()");
         int entry = trace.IndexOf("vcpu0 goes from InKvmRun to InGuestMode", StringComparison.Ordinal);
         Assert.True(trace.IndexOf("VMRUN vcpu0", StringComparison.Ordinal) < entry, "VMRUN is the last step of vcpu_enter_guest before guest mode");
         Assert.Contains("vcpu0's guest does EnableX2apic", trace);
