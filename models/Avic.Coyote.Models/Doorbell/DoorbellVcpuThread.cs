@@ -43,8 +43,13 @@ public sealed class DoorbellVcpuThread : VcpuThread
         return Task.CompletedTask;
     }
 
-    // x86.c kvm_arch_vcpu_ioctl_run(): vcpu_load(), then vcpu_run() (VcpuThread.kvm_vcpu_ioctl_run).
-    protected override ValueTask kvm_arch_vcpu_ioctl_run(KvmRun ioctl) => new(kvm.vcpu_load(v));
+    // x86.c kvm_arch_vcpu_ioctl_run(): vcpu_load(), then vcpu_run().
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask kvm_arch_vcpu_ioctl_run(KvmRun ioctl)
+    {
+        await kvm.vcpu_load(v);
+        vcpu_run();
+    }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected override async ValueTask kvm_arch_vcpu_ioctl_run_out(int r)

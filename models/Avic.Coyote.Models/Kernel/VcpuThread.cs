@@ -64,7 +64,7 @@ public abstract class VcpuThread : StateMachine
 
     /// <summary>Between ioctls, in the VMM's code: vcpu->mode == OUTSIDE_GUEST_MODE, vcpu->mutex not held.</summary>
     [Start]
-    [OnEventDoAction(typeof(KvmRun), nameof(kvm_vcpu_ioctl_run))]
+    [OnEventDoAction(typeof(KvmRun), nameof(kvm_arch_vcpu_ioctl_run))]
     [OnEventDoAction(typeof(KvmSetLapic), nameof(kvm_vcpu_ioctl_set_lapic))]
     [OnEventDoAction(typeof(KvmSetNestedState), nameof(kvm_vcpu_ioctl_set_nested_state))]
     [OnEventGotoState(typeof(SchedOut), typeof(ScheduledOut), nameof(kvm_sched_out))]
@@ -98,7 +98,7 @@ public abstract class VcpuThread : StateMachine
 
     // ---- the model's kernel functions ---------------------------------------------------------------
 
-    /// <summary>KVM_RUN up to vcpu_run(): e.g. vcpu->mutex, kvm_vcpu_srcu_read_lock (vcpu_run() follows when it returns).</summary>
+    /// <summary>KVM_RUN up to vcpu_run(): e.g. vcpu->mutex, kvm_vcpu_srcu_read_lock; then call <see cref="vcpu_run"/>.</summary>
     protected abstract ValueTask kvm_arch_vcpu_ioctl_run(KvmRun ioctl);
 
     /// <summary>The end of KVM_RUN after vcpu_run() returned <paramref name="r"/> (SRCU unlock, vcpu->mutex unlock).</summary>
@@ -136,7 +136,7 @@ public abstract class VcpuThread : StateMachine
     // ---- helpers the kernel functions call -------------------------------------------------------------
 
     /// <summary>vcpu_run(): the loop starts (the thread is in KVM_RUN).</summary>
-    private void vcpu_run() => RaiseGotoStateEvent<InKvmRun>();
+    protected void vcpu_run() => RaiseGotoStateEvent<InKvmRun>();
 
     /// <summary>static_call(kvm_x86_vcpu_run)(vcpu): VMRUN; the guest runs until its next exit (also Linux.kvm_x86_vcpu_run).</summary>
     protected internal void kvm_x86_vcpu_run()
@@ -159,15 +159,6 @@ public abstract class VcpuThread : StateMachine
     // These run on every guest entry and exit: they have no frame of their own (the state machine awaits the model's
     // function and calls the rest of vcpu_run() with its r, see StateMachine.Then), and the model's ValueTask overrides
     // are pooled, so a KVM_RUN allocates no frame per handler (the unrolled loop was one frame before it was states).
-
-    /// <summary>kvm_vcpu_ioctl(KVM_RUN) (kvm_main.c): kvm_arch_vcpu_ioctl_run() up to vcpu_run(), then vcpu_run(). The goto
-    /// vcpu_run() raises is taken when the call returns (the state machine follows it after the call), so no frame waits
-    /// here for the call.</summary>
-    protected ValueTask kvm_vcpu_ioctl_run(KvmRun ioctl)
-    {
-        vcpu_run();
-        return kvm_arch_vcpu_ioctl_run(ioctl);
-    }
 
     // r = vcpu_enter_guest(vcpu): awaited by the state machine (Then), so the handler adds no frame of its own.
     protected ValueTask vcpu_run_enter_guest()

@@ -1,6 +1,7 @@
 // A Protocol A vCPU thread: the Kernel/VcpuThread state machine (InUserspace, InKvmRun, InGuestMode,
 // Blocked) over this model's kernel functions in Kvm. Each override only connects a state or event to
 // the kernel function of the same name; the guest program (Vcpu.Guest) decides the exits.
+using System.Runtime.CompilerServices;
 using Avic.Coyote.Models.Kernel;
 
 namespace Avic.Coyote.Models.Memslot;
@@ -27,13 +28,13 @@ public sealed class MemslotVcpuThread : VcpuThread
 
     protected override Task kvm_vcpu_ioctl_set_nested_state(KvmSetNestedState ioctl) => kvm.kvm_vcpu_ioctl_leave_nested(vcpu);
 
-    /// <summary>KVM_RUN: the guest program and the count of cancelled entries start afresh (this thread's own fields, read
-    /// only once vcpu_run() runs), then kvm_arch_vcpu_ioctl_run() up to vcpu_run().</summary>
-    protected override ValueTask kvm_arch_vcpu_ioctl_run(KvmRun ioctl)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask kvm_arch_vcpu_ioctl_run(KvmRun ioctl)
     {
+        await kvm.kvm_arch_vcpu_ioctl_run(vcpu);
         next = 0;
         bailouts = 0;
-        return new(kvm.kvm_arch_vcpu_ioctl_run(vcpu));
+        vcpu_run();
     }
 
     protected override ValueTask kvm_arch_vcpu_ioctl_run_out(int r) => new(kvm.kvm_arch_vcpu_ioctl_run_out(vcpu));
