@@ -147,7 +147,7 @@ public static class TestingEngine
         if (saved.Mismatch(Checkpoint.For(test, config, runner, strategy.Name, CheckpointTotals.None)) is { } why)
             throw new CheckpointException($"{from}: cannot resume: {why}");
         if (saved.Finished)
-            throw new CheckpointException($"{from}: the search is finished, nothing to resume ({saved.Totals.Executions:N0} executions in " +
+            throw new CheckpointException($"{from}: the search is finished, nothing to resume ({Count(saved.Totals.Executions)} executions in " +
                                           $"{saved.Totals.Pieces} piece{(saved.Totals.Pieces == 1 ? "" : "s")}): {saved.Result}");
         saving.Restore(new CheckpointReader(saved.State, from));
         report.ResumedFrom = from;
@@ -155,6 +155,8 @@ public static class TestingEngine
         report.ResumeTime = watch.Elapsed;
         return saved.Totals.Executions;
     }
+
+    private static string Count(long n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Writes the search's state (or, <paramref name="finished"/>, its result) to the checkpoint file, whole or not
     /// at all; a failed write is noted in the report and leaves the file as it was.</summary>
@@ -172,7 +174,7 @@ public static class TestingEngine
         Checkpoint file = Checkpoint.For(test, config, runner, strategy.Name, report.Totals) with
         {
             Finished = finished,
-            Result = finished ? (report.Bug is { } bug ? $"bug in iteration {report.BugIteration + 1:N0}: {bug}" : report.Coverage) : null,
+            Result = finished ? (report.Bug is { } bug ? $"bug in iteration {Count(report.BugIteration + 1)}: {bug}" : report.Coverage) : null,
             State = state ?? "",
         };
         string json = file.ToJson();

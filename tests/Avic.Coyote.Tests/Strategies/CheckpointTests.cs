@@ -147,7 +147,7 @@ public class CheckpointTests : IDisposable
         var (last, pieces) = InPieces(test, Config("dfs"), File("bug.checkpoint"), piece);
         Assert.True(pieces > 2, $"{pieces} pieces");
         AssertSame(whole, last);
-        Assert.Contains($"bug in iteration {whole.BugIteration + 1:N0}", Checkpoint.Load(File("bug.checkpoint")).Result);
+        Assert.Contains($"bug in iteration {(whole.BugIteration + 1).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}", Checkpoint.Load(File("bug.checkpoint")).Result);
     }
 
     // ---- bad input: a clear error, never a stack trace ----
