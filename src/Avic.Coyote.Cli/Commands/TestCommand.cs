@@ -43,7 +43,7 @@ public static class TestCommand
         TextWriter o = context.Out;
         Configuration c = options.Configuration;
         int workers = ExhaustiveWorkers(args, c);
-        CheckpointOptions? checkpoint = CheckpointOf(args, c, tests);
+        CheckpointOptions? checkpoint = CheckpointOf(args, c, tests, context);
         o.WriteLine($"coyote test: {tests.Count} test{(tests.Count == 1 ? "" : "s")}, strategy {Configuration.DescribeStrategy(c.Strategy, c.StrategyValue)}" +
                     (workers > 1 ? $" on {workers} worker threads" : "") + ", " +
                     $"seed {c.Seed}, up to {Numbers.Count(c.Iterations)} iterations of up to {Numbers.Count(c.MaxSteps)} steps" +
@@ -91,10 +91,10 @@ public static class TestCommand
 
     /// <summary>`--checkpoint FILE` / `--resume FILE` (which writes back to FILE unless --checkpoint names another): one test, a
     /// strategy that can checkpoint; a new search does not overwrite a checkpoint. Null without them.</summary>
-    private static CheckpointOptions? CheckpointOf(ParsedArgs args, Configuration c, IReadOnlyList<TestCase> tests)
+    private static CheckpointOptions? CheckpointOf(ParsedArgs args, Configuration c, IReadOnlyList<TestCase> tests, CliContext context)
     {
-        string? resume = args.GetString(ResumeFile.Long);
-        string? path = args.GetString(CheckpointFile.Long) ?? resume;
+        string? resume = args.GetString(ResumeFile.Long) is { } r ? context.Resolve(r) : null;
+        string? path = args.GetString(CheckpointFile.Long) is { } p ? context.Resolve(p) : resume;
         double? every = args.Get<double>(CheckpointEvery.Long);
         if (path is null)
         {
