@@ -108,7 +108,7 @@ public static class TestCommand
         if (resume is null && File.Exists(path))
             throw new InputException($"{path} exists: go on with its search with --resume {path}, or delete it to start again");
         if (resume is not null && !File.Exists(resume)) throw new InputException($"{resume}: no such checkpoint");
-        return new CheckpointOptions(path, resume, every ?? CheckpointOptions.DefaultInterval);
+        return new CheckpointOptions(path, Reports.AtomicFiles.Write, resume, every ?? CheckpointOptions.DefaultInterval);
     }
 
     /// <summary>The closing line and exit code of `test`: bugs, verdicts, and what Ctrl-C cut short or left out.</summary>

@@ -7,8 +7,10 @@ using Avic.Coyote.Sync;
 namespace Avic.Coyote.Testing;
 
 /// <summary>`--checkpoint FILE` (write the search's state there) and `--resume FILE` (go on from it); the state is written
-/// every <paramref name="IntervalSeconds"/> while the search runs and when it stops.</summary>
-public sealed record CheckpointOptions(string Path, string? ResumeFrom = null, double IntervalSeconds = CheckpointOptions.DefaultInterval)
+/// every <paramref name="IntervalSeconds"/> while the search runs and when it stops, by <paramref name="Write"/> (path,
+/// text): the caller's way to write a file whole or not at all (Reports.AtomicFiles.Write, a layer above this one).</summary>
+public sealed record CheckpointOptions(string Path, Action<string, string> Write, string? ResumeFrom = null,
+    double IntervalSeconds = CheckpointOptions.DefaultInterval)
 {
     /// <summary>Five minutes: a killed run loses at most that much, for a write that takes well under a second.</summary>
     public const double DefaultInterval = 300;
@@ -24,7 +26,7 @@ public sealed record CheckpointTotals(int Executions, int CutShort, long Steps, 
 /// <summary>
 /// A checkpoint file: what the search explored (test, model build, engine build, strategy and settings), its totals, and
 /// the strategy's state (<see cref="ICheckpointable"/>) with its SHA-256, or, for a finished search, its result.
-/// Written whole or not at all (<see cref="Reports.AtomicFiles"/>).
+/// Written whole or not at all (<see cref="CheckpointOptions.Write"/>).
 /// </summary>
 public sealed record Checkpoint
 {

@@ -180,7 +180,7 @@ public static class TestingEngine
         string json = file.ToJson();
         try
         {
-            Reports.AtomicFiles.Write(options.Path, json);
+            options.Write(options.Path, json);
             report.CheckpointWrites++;
             report.CheckpointBytes = System.Text.Encoding.UTF8.GetByteCount(json);
             report.CheckpointError = null;

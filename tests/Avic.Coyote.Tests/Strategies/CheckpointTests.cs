@@ -1,4 +1,5 @@
 using Avic.Coyote.Models.Doorbell;
+using Avic.Coyote.Reports;
 using Avic.Coyote.Strategies.Exhaustive;
 using Avic.Coyote.Sync;
 using Avic.Coyote.Testing;
@@ -73,7 +74,7 @@ public class CheckpointTests : IDisposable
         string? resume = null;
         for (int k = 0; k < 1_000_000; k++)
         {
-            TestReport r = TestingEngine.Run(test, c with { Iterations = sizes[k % sizes.Length] }, checkpoint: new CheckpointOptions(file, resume));
+            TestReport r = TestingEngine.Run(test, c with { Iterations = sizes[k % sizes.Length] }, checkpoint: new CheckpointOptions(file, AtomicFiles.Write, resume));
             Assert.Null(r.CheckpointError);
             Assert.Equal(k, r.Before.Pieces);
             if (r.Bug is not null || r.StrategyEnded) return (r, k + 1);
@@ -155,12 +156,12 @@ public class CheckpointTests : IDisposable
     private string Started(TestCase test, string strategy, int value = 0)
     {
         string file = File($"{test.Name}-{strategy}-{value}.checkpoint");
-        TestingEngine.Run(test, Config(strategy, value) with { Iterations = 3 }, checkpoint: new CheckpointOptions(file));
+        TestingEngine.Run(test, Config(strategy, value) with { Iterations = 3 }, checkpoint: new CheckpointOptions(file, AtomicFiles.Write));
         return file;
     }
 
     private static string Refused(TestCase test, Configuration c, string file) =>
-        Assert.Throws<CheckpointException>(() => TestingEngine.Run(test, c, checkpoint: new CheckpointOptions(file, file))).Message;
+        Assert.Throws<CheckpointException>(() => TestingEngine.Run(test, c, checkpoint: new CheckpointOptions(file, AtomicFiles.Write, file))).Message;
 
     [Fact]
     public void ACheckpointOfAnotherTestStrategyBoundOrSettingIsRefused()
@@ -207,7 +208,7 @@ public class CheckpointTests : IDisposable
     public void AFinishedSearchSaysSoWithItsResult()
     {
         string file = File("done.checkpoint");
-        TestReport r = TestingEngine.Run(Writers(3), Config("dfs-proof"), checkpoint: new CheckpointOptions(file));
+        TestReport r = TestingEngine.Run(Writers(3), Config("dfs-proof"), checkpoint: new CheckpointOptions(file, AtomicFiles.Write));
         Assert.True(r.Exhausted);
         string message = Refused(Writers(3), Config("dfs-proof"), file);
         Assert.Contains("the search is finished, nothing to resume (16 executions in 1 piece): complete: all 16 schedules", message);
@@ -232,13 +233,13 @@ public class CheckpointTests : IDisposable
         using var disk = new SmallDisk();
         string file = Path.Combine(disk.Dir, "proof.checkpoint");
         TestCase test = Model("Memslot.Merged.2vcpu");
-        TestReport first = TestingEngine.Run(test, Config("dfs-proof") with { Iterations = 2 }, checkpoint: new CheckpointOptions(file));
+        TestReport first = TestingEngine.Run(test, Config("dfs-proof") with { Iterations = 2 }, checkpoint: new CheckpointOptions(file, AtomicFiles.Write));
         Assert.Null(first.CheckpointError);
         byte[] before = System.IO.File.ReadAllBytes(file);
         disk.FillAllButOnePage();
-        TestReport second = TestingEngine.Run(test, Config("dfs-proof") with { Iterations = 500 }, checkpoint: new CheckpointOptions(file, file));
+        TestReport second = TestingEngine.Run(test, Config("dfs-proof") with { Iterations = 500 }, checkpoint: new CheckpointOptions(file, AtomicFiles.Write, file));
         Assert.NotNull(second.CheckpointError);
         Assert.Equal(before, System.IO.File.ReadAllBytes(file));
-        Assert.DoesNotContain(Directory.GetFiles(disk.Dir), f => global::Avic.Coyote.Reports.AtomicFiles.IsTemporary(Path.GetFileName(f)));
+        Assert.DoesNotContain(Directory.GetFiles(disk.Dir), f => AtomicFiles.IsTemporary(Path.GetFileName(f)));
     }
 }
