@@ -50,6 +50,30 @@ public class CheckpointCliTests : IDisposable
         AssertUserError(Test("--resume", "p.ckpt"), "the search is finished, nothing to resume");
     }
 
+    /// <summary>Each piece a process of its own, the first stopped by a real SIGINT: operation ids and footprint keys
+    /// mean the same objects in another process, so the pieces end with the uninterrupted run's totals.</summary>
+    [Fact]
+    public void AProofStoppedByCtrlCGoesOnInAnotherProcess()
+    {
+        var whole = Testing.TestingEngine.Run(Testing.TestCatalog.FromAssembly(typeof(Models.Doorbell.DoorbellVariants).Assembly)
+            .Single(t => t.Name == "Memslot.Merged.2vcpu"), new Testing.Configuration { Strategy = "dfs-proof", Iterations = 1_000_000 });
+        using (var first = new ChildProcess(cli.Dir, "test", "-m", "Memslot.Merged.2vcpu", "-s", "dfs-proof", "-i", "1000000", "--checkpoint", "m.ckpt"))
+        {
+            first.WaitFor("Memslot.Merged.2vcpu: "); // the progress line: the search is under way
+            first.Interrupt();
+            Assert.Equal(130, first.Exit());
+            Assert.Contains("(INTERRUPTED by Ctrl-C)", first.Out);
+            Assert.Contains("m.ckpt (the search's state, for --resume", first.Out);
+        }
+        using var second = new ChildProcess(cli.Dir, "test", "-m", "Memslot.Merged.2vcpu", "-s", "dfs-proof", "-i", "1000000", "--resume", "m.ckpt");
+        Assert.Equal(0, second.Exit());
+        Assert.Contains("(every schedule explored)", second.Out);
+        Assert.Matches(@"resumed: +from .*m\.ckpt: [1-9][0-9,]* executions done before", second.Out);
+        string n(long x) => x.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"whole search:   {n(whole.Iterations)} executions ({n(whole.PrunedIterations)} cut short), {n(whole.TotalSteps)} steps", second.Out);
+        Assert.Contains(whole.Coverage!, second.Out);
+    }
+
     [Fact]
     public void MisusesAreUserErrors()
     {
