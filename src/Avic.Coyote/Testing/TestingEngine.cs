@@ -59,7 +59,7 @@ public static class TestingEngine
         var clock = Stopwatch.StartNew();
         long nextProgress = Stopwatch.Frequency;
         var guard = new Deadline(strategy, clock, config.TimeoutSeconds, cancellation, betweenExecutions: checkpoint is not null);
-        int first = checkpoint is null ? 0 : Resume(test, config, runner, strategy, checkpoint, report);
+        int first = checkpoint is null ? 0 : StartCheckpointing(test, config, runner, strategy, checkpoint, report);
         long nextCheckpoint = checkpoint is null ? long.MaxValue : (long)(checkpoint.IntervalSeconds * Stopwatch.Frequency);
 
         int iterations = Math.Max(config.Iterations, test.Iterations);
@@ -133,9 +133,10 @@ public static class TestingEngine
         return report;
     }
 
-    /// <summary>`--resume`: restores the strategy from the checkpoint (after checking it is one of this test, model build,
-    /// engine build, strategy and settings, and not finished); returns the global number of the next iteration.</summary>
-    private static int Resume(TestCase test, Configuration config, ExecutionRunner runner, ISchedulingStrategy strategy,
+    /// <summary>`--checkpoint`: the strategy must be able to save its search. `--resume`: restores it from the checkpoint
+    /// (after checking it is one of this test, model build, engine build, strategy and settings, and not finished).
+    /// Returns the global number of the next iteration (0 for a new search).</summary>
+    private static int StartCheckpointing(TestCase test, Configuration config, ExecutionRunner runner, ISchedulingStrategy strategy,
         CheckpointOptions options, TestReport report)
     {
         if (strategy is not ICheckpointable saving)
