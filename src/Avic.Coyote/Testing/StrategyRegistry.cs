@@ -22,6 +22,10 @@ public enum StrategyTraits
 
     /// <summary>Its tree splits across worker threads with the sequential result (`-p`, ParallelExhaustiveSearch).</summary>
     SplitsAcrossThreads = 8,
+
+    /// <summary>Its state can be written between executions and resumed in another process (`--checkpoint`, `--resume`,
+    /// <see cref="Strategies.Exhaustive.ICheckpointable"/>).</summary>
+    Checkpoints = 16,
 }
 
 /// <summary>What the strategy value (--strategy-value, coyote.json "strategyValue") means for a strategy.</summary>
@@ -60,6 +64,8 @@ public sealed record StrategySpec(
 
     public bool SplitsAcrossThreads => Traits.HasFlag(StrategyTraits.SplitsAcrossThreads);
 
+    public bool Checkpoints => Traits.HasFlag(StrategyTraits.Checkpoints);
+
     public ISchedulingStrategy Create(StrategyArguments arguments) => Factory(arguments);
 
     /// <summary>As reports show it: "prioritization (value 6)", "dfs-bounded (at most 2 preemptions)", "random".</summary>
@@ -92,11 +98,11 @@ public static class StrategyRegistry
 
     public static readonly StrategySpec Dfs = new("dfs",
         $"exhaustive, optimal DPOR: passes with at most {string.Join(", ", IterativeBounding.Bounds)} preemptions (each for at most {IterativeBounding.PassBudget:N0} executions) find bugs first, then one execution per class of equivalent schedules; stops when the tree is covered",
-        null, StrategyTraits.Exhaustive, a => new IterativeBounding(a.MaxSteps));
+        null, StrategyTraits.Exhaustive | StrategyTraits.Checkpoints, a => new IterativeBounding(a.MaxSteps));
 
     public static readonly StrategySpec DfsProof = new("dfs-proof",
         "exhaustive, optimal DPOR in one pass (no bounded passes first): one execution per class, the fewest for a proof",
-        null, StrategyTraits.Exhaustive, a => new OptimalDporStrategy(a.MaxSteps, name: "dfs-proof"))
+        null, StrategyTraits.Exhaustive | StrategyTraits.Checkpoints, a => new OptimalDporStrategy(a.MaxSteps, name: "dfs-proof"))
     { Aliases = ["dfs-optimal"] };
 
     public static readonly StrategySpec DfsSleepSets = DepthFirst("dfs-sleepsets",
@@ -111,7 +117,7 @@ public static class StrategyRegistry
 
     public static readonly StrategySpec DfsBounded = new("dfs-bounded",
         "exhaustive optimal DPOR over schedules with at most the strategy value of preemptions (every run a new class; not every class within the bound)",
-        PreemptionBound, StrategyTraits.Exhaustive, a => new OptimalDporStrategy(a.MaxSteps, preemptionBound: a.Value));
+        PreemptionBound, StrategyTraits.Exhaustive | StrategyTraits.Checkpoints, a => new OptimalDporStrategy(a.MaxSteps, preemptionBound: a.Value));
 
     public static readonly StrategySpec DfsBoundedFull = DepthFirst("dfs-bounded-full",
         "exhaustive with no reduction over every schedule with at most the strategy value of preemptions",
@@ -132,6 +138,9 @@ public static class StrategyRegistry
     /// <summary>The strategy named <paramref name="name"/>; an <see cref="ArgumentException"/> naming the known ones otherwise.</summary>
     public static StrategySpec Get(string name) =>
         Find(name) ?? throw new ArgumentException(UnknownMessage(name));
+
+    /// <summary>"dfs, dfs-proof, dfs-bounded": the strategies that can checkpoint.</summary>
+    public static string CheckpointingNames => string.Join(", ", All.Where(s => s.Checkpoints).Select(s => s.Name));
 
     /// <summary>"random, prioritization, ...": the names help and errors list (aliases are accepted but not listed).</summary>
     public static string Names => string.Join(", ", All.Select(s => s.Name));

@@ -19,6 +19,13 @@ public sealed class TestCase
     public required string AssemblyName { get; init; }
     public required Func<IActorRuntime, Task> Entry { get; init; }
 
+    /// <summary>The build of the assembly that holds the test (its module version id: with the SDK's deterministic builds, a
+    /// hash of the compiled code, so a rebuild of the same source keeps it and any change makes another). A checkpoint
+    /// records it: a search is resumed only against the model it explored.</summary>
+    public Guid Build { get => build ?? Entry.Method.Module.ModuleVersionId; init => build = value; }
+
+    private readonly Guid? build;
+
     /// <summary>"pass", or the expected bug kind and message, as shown by `coyote list`.</summary>
     public string ExpectationText => Expect switch
     {
@@ -86,6 +93,7 @@ public static class TestCatalog
                     MaxSteps = attr.MaxSteps,
                     Iterations = attr.Iterations,
                     AssemblyName = assembly.GetName().Name ?? "",
+                    Build = assembly.ManifestModule.ModuleVersionId,
                     Entry = Bind(m),
                 });
             }

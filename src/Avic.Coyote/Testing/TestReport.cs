@@ -40,6 +40,25 @@ public sealed class TestReport
     /// <summary>Iteration (0-based) in which the bug was found.</summary>
     public int BugIteration { get; internal set; } = -1;
 
+    /// <summary>`--resume`: the checkpoint this run went on from (null: a new search), and the totals of the pieces before it.</summary>
+    public string? ResumedFrom { get; internal set; }
+    public CheckpointTotals Before { get; internal set; } = CheckpointTotals.None;
+
+    /// <summary>How long reading and restoring the checkpoint took.</summary>
+    public TimeSpan ResumeTime { get; internal set; }
+
+    /// <summary>`--checkpoint`: the file, how often it was written in this run, the last write's time and size, and the
+    /// error of a write that failed (the file then keeps the checkpoint before it).</summary>
+    public string? CheckpointPath { get; internal set; }
+    public int CheckpointWrites { get; internal set; }
+    public TimeSpan CheckpointWriteTime { get; internal set; }
+    public long CheckpointBytes { get; internal set; }
+    public string? CheckpointError { get; internal set; }
+
+    /// <summary>The totals over every piece of the search so far, this run included.</summary>
+    public CheckpointTotals Totals => new(Before.Executions + Iterations, Before.CutShort + PrunedIterations, Before.Steps + TotalSteps,
+        Before.MaxStepsHits + MaxStepsHits, Before.Seconds + Elapsed.TotalSeconds, Before.Pieces + 1);
+
     public double StepsPerSecond => Elapsed.TotalSeconds > 0 ? TotalSteps / Elapsed.TotalSeconds : 0;
 
     public double IterationsPerSecond => Elapsed.TotalSeconds > 0 ? Iterations / Elapsed.TotalSeconds : 0;

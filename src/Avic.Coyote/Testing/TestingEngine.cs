@@ -42,8 +42,12 @@ public sealed record ReplayResult(BugReport? Bug, IReadOnlyList<TraceEntry> Trac
 public static class TestingEngine
 {
     /// <summary>Runs <paramref name="test"/>; <paramref name="progress"/> is called about once a second.</summary>
+    /// <param name="checkpoint">`--checkpoint`/`--resume` (a strategy that is <see cref="ICheckpointable"/>): the search goes on
+    /// from the checkpoint, with global iteration numbers, and writes its state now and then and when it stops. The time
+    /// budget and Ctrl-C then stop it between executions (one is short), never inside one, so that what is written is a
+    /// state the uninterrupted run passes through. A <see cref="CheckpointException"/> when the checkpoint cannot be used.</param>
     public static TestReport Run(TestCase test, Configuration config, Action<TestReport>? progress = null,
-        CancellationToken cancellation = default, ISchedulingStrategy? strategy = null)
+        CancellationToken cancellation = default, ISchedulingStrategy? strategy = null, CheckpointOptions? checkpoint = null)
     {
         var runner = ExecutionRunner.For(test, config);
         int maxSteps = runner.MaxSteps;
@@ -54,10 +58,12 @@ public static class TestingEngine
         if (strategy is IExhaustiveStrategy) runtime.IsExhaustiveSearch = true; // one given directly, whatever the configuration names
         var clock = Stopwatch.StartNew();
         long nextProgress = Stopwatch.Frequency;
-        var guard = new Deadline(strategy, clock, config.TimeoutSeconds, cancellation);
+        var guard = new Deadline(strategy, clock, config.TimeoutSeconds, cancellation, betweenExecutions: checkpoint is not null);
+        int first = checkpoint is null ? 0 : StartCheckpointing(test, config, runner, strategy, checkpoint, report);
+        long nextCheckpoint = checkpoint is null ? long.MaxValue : (long)(checkpoint.IntervalSeconds * Stopwatch.Frequency);
 
         int iterations = Math.Max(config.Iterations, test.Iterations);
-        for (int i = 0; i < iterations; i++)
+        for (int i = first; i - first < iterations; i++)
         {
             if (guard.Expired()) break;
             // The guard passes the strategy's end-of-iteration call on only for an execution it did not cut short.
@@ -103,12 +109,19 @@ public static class TestingEngine
                 progress(report);
                 nextProgress = clock.ElapsedTicks + Stopwatch.Frequency;
             }
+            if (clock.ElapsedTicks >= nextCheckpoint)
+            {
+                report.Elapsed = clock.Elapsed;
+                WriteCheckpoint(test, config, runner, strategy, checkpoint!, report, finished: false);
+                nextCheckpoint = clock.ElapsedTicks + (long)(checkpoint!.IntervalSeconds * Stopwatch.Frequency);
+            }
         }
 
         report.Elapsed = clock.Elapsed;
         report.Canceled = cancellation.IsCancellationRequested && report.Bug is null;
         report.Exhausted = strategy.IsExhausted && report.Bug is null && !guard.CutShort;
         if (strategy is IExhaustiveStrategy exhaustive) report.Coverage = exhaustive.Describe(report.Bug is not null);
+        if (checkpoint is not null) WriteCheckpoint(test, config, runner, strategy, checkpoint, report, finished: report.Bug is not null || report.StrategyEnded);
         if (report.Schedule is not null)
         {
             ReplayResult replay = Replay(test, report.Schedule);
@@ -118,6 +131,66 @@ public static class TestingEngine
                                                  "the model depends on something the engine does not control") { Kind = TraceEventKind.Bug }];
         }
         return report;
+    }
+
+    /// <summary>`--checkpoint`: the strategy must be able to save its search. `--resume`: restores it from the checkpoint
+    /// (after checking it is one of this test, model build, engine build, strategy and settings, and not finished).
+    /// Returns the global number of the next iteration (0 for a new search).</summary>
+    private static int StartCheckpointing(TestCase test, Configuration config, ExecutionRunner runner, ISchedulingStrategy strategy,
+        CheckpointOptions options, TestReport report)
+    {
+        if (strategy is not ICheckpointable saving)
+            throw new CheckpointException($"strategy {strategy.Name} cannot checkpoint its search; {StrategyRegistry.CheckpointingNames} can");
+        report.CheckpointPath = options.Path;
+        if (options.ResumeFrom is not { } from) return 0;
+        var watch = Stopwatch.StartNew();
+        Checkpoint saved = Checkpoint.Load(from);
+        if (saved.Mismatch(Checkpoint.For(test, config, runner, strategy.Name, CheckpointTotals.None)) is { } why)
+            throw new CheckpointException($"{from}: cannot resume: {why}");
+        if (saved.Finished)
+            throw new CheckpointException($"{from}: the search is finished, nothing to resume ({Count(saved.Totals.Executions)} executions in " +
+                                          $"{saved.Totals.Pieces} piece{(saved.Totals.Pieces == 1 ? "" : "s")}): {saved.Result}");
+        saving.Restore(new CheckpointReader(saved.State, from));
+        report.ResumedFrom = from;
+        report.Before = saved.Totals;
+        report.ResumeTime = watch.Elapsed;
+        return saved.Totals.Executions;
+    }
+
+    private static string Count(long n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Writes the search's state (or, <paramref name="finished"/>, its result) to the checkpoint file, whole or not
+    /// at all; a failed write is noted in the report and leaves the file as it was.</summary>
+    private static void WriteCheckpoint(TestCase test, Configuration config, ExecutionRunner runner, ISchedulingStrategy strategy,
+        CheckpointOptions options, TestReport report, bool finished)
+    {
+        var watch = Stopwatch.StartNew();
+        string? state = null;
+        if (!finished)
+        {
+            var writer = new CheckpointWriter();
+            ((ICheckpointable)strategy).Save(writer);
+            state = writer.ToString();
+        }
+        Checkpoint file = Checkpoint.For(test, config, runner, strategy.Name, report.Totals) with
+        {
+            Finished = finished,
+            Result = finished ? (report.Bug is { } bug ? $"bug in iteration {Count(report.BugIteration + 1)}: {bug}" : report.Coverage) : null,
+            State = state ?? "",
+        };
+        string json = file.ToJson();
+        try
+        {
+            options.Write(options.Path, json);
+            report.CheckpointWrites++;
+            report.CheckpointBytes = System.Text.Encoding.UTF8.GetByteCount(json);
+            report.CheckpointError = null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            report.CheckpointError = $"cannot write {options.Path}: {e.Message}";
+        }
+        report.CheckpointWriteTime = watch.Elapsed;
     }
 
     /// <summary>
@@ -246,8 +319,8 @@ public static class TestingEngine
     /// time budget and cancellation: past either, it abandons the execution (the runtime's "pruned"),
     /// so even one long execution stops within a moment of the budget.
     /// </summary>
-    private sealed class Deadline(ISchedulingStrategy inner, Stopwatch clock, double timeoutSeconds, CancellationToken cancellation)
-        : ISchedulingStrategy, IKnowsFootprints
+    private sealed class Deadline(ISchedulingStrategy inner, Stopwatch clock, double timeoutSeconds, CancellationToken cancellation,
+        bool betweenExecutions = false) : ISchedulingStrategy, IKnowsFootprints
     {
         private const int CheckEvery = 1024;
         private readonly IKnowsFootprints? knows = inner as IKnowsFootprints;
@@ -267,7 +340,7 @@ public static class TestingEngine
 
         public int NextOperation(ReadOnlySpan<Operation> enabled, Operation? current, int step)
         {
-            if (step % CheckEvery == CheckEvery - 1 && Expired())
+            if (step % CheckEvery == CheckEvery - 1 && !betweenExecutions && Expired())
             {
                 CutShort = true;
                 return -1;

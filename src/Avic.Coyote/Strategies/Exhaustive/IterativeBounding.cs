@@ -14,7 +14,7 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// that the next bound reaches at once (a catalogue variant not found in 86,000 executions with at most 3 or 4
 /// preemptions was found after 976 with at most 5; bench/results/2026-12-02-dfsorder/).
 /// </summary>
-public sealed class IterativeBounding : IExhaustiveStrategy, Symmetry.ITarget, IKnowsFootprints
+public sealed class IterativeBounding : IExhaustiveStrategy, Symmetry.ITarget, IKnowsFootprints, ICheckpointable
 {
     /// <summary>The preemption bounds of the passes before the unbounded one. The step from 3 to 5: a model may make an
     /// interrupt an operation of its own, and then one interrupt landing in a task costs two preemptions (the switch to
@@ -111,4 +111,29 @@ public sealed class IterativeBounding : IExhaustiveStrategy, Symmetry.ITarget, I
     }
 
     public string? ProgressText => $"{PassName}: {current.ProgressText}";
+
+    /// <summary>The pass, the figures of the passes before it and the pass's own search (<see cref="OptimalDporStrategy.Save"/>).</summary>
+    public void Save(CheckpointWriter w)
+    {
+        w.Int(passBudget);
+        w.Int(pass);
+        w.Int(completeBefore);
+        w.Int(prunedBefore);
+        w.Bool(over);
+        w.Int(stoppedPasses);
+        current.Save(w);
+    }
+
+    public void Restore(CheckpointReader r)
+    {
+        int budget = r.Int();
+        if (budget != passBudget) throw r.Error($"the search was saved with a pass budget of {budget:N0}, not {passBudget:N0}");
+        pass = r.Int(0, Bounds.Count);
+        completeBefore = r.Int();
+        prunedBefore = r.Int();
+        over = r.Bool();
+        stoppedPasses = r.Int();
+        current = NewPass();
+        current.Restore(r);
+    }
 }

@@ -46,7 +46,7 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// dfs-sleepsets keeps treating a draw as a conflict with every step (<see cref="Footprint.Global"/>).
 /// </para>
 /// </summary>
-public sealed class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget, IKnowsFootprints
+public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.ITarget, IKnowsFootprints, ICheckpointable
 {
     /// <summary>A step of a continuation still to explore: its operation and the footprint it had when observed.</summary>
     private sealed class WakeupNode
