@@ -68,19 +68,22 @@ public class CheckpointTests : IDisposable
     private static Configuration Config(string strategy, int value = 0) =>
         new() { Strategy = strategy, StrategyValue = value, Iterations = 10_000_000, MaxSteps = 2000 };
 
-    /// <summary>Runs the search in pieces of <paramref name="sizes"/> executions (in turn) until it ends or finds a bug.</summary>
-    private (TestReport Last, int Pieces) InPieces(TestCase test, Configuration c, string file, params int[] sizes)
+    /// <summary>Runs the search in pieces of <paramref name="sizes"/> executions (in turn) until it ends or finds a bug;
+    /// fails, instead of running on, once the pieces have run more executions than the uninterrupted search
+    /// (<paramref name="whole"/>) did.</summary>
+    private (TestReport Last, int Pieces) InPieces(TestCase test, Configuration c, string file, TestReport whole, params int[] sizes)
     {
         string? resume = null;
-        for (int k = 0; k < 1_000_000; k++)
+        for (int k = 0; ; k++)
         {
             TestReport r = TestingEngine.Run(test, c with { Iterations = sizes[k % sizes.Length] }, checkpoint: new CheckpointOptions(file, AtomicFiles.Write, resume));
             Assert.Null(r.CheckpointError);
             Assert.Equal(k, r.Before.Pieces);
             if (r.Bug is not null || r.StrategyEnded) return (r, k + 1);
+            Assert.True(r.Totals.Executions <= whole.Iterations,
+                $"the pieces ran {r.Totals.Executions} executions and go on; the uninterrupted search ended after {whole.Iterations}");
             resume = file;
         }
-        throw new InvalidOperationException("the search did not end");
     }
 
     private static void AssertSame(TestReport whole, TestReport last)
@@ -107,7 +110,7 @@ public class CheckpointTests : IDisposable
         TestCase test = toy == "draws" ? Draws() : Writers(3);
         TestReport whole = TestingEngine.Run(test, Config(strategy, value));
         if (classes >= 0) Assert.Equal(classes, whole.Iterations - whole.PrunedIterations);
-        var (last, pieces) = InPieces(test, Config(strategy, value), File("toy.checkpoint"), 1);
+        var (last, pieces) = InPieces(test, Config(strategy, value), File("toy.checkpoint"), whole, 1);
         Assert.True(pieces > whole.Iterations, $"{pieces} pieces");
         AssertSame(whole, last);
     }
@@ -122,7 +125,7 @@ public class CheckpointTests : IDisposable
         Assert.Equal(1_056, whole.PrunedIterations);
         foreach (int[] sizes in new[] { new[] { 10_000 }, new[] { 1, 4_999, 2 }, new[] { 7_919 } })
         {
-            var (last, _) = InPieces(test, Config("dfs-proof"), File($"memslot{sizes[0]}.checkpoint"), sizes);
+            var (last, _) = InPieces(test, Config("dfs-proof"), File($"memslot{sizes[0]}.checkpoint"), whole, sizes);
             AssertSame(whole, last);
         }
     }
@@ -133,7 +136,7 @@ public class CheckpointTests : IDisposable
         TestCase test = Model("Memslot.Merged.2vcpu");
         TestReport whole = TestingEngine.Run(test, Config("dfs"));
         Assert.True(whole.Exhausted, whole.Coverage);
-        var (last, _) = InPieces(test, Config("dfs"), File("dfs.checkpoint"), 3_001, 17);
+        var (last, _) = InPieces(test, Config("dfs"), File("dfs.checkpoint"), whole, 3_001, 17);
         AssertSame(whole, last);
     }
 
@@ -145,7 +148,7 @@ public class CheckpointTests : IDisposable
         TestCase test = Model(name);
         TestReport whole = TestingEngine.Run(test, Config("dfs"));
         Assert.NotNull(whole.Schedule);
-        var (last, pieces) = InPieces(test, Config("dfs"), File("bug.checkpoint"), piece);
+        var (last, pieces) = InPieces(test, Config("dfs"), File("bug.checkpoint"), whole, piece);
         Assert.True(pieces > 2, $"{pieces} pieces");
         AssertSame(whole, last);
         Assert.Contains($"bug in iteration {(whole.BugIteration + 1).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}", Checkpoint.Load(File("bug.checkpoint")).Result);
