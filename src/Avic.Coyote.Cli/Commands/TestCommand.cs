@@ -159,7 +159,11 @@ public static class TestCommand
         if (r.Coverage is not null) o.WriteLine($"  coverage:       {r.Coverage}");
         WriteCheckpointLines(o, r);
         o.WriteLine($"  bug:            {(r.Bug is { } bug ? bug.ToString() : "none found")}");
-        o.WriteLine($"  expected:       {r.Test.ExpectationText} -> {(r.Canceled ? "interrupted, no verdict" : r.MeetsExpectation ? "as expected" : "NOT AS EXPECTED")}");
+        // A piece of a checkpointed search that stopped on its budget has judged nothing yet: the search goes on.
+        bool unfinishedPiece = r.CheckpointPath is not null && r.Bug is null && !r.StrategyEnded;
+        o.WriteLine($"  expected:       {r.Test.ExpectationText} -> {(r.Canceled ? "interrupted, no verdict"
+            : unfinishedPiece ? "no verdict yet (the search goes on with --resume)"
+            : r.MeetsExpectation ? "as expected" : "NOT AS EXPECTED")}");
         if (r.Schedule is null) return;
         BugFiles.Written files = BugFiles.Write(context, options.OutputDirectory, r, picture: true);
         o.WriteLine($"  schedule:       {files.Schedule}");

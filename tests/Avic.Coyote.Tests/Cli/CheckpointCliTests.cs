@@ -34,6 +34,7 @@ public class CheckpointCliTests : IDisposable
         CliRunner.Result first = Test("-i", "1", "--checkpoint", "p.ckpt");
         Assert.Equal(0, first.Exit);
         Assert.Contains("p.ckpt (the search's state, for --resume; written 1 time", first.Out);
+        Assert.Contains("-> no verdict yet (the search goes on with --resume)", Line(first.Out, "expected:"));
         CliRunner.Result r = first;
         int pieces = 1;
         while (!r.Out.Contains("every schedule explored"))
@@ -47,6 +48,7 @@ public class CheckpointCliTests : IDisposable
         Assert.StartsWith($"whole search:   {executions} executions", Line(r.Out, "whole search:").Trim());
         Assert.Contains($", {steps} steps, ", Line(r.Out, "whole search:"));
         Assert.Equal(Line(whole.Out, "coverage:"), Line(r.Out, "coverage:"));
+        Assert.EndsWith("-> as expected", Line(r.Out, "expected:").TrimEnd());
         AssertUserError(Test("--resume", "p.ckpt"), "the search is finished, nothing to resume");
     }
 
