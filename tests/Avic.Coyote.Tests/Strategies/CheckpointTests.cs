@@ -154,6 +154,26 @@ public class CheckpointTests : IDisposable
         Assert.Contains($"bug in iteration {(whole.BugIteration + 1).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}", Checkpoint.Load(File("bug.checkpoint")).Result);
     }
 
+    /// <summary>A checkpoint names the model and engine builds by module version id; the ids must stay the same when only
+    /// the commit or the tree's place changes (Directory.Build.props), or the next night's build refuses the last
+    /// night's checkpoint. The build puts neither the commit id in the informational version nor the tree's path in
+    /// the debug directory.</summary>
+    [Theory]
+    [InlineData(typeof(Checkpoint))]
+    [InlineData(typeof(DoorbellVariants))]
+    public void BuildIdsDependOnTheSourcesNotOnTheCommitOrThePath(Type inAssembly)
+    {
+        System.Reflection.Assembly a = inAssembly.Assembly;
+        string? version = System.Reflection.CustomAttributeExtensions
+            .GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(a)?.InformationalVersion;
+        Assert.NotNull(version);
+        Assert.DoesNotContain("+", version);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(System.IO.File.OpenRead(a.Location));
+        var codeView = pe.ReadDebugDirectory().Single(e => e.Type == System.Reflection.PortableExecutable.DebugDirectoryEntryType.CodeView);
+        string pdb = pe.ReadCodeViewDebugDirectoryData(codeView).Path;
+        Assert.StartsWith("/_/", pdb.Replace('\\', '/'));
+    }
+
     // ---- bad input: a clear error, never a stack trace ----
 
     private string Started(TestCase test, string strategy, int value = 0)
