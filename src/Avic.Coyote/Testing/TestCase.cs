@@ -20,7 +20,8 @@ public sealed class TestCase
     public required Func<IActorRuntime, Task> Entry { get; init; }
 
     /// <summary>The build of the assembly that holds the test (its module version id: with the SDK's deterministic builds, a
-    /// hash of the compiled code, so a rebuild of the same source keeps it and any change makes another). A checkpoint
+    /// hash of the compiled code, so a rebuild of the same source keeps it and any change makes another;
+    /// Directory.Build.props keeps the commit id and the checkout's path out of it). A checkpoint
     /// records it: a search is resumed only against the model it explored.</summary>
     public Guid Build { get => build ?? Entry.Method.Module.ModuleVersionId; init => build = value; }
 
