@@ -32,7 +32,7 @@ public sealed record Checkpoint
 {
     public const string FormatName = "avic-coyote-checkpoint/1";
 
-    public static Guid EngineBuild => typeof(Checkpoint).Assembly.ManifestModule.ModuleVersionId;
+    public static Guid EngineBuild => CodeIdentity.Engine;
 
     public required string Test { get; init; }
     public required string Assembly { get; init; }
@@ -75,9 +75,9 @@ public sealed record Checkpoint
         if (Strategy != run.Strategy || StrategyValue != run.StrategyValue)
             return $"it is a checkpoint of strategy {StrategyRegistry.Describe(Strategy, StrategyValue)}, not {StrategyRegistry.Describe(run.Strategy, run.StrategyValue)}";
         if (Assembly != run.Assembly || ModelBuild != run.ModelBuild)
-            return $"it was written by another build of the model ({Assembly} {ModelBuild}, now {run.Assembly} {run.ModelBuild}): the search it saved may not be this model's";
+            return $"it was written by another build of the model ({Assembly} {ModelBuild}, now {run.Assembly} {run.ModelBuild}: its code or a library it calls changed): the search it saved may not be this model's";
         if (Engine != run.Engine)
-            return $"it was written by another build of the engine ({EngineVersion} {Engine}, now {run.EngineVersion} {run.Engine}): it may explore otherwise";
+            return $"it was written by another build of the engine ({EngineVersion} {Engine}, now {run.EngineVersion} {run.Engine}: its code changed): it may explore otherwise";
         if (MaxSteps != run.MaxSteps) return $"it was written with a step bound of {MaxSteps}, not {run.MaxSteps}";
         if (MemoryModel != run.MemoryModel) return $"it was written with memory model {MemoryModel}, not {run.MemoryModel}";
         if (LivenessThreshold != run.LivenessThreshold) return $"it was written with liveness threshold {LivenessThreshold}, not {run.LivenessThreshold}";

@@ -19,12 +19,15 @@ public sealed class TestCase
     public required string AssemblyName { get; init; }
     public required Func<IActorRuntime, Task> Entry { get; init; }
 
-    /// <summary>The build of the assembly that holds the test (its module version id: with the SDK's deterministic builds, a
-    /// hash of the compiled code, so a rebuild of the same source keeps it and any change makes another;
-    /// Directory.Build.props keeps the commit id and the checkout's path out of it). A checkpoint
-    /// records it: a search is resumed only against the model it explored.</summary>
-    public Guid Build { get => build ?? Entry.Method.Module.ModuleVersionId; init => build = value; }
+    /// <summary>The build of the code the test runs (<see cref="CodeIdentity.OfTest"/>: its assembly's code and that of the
+    /// libraries beside it, not the module version id, which also changes with a comment's lines). A checkpoint records
+    /// it: a search is resumed only against the model it explored.</summary>
+    public Guid Build { get => build ?? CodeIdentity.OfTest(DeclaringAssembly); init => build = value; }
 
+    /// <summary>The assembly that declares the test (the entry's, unless the catalog wrapped it).</summary>
+    public Assembly DeclaringAssembly { get => declaringAssembly ?? Entry.Method.Module.Assembly; init => declaringAssembly = value; }
+
+    private readonly Assembly? declaringAssembly;
     private readonly Guid? build;
 
     /// <summary>"pass", or the expected bug kind and message, as shown by `coyote list`.</summary>
@@ -94,7 +97,7 @@ public static class TestCatalog
                     MaxSteps = attr.MaxSteps,
                     Iterations = attr.Iterations,
                     AssemblyName = assembly.GetName().Name ?? "",
-                    Build = assembly.ManifestModule.ModuleVersionId,
+                    DeclaringAssembly = assembly,
                     Entry = Bind(m),
                 });
             }

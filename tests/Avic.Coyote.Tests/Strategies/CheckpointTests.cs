@@ -154,10 +154,10 @@ public class CheckpointTests : IDisposable
         Assert.Contains($"bug in iteration {(whole.BugIteration + 1).ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}", Checkpoint.Load(File("bug.checkpoint")).Result);
     }
 
-    /// <summary>A checkpoint names the model and engine builds by module version id; the ids must stay the same when only
-    /// the commit or the tree's place changes (Directory.Build.props), or the next night's build refuses the last
-    /// night's checkpoint. The build puts neither the commit id in the informational version nor the tree's path in
-    /// the debug directory.</summary>
+    /// <summary>A checkpoint names the model and engine builds by their code (CodeIdentity); the ids must stay the same when
+    /// only the commit or the tree's place changes (Directory.Build.props), or the next night's build refuses the last
+    /// night's checkpoint. The build puts neither the commit id in the informational version (metadata, which the code id
+    /// hashes) nor the tree's path in the debug directory (and in caller-file-path constants).</summary>
     [Theory]
     [InlineData(typeof(Checkpoint))]
     [InlineData(typeof(DoorbellVariants))]
