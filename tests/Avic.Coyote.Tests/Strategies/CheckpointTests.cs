@@ -221,7 +221,7 @@ public class CheckpointTests : IDisposable
         string cut = saved.State[..saved.State.LastIndexOf(' ')];
         System.IO.File.WriteAllText(file, (saved with { State = cut }).ToJson());
         Assert.Matches(@"state, token \d+: the state ends early", Refused(Writers(3), Config("dfs-proof"), file));
-        System.IO.File.WriteAllText(file, text.Replace("\"state\": [\n    \"1 ", "\"state\": [\n    \"7 "));
+        System.IO.File.WriteAllText(file, text.Replace("\"state\": [\n    \"2 ", "\"state\": [\n    \"7 "));
         Assert.Contains("the state does not match its stateSha256", Refused(Writers(3), Config("dfs-proof"), file));
         System.IO.File.WriteAllText(file, "{\"format\": \"avic-coyote-schedule/2\"}");
         Assert.Contains("not a checkpoint of this engine", Refused(Writers(3), Config("dfs-proof"), file));

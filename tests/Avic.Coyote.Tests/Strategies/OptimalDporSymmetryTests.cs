@@ -116,7 +116,8 @@ public class OptimalDporSymmetryTests
         var estimates = new List<double>();
         for (int i = 0; search.PrepareIteration(i); i++)
         {
-            runtime.RunExecution(test.Entry, search, 500, MemoryModel.SequentialConsistency, 0, tracing: false);
+            ExecutionOutcome outcome = runtime.RunExecution(test.Entry, search, 500, MemoryModel.SequentialConsistency, 0, tracing: false);
+            search.OnIterationEnd(runtime.Step, outcome); // the estimate counts the executions finished
             estimates.Add(search.EstimatedDone);
         }
         Assert.True(search.IsExhausted);

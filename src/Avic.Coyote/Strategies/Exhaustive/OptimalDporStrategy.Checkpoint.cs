@@ -11,7 +11,8 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// </summary>
 public sealed partial class OptimalDporStrategy
 {
-    private const int StateVersion = 1;
+    // 2: the progress estimate's counts follow the step records.
+    private const int StateVersion = 2;
 
     public void Save(CheckpointWriter w)
     {
@@ -42,6 +43,7 @@ public sealed partial class OptimalDporStrategy
             w.Bool(s.Releases);
             w.Ints(s.Clock);
         }
+        SaveProgress(w);
     }
 
     private static void SaveNode(CheckpointWriter w, Node n)
@@ -83,7 +85,10 @@ public sealed partial class OptimalDporStrategy
     public void Restore(CheckpointReader r)
     {
         if (started || path.Count > 0) throw new InvalidOperationException("a checkpoint is restored into a search that has not started");
-        if (r.Int() != StateVersion) throw r.Error($"not a state of {Name} (version {StateVersion})");
+        int version = r.Int();
+        if (version is > 0 and < StateVersion)
+            throw r.Error($"a state of an older {Name} (version {version}, before the progress estimate's counts); this build reads version {StateVersion}: start the search again");
+        if (version != StateVersion) throw r.Error($"not a state of {Name} (version {StateVersion})");
         int savedMaxSteps = r.Int();
         if (savedMaxSteps != maxSteps) throw r.Error($"the search was saved with a step bound of {savedMaxSteps}, not {maxSteps}");
         int savedBound = r.Int(-1);
@@ -121,6 +126,7 @@ public sealed partial class OptimalDporStrategy
             steps.Add(s);
             stepIndex.Add(j, s.Footprint);
         }
+        RestoreProgress(r);
         r.End();
     }
 

@@ -281,6 +281,7 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
                 if (k < 0) continue;
                 node.Chosen = k;
             }
+            OnBranchTaken(i);
             for (int k = i + 1; k < path.Count; k++) spareNodes.Push(path[k]);
             path.RemoveRange(i + 1, path.Count - i - 1);
             // A new value changes the step that drew it: that step's races are looked at again.
@@ -461,6 +462,7 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
         }
         node.Chosen = chosen;
         path.Add(node);
+        OnOpened(path.Count - 1);
         return node;
     }
 
@@ -882,6 +884,7 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
                 node.Guide = Clone(pendingGuide);
                 node.Chosen = Math.Max(0, NextAwakeValue(depth, 0));
             }
+            OnOpened(depth);
         }
         depth++;
         return node.Chosen;
@@ -910,33 +913,4 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
             return $"incomplete: the tree was explored, but {BoundHits} of {CompleteExecutions} executions hit the step bound ({maxSteps})";
         return $"incomplete: stopped by the iteration or time budget after {CompleteExecutions} executions{pruned}, about {EstimatedDone:P1} of the tree done (estimate){symmetry}";
     }
-
-    /// <summary>
-    /// Estimated fraction of the tree explored, from the current path alone (Knuth's estimate with equal-sized
-    /// subtrees): at each choice point, the branches finished count as done and the one being explored as partly
-    /// done, each branch a 1/(branches known there) share of its parent's. Branches are known once a race
-    /// inserts them, so early on the estimate runs ahead of the truth, and it moves back when a race adds one.
-    /// </summary>
-    public double EstimatedDone
-    {
-        get
-        {
-            double done = 0, share = 1;
-            foreach (Node node in path)
-            {
-                int finished, total;
-                if (node.IsValue) { finished = node.Chosen; total = node.ValueCount; }
-                else
-                {
-                    finished = Math.Max(0, node.Branches - 1);
-                    total = Math.Max(1, node.Branches + node.Wakeup.Count);
-                }
-                done += share * finished / total;
-                share /= total;
-            }
-            return Math.Clamp(done, 0, 1);
-        }
-    }
-
-    public string? ProgressText => $"~{EstimatedDone:P1} of the tree done (estimate)";
 }
