@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Strategies.Exhaustive;
@@ -613,33 +614,7 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
         {
             for (int j = 0; j < steps.Count; j++) candidates.Add(j);
         }
-        else
-        {
-            // A step whose one access reads an object conflicts only with the steps that wrote it, and the scan stops
-            // only at one of those: it walks just them.
-            bool onlyReads = footprint.Accesses.Length == 1 && !footprint.Accesses[0].IsWrite;
-            foreach (Access a in footprint.Accesses)
-            {
-                if (stepIndex.Entries(a.Key, writes: onlyReads) is not { } touching) continue;
-                for (int t = touching.Count - 1; t >= 0; t--)
-                {
-                    int j = touching[t];
-                    if (j <= floor) break;
-                    // A write of the object comes after every earlier access to it in happens-before; unless it is a
-                    // release (and this access is not), it also hides those accesses from race detection.
-                    byte wrote = touching.FlagsAt(t);
-                    bool writes = (wrote & StepIndex.KeyList.Wrote) != 0;
-                    bool orders = (wrote & StepIndex.KeyList.WroteWithoutRelease) != 0 || (writes && a.IsRelease);
-                    // Both loops below skip a step of this operation or one that does not conflict: not a candidate.
-                    if (steps[j].Operation != op && (a.IsWrite || writes || steps[j].Footprint.ConflictsWith(footprint)))
-                    {
-                        candidates.Add(j);
-                        marks[j].Conflicts = scanStamp;
-                    }
-                    if (!chosenWaits && orders) break;
-                }
-            }
-        }
+        else CollectByObject(op, footprint, floor);
         // A release this step waits for hides what its operation did under the lock, but not the acquire: that one is
         // a candidate even when the scan stopped before it.
         handOvers.Clear();
@@ -713,6 +688,43 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
         steps.Add(record);
         stepIndex.Add(stepCount, footprint);
         stepCount++;
+    }
+
+    /// <summary>The candidates among the steps that touched one of the objects of step <paramref name="footprint"/> (of
+    /// operation <paramref name="op"/>, no wildcard) after <paramref name="floor"/>. Its own method: inlined into AddStep,
+    /// the span and flag accessors would not be (AddStep is past the JIT's inlining budget).</summary>
+    private void CollectByObject(int op, Footprint footprint, int floor)
+    {
+        ReadOnlySpan<StepRecord> recorded = CollectionsMarshal.AsSpan(steps);
+        ScanMark[] scanMarks = marks;
+        int stamp = scanStamp;
+        bool stopsAtOrder = !chosenWaits;
+        // A step whose one access reads an object conflicts only with the steps that wrote it, and the scan stops
+        // only at one of those: it walks just them.
+        bool onlyReads = footprint.Accesses.Length == 1 && !footprint.Accesses[0].IsWrite;
+        foreach (Access a in footprint.Accesses)
+        {
+            if (stepIndex.Entries(a.Key, writes: onlyReads) is not { } touching) continue;
+            ReadOnlySpan<int> touched = touching.Steps;
+            ReadOnlySpan<byte> flags = touching.Flags;
+            for (int t = touched.Length - 1; t >= 0; t--)
+            {
+                int j = touched[t];
+                if (j <= floor) break;
+                // A write of the object comes after every earlier access to it in happens-before; unless it is a
+                // release (and this access is not), it also hides those accesses from race detection.
+                int wrote = flags[t];
+                bool writes = (wrote & StepIndex.KeyList.Wrote) != 0;
+                StepRecord earlier = recorded[j];
+                // The loops after the scan skip a step of this operation or one that does not conflict: not a candidate.
+                if (earlier.Operation != op && (a.IsWrite || writes || earlier.Footprint.ConflictsWith(footprint)))
+                {
+                    candidates.Add(j);
+                    scanMarks[j].Conflicts = stamp;
+                }
+                if (stopsAtOrder && ((wrote & StepIndex.KeyList.WroteWithoutRelease) != 0 || (writes && a.IsRelease))) break;
+            }
+        }
     }
 
     /// <summary>Starts the scan of a new step's candidates: marks of earlier scans no longer count.</summary>

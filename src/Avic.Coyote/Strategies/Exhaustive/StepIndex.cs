@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Avic.Coyote.Strategies.Exhaustive;
 
@@ -21,7 +22,11 @@ internal sealed class StepIndex
         // By position; entries past Count are stale (a truncation leaves them) and overwritten by the next Add.
         private byte[] flags = new byte[8];
 
-        public byte FlagsAt(int position) => flags[position];
+        /// <summary>The steps, in order.</summary>
+        public ReadOnlySpan<int> Steps => CollectionsMarshal.AsSpan(this);
+
+        /// <summary>How each of <see cref="Steps"/> wrote the key.</summary>
+        public ReadOnlySpan<byte> Flags => flags.AsSpan(0, Count);
 
         public void Add(int step, byte stepFlags)
         {
