@@ -702,6 +702,14 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
         // A step whose one access reads an object conflicts only with the steps that wrote it, and the scan stops
         // only at one of those: it walks just them.
         bool onlyReads = footprint.Accesses.Length == 1 && !footprint.Accesses[0].IsWrite;
+        // The keys this step touched and wrote, as bits (a key's low six bits): a look at an earlier footprint skips the
+        // accesses whose key cannot be one of them.
+        ulong touchedBits = 0, writtenBits = 0;
+        foreach (Access y in footprint.Accesses)
+        {
+            touchedBits |= KeyBit(y.Key);
+            if (y.IsWrite) writtenBits |= KeyBit(y.Key);
+        }
         foreach (Access a in footprint.Accesses)
         {
             if (stepIndex.Entries(a.Key, writes: onlyReads) is not { } touching) continue;
@@ -717,7 +725,7 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
                 bool writes = (wrote & StepIndex.KeyList.Wrote) != 0;
                 StepRecord earlier = recorded[j];
                 // The loops after the scan skip a step of this operation or one that does not conflict: not a candidate.
-                if (earlier.Operation != op && (a.IsWrite || writes || earlier.Footprint.ConflictsWith(footprint)))
+                if (earlier.Operation != op && (a.IsWrite || writes || SharesWrittenKey(earlier.Footprint.Accesses, footprint.Accesses, touchedBits, writtenBits)))
                 {
                     candidates.Add(j);
                     scanMarks[j].Conflicts = stamp;
@@ -725,6 +733,22 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
                 if (stopsAtOrder && ((wrote & StepIndex.KeyList.WroteWithoutRelease) != 0 || (writes && a.IsRelease))) break;
             }
         }
+    }
+
+    private static ulong KeyBit(long key) => 1UL << (int)(key & 63);
+
+    /// <summary><see cref="Footprint.ConflictsWith"/> for two footprints without a wildcard (what the by-object scan
+    /// compares): a key both touched, one of them with a write. <paramref name="touchedBits"/>, <paramref name="writtenBits"/>:
+    /// the <see cref="KeyBit"/>s of <paramref name="accesses"/>' keys and written keys.</summary>
+    private static bool SharesWrittenKey(Access[] earlier, Access[] accesses, ulong touchedBits, ulong writtenBits)
+    {
+        foreach (Access x in earlier)
+        {
+            if (((x.IsWrite ? touchedBits : writtenBits) & KeyBit(x.Key)) == 0) continue;
+            foreach (Access y in accesses)
+                if (y.Key == x.Key && (x.IsWrite || y.IsWrite)) return true;
+        }
+        return false;
     }
 
     /// <summary>Starts the scan of a new step's candidates: marks of earlier scans no longer count.</summary>
