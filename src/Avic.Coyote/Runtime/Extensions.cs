@@ -20,6 +20,10 @@ public abstract class StepObserver
     /// <summary>The step touched a shared object beyond its declared access (a peek, a store made visible, a spawn).</summary>
     public virtual void OnAccess(Access access) { }
 
+    /// <summary>True when the step that is starting (asked after <see cref="OnStepStarting"/>) touches nothing this observer
+    /// needs to hear of: when every observer says so, the runtime does not work out the step's <see cref="OnAccess"/> keys.</summary>
+    public virtual bool IgnoresAccesses => false;
+
     /// <summary>The step made a nondeterministic choice.</summary>
     public virtual void OnChoice() { }
 
@@ -67,6 +71,7 @@ public sealed class ExtensionPoints
     private readonly List<StepObserver> attached = new();
     private StepObserver[] observers = new StepObserver[4];
     private int observerCount;
+    private int accessObservers; // the observers that hear of the running step's accesses
 
     internal ExtensionPoints(ControlledRuntime runtime) => this.runtime = runtime;
 
@@ -122,6 +127,7 @@ public sealed class ExtensionPoints
         if (footprints is not null) Observe(footprints);
         if (trace is not null) Observe(trace);
         foreach (StepObserver o in attached) Observe(o);
+        accessObservers = observerCount;
     }
 
     private void Observe(StepObserver o)
@@ -130,12 +136,19 @@ public sealed class ExtensionPoints
         observers[observerCount++] = o;
     }
 
-    internal bool Observed => observerCount != 0;
+    /// <summary>Some observer hears of the running step's accesses.</summary>
+    internal bool Observed => accessObservers != 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void StepStarting(Operation op)
     {
-        for (int i = 0; i < observerCount; i++) observers[i].OnStepStarting(op);
+        int listening = 0;
+        for (int i = 0; i < observerCount; i++)
+        {
+            observers[i].OnStepStarting(op);
+            if (!observers[i].IgnoresAccesses) listening++;
+        }
+        accessObservers = listening;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

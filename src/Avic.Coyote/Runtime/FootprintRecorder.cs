@@ -40,6 +40,9 @@ internal sealed class FootprintRecorder : StepObserver
             footprint.Add(Access.Declared(resource, op.PendingAccess));
     }
 
+    // A step whose footprint the strategy knows: the runtime need not work out its accesses' keys.
+    public override bool IgnoresAccesses => skip;
+
     public override void OnAccess(Access access)
     {
         if (!skip) footprint.Add(access);

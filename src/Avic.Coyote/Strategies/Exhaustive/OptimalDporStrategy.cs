@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Avic.Coyote.Runtime;
 
 namespace Avic.Coyote.Strategies.Exhaustive;
@@ -155,6 +156,19 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
     private readonly HandOvers handOvers = new(); // for the step being added
     private readonly Func<int, (int, int, Footprint)> stepAt;
     private int[] hbScratch = new int[16];
+    // By step position, what the scan of the step being added found (valid when a stamp equals scanStamp): the keyed scan
+    // saw the step conflict with it; the hand-over look found whether it hands an object over. The race loop asks again
+    // only about candidates they did not settle.
+    private ScanMark[] marks = new ScanMark[64];
+    private int scanStamp;
+
+    private struct ScanMark
+    {
+        public int Conflicts;
+        public int HandOverLooked;
+        public bool HandsOver;
+    }
+
     private int[] raceScratch = new int[16];
     private int clockWidth; // operation ids seen so far + 1
     private List<Sleeper> sleep = new();
@@ -402,7 +416,7 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
         {
             node = path[depth];
             if (node.IsValue || node.Options.Length != count)
-                throw new InvalidOperationException($"exhaustive search: the test is not deterministic (step {step} differs from an earlier run of the same path)");
+                throw StepDiffers(step);
         }
         else if (NewSchedulingNode(enabled, current, count) is { } added) node = added;
         else return -1;
@@ -420,8 +434,18 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
             chosenWaits = enabled[slot].Blocker is not null;
             return slot;
         }
-        throw new InvalidOperationException($"exhaustive search: the test is not deterministic (operation {chosenId} not enabled at step {step})");
+        throw NotEnabled(chosenId, step);
     }
+
+    // The messages are built out of line: an interpolated string in a per-step method gives it a large stack frame that
+    // its prologue zeroes at every call.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static InvalidOperationException StepDiffers(int step) =>
+        new($"exhaustive search: the test is not deterministic (step {step} differs from an earlier run of the same path)");
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static InvalidOperationException NotEnabled(int operation, int step) =>
+        new($"exhaustive search: the test is not deterministic (operation {operation} not enabled at step {step})");
 
     /// <summary>A choice point past the replayed prefix (kept out of <see cref="NextOperation"/>, whose every replayed
     /// step takes the short way); null when every enabled operation sleeps.</summary>
@@ -503,11 +527,19 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
             // A step of the replayed prefix: its record, races and the sleep set after it are those of the run that made it.
             StepRecord kept = steps[stepCount];
             if (kept.Operation != op.Id || kept.Node != lastSchedulingNode)
-                throw new InvalidOperationException($"exhaustive search: the test is not deterministic (step {stepCount + 1} differs from an earlier run of the same path)");
+                throw StepDiffers(stepCount + 1);
             operationClocks[op.Id].Clock = kept.Clock;
             stepCount++;
             return;
         }
+        AddNewStep(op, accesses);
+    }
+
+    /// <summary>A step past the replayed prefix: recorded, its races reversed, the sleep set after it computed (out of
+    /// line: most steps are replayed, and take the short way above).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void AddNewStep(Operation op, ReadOnlySpan<Access> accesses)
+    {
         Node node = path[lastSchedulingNode];
         // A draw is local: the step is the transition (operation, values drawn), and depends only on what it touched
         // (the runtime's global flag says only that it drew; the values are those of the value nodes after its node).
@@ -544,7 +576,7 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
     private void AddStep(int op, Footprint footprint, int enabledBy)
     {
         if (steps.Count != stepCount)
-            throw new InvalidOperationException($"exhaustive search: the test is not deterministic (step {stepCount + 1} differs from an earlier run of the same path)");
+            throw StepDiffers(stepCount + 1);
         int[] own = operationClocks[op].Clock ?? [];
         int width = Math.Max(clockWidth, op + 1);
         clockWidth = width;
@@ -567,6 +599,7 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
         // ordered before it, so neither races with this step nor adds to its clock. Likewise for the
         // latest step that touched everything.
         candidates.Clear();
+        NewScan();
         bool wildcard = footprint.IsWildcard;
         bool releases = footprint.Releases;
         // A step that touched everything and released something (an object without a stable id, and it completed its operation) is a
@@ -583,35 +616,19 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
         {
             for (int j = 0; j < steps.Count; j++) candidates.Add(j);
         }
-        else
-        {
-            // A step whose one access reads an object conflicts only with the steps that wrote it, and the scan stops
-            // only at one of those: it walks just them.
-            bool onlyReads = footprint.Accesses.Length == 1 && !footprint.Accesses[0].IsWrite;
-            foreach (Access a in footprint.Accesses)
-            {
-                if (!(onlyReads ? stepIndex.TryGetWrites(a.Key, out List<int> touching) : stepIndex.TryGet(a.Key, out touching))) continue;
-                for (int t = touching.Count - 1; t >= 0; t--)
-                {
-                    int j = touching[t];
-                    if (j <= floor) break;
-                    StepRecord earlier = steps[j];
-                    bool orders = OrdersEarlierAccesses(earlier.Footprint, a, out bool writes);
-                    // Both loops below skip a step of this operation or one that does not conflict: not a candidate.
-                    if (earlier.Operation != op && (a.IsWrite || writes || earlier.Footprint.ConflictsWith(footprint))) candidates.Add(j);
-                    if (!chosenWaits && orders) break;
-                }
-            }
-        }
+        else CollectByObject(op, footprint, floor);
         // A release this step waits for hides what its operation did under the lock, but not the acquire: that one is
         // a candidate even when the scan stopped before it.
         handOvers.Clear();
         int scanned = candidates.Count;
         for (int n = 0; n < scanned; n++)
         {
-            StepRecord r = steps[candidates[n]];
-            if (r.Operation != op && (r.Releases || releases) && r.Footprint.HandOverKey(footprint) is long key
-                && handOvers.Note(stepIndex, candidates[n], key, r.Operation, r.Index, stepAt) is int acquire and >= 0)
+            int j = candidates[n];
+            StepRecord r = steps[j];
+            if (r.Operation == op || !(r.Releases || releases)) continue;
+            long? handOverKey = r.Footprint.HandOverKey(footprint);
+            (marks[j].HandOverLooked, marks[j].HandsOver) = (scanStamp, handOverKey is not null);
+            if (handOverKey is long key && handOvers.Note(stepIndex, j, key, r.Operation, r.Index, stepAt) is int acquire and >= 0)
                 candidates.Add(acquire);
         }
         if (candidates.Count > 1) candidates.Sort();
@@ -630,10 +647,11 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
             if (j == previous) continue;
             previous = j;
             StepRecord earlier = steps[j];
-            if (earlier.Operation == op || !earlier.Footprint.ConflictsWith(footprint)) continue;
+            if (earlier.Operation == op || (marks[j].Conflicts != scanStamp && !earlier.Footprint.ConflictsWith(footprint))) continue;
             // The step that unblocked this one orders them without being a race (as a lock release does).
             // A conflict races unless it hands an object over (Footprint.RacesWith).
-            bool handOver = (earlier.Releases || releases) && earlier.Footprint.HandOverKey(footprint) is not null;
+            bool handOver = (earlier.Releases || releases)
+                && (marks[j].HandOverLooked == scanStamp ? marks[j].HandsOver : earlier.Footprint.HandOverKey(footprint) is not null);
             if (j != enabledBy && !handOver)
             {
                 // A step under a released lock is ordered before this one by the release (its clock is in there).
@@ -674,19 +692,76 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
         stepCount++;
     }
 
-    /// <summary>A step with footprint <paramref name="earlier"/> that writes <paramref name="a"/>'s object comes after every
-    /// earlier access to it in happens-before; unless it is a release (and <paramref name="a"/> is not), it
-    /// also hides those accesses from race detection (the result). <paramref name="writes"/>: it writes the object.</summary>
-    private static bool OrdersEarlierAccesses(Footprint earlier, Access a, out bool writes)
+    /// <summary>The candidates among the steps that touched one of the objects of step <paramref name="footprint"/> (of
+    /// operation <paramref name="op"/>, no wildcard) after <paramref name="floor"/>. Its own method: inlined into AddStep,
+    /// the span and flag accessors would not be (AddStep is past the JIT's inlining budget).</summary>
+    private void CollectByObject(int op, Footprint footprint, int floor)
     {
-        writes = false;
-        foreach (Access x in earlier.Accesses)
-            if (x.Key == a.Key && x.IsWrite)
+        ReadOnlySpan<StepRecord> recorded = CollectionsMarshal.AsSpan(steps);
+        ScanMark[] scanMarks = marks;
+        int stamp = scanStamp;
+        bool stopsAtOrder = !chosenWaits;
+        // A step whose one access reads an object conflicts only with the steps that wrote it, and the scan stops
+        // only at one of those: it walks just them.
+        bool onlyReads = footprint.Accesses.Length == 1 && !footprint.Accesses[0].IsWrite;
+        // The keys this step touched and wrote, as bits (a key's low six bits): a look at an earlier footprint skips the
+        // accesses whose key cannot be one of them.
+        ulong touchedBits = 0, writtenBits = 0;
+        foreach (Access y in footprint.Accesses)
+        {
+            touchedBits |= KeyBit(y.Key);
+            if (y.IsWrite) writtenBits |= KeyBit(y.Key);
+        }
+        foreach (Access a in footprint.Accesses)
+        {
+            if (stepIndex.Entries(a.Key, writes: onlyReads) is not { } touching) continue;
+            ReadOnlySpan<int> touched = touching.Steps;
+            ReadOnlySpan<byte> flags = touching.Flags;
+            for (int t = touched.Length - 1; t >= 0; t--)
             {
-                writes = true;
-                if (!x.IsRelease || a.IsRelease) return true;
+                int j = touched[t];
+                if (j <= floor) break;
+                // A write of the object comes after every earlier access to it in happens-before; unless it is a
+                // release (and this access is not), it also hides those accesses from race detection.
+                int wrote = flags[t];
+                bool writes = (wrote & StepIndex.KeyList.Wrote) != 0;
+                StepRecord earlier = recorded[j];
+                // The loops after the scan skip a step of this operation or one that does not conflict: not a candidate.
+                if (earlier.Operation != op && (a.IsWrite || writes || SharesWrittenKey(earlier.Footprint.Accesses, footprint.Accesses, touchedBits, writtenBits)))
+                {
+                    candidates.Add(j);
+                    scanMarks[j].Conflicts = stamp;
+                }
+                if (stopsAtOrder && ((wrote & StepIndex.KeyList.WroteWithoutRelease) != 0 || (writes && a.IsRelease))) break;
             }
+        }
+    }
+
+    private static ulong KeyBit(long key) => 1UL << (int)(key & 63);
+
+    /// <summary><see cref="Footprint.ConflictsWith"/> for two footprints without a wildcard (what the by-object scan
+    /// compares): a key both touched, one of them with a write. <paramref name="touchedBits"/>, <paramref name="writtenBits"/>:
+    /// the <see cref="KeyBit"/>s of <paramref name="accesses"/>' keys and written keys.</summary>
+    private static bool SharesWrittenKey(Access[] earlier, Access[] accesses, ulong touchedBits, ulong writtenBits)
+    {
+        foreach (Access x in earlier)
+        {
+            if (((x.IsWrite ? touchedBits : writtenBits) & KeyBit(x.Key)) == 0) continue;
+            foreach (Access y in accesses)
+                if (y.Key == x.Key && (x.IsWrite || y.IsWrite)) return true;
+        }
         return false;
+    }
+
+    /// <summary>Starts the scan of a new step's candidates: marks of earlier scans no longer count.</summary>
+    private void NewScan()
+    {
+        if (marks.Length < steps.Count) Array.Resize(ref marks, Math.Max(steps.Count, 2 * marks.Length));
+        if (++scanStamp == int.MaxValue)
+        {
+            Array.Clear(marks);
+            scanStamp = 1;
+        }
     }
 
     private static void Join(int[] into, int[] clock)

@@ -1,12 +1,15 @@
+using System.Runtime.InteropServices;
+
 namespace Avic.Coyote.Strategies.Exhaustive;
 
 /// <summary>Sleep sets (Godefroid 1996), shared by both exhaustive strategies: after operation p was explored at a
 /// choice point, p sleeps in the later branches until a step that conflicts with p's step runs.</summary>
 internal static class SleepSets
 {
+    // The sets are walked as spans: a list's enumerator costs a call and a version check per sleeper, at every new step.
     public static bool IsAsleep(List<Sleeper> set, int id)
     {
-        foreach (Sleeper s in set) if (s.OperationId == id) return true;
+        foreach (Sleeper s in CollectionsMarshal.AsSpan(set)) if (s.OperationId == id) return true;
         return false;
     }
 
@@ -36,7 +39,7 @@ internal static class SleepSets
     {
         int longest = -1;
         for (int l = 0; l < 2; l++)
-            foreach (Sleeper s in l == 0 ? set : more ?? Empty)
+            foreach (Sleeper s in CollectionsMarshal.AsSpan(l == 0 ? set : more))
             {
                 if (s.OperationId != id) continue;
                 if (s.Footprint.Drew is not { } d) { if (length == 0) return true; }
@@ -52,7 +55,7 @@ internal static class SleepSets
     {
         int count = -1;
         for (int l = 0; l < 2; l++)
-            foreach (Sleeper s in l == 0 ? set : more ?? Empty)
+            foreach (Sleeper s in CollectionsMarshal.AsSpan(l == 0 ? set : more))
             {
                 if (s.OperationId != id || s.Footprint.Drew is not { } d || d.Values.Length < length
                     || !d.Values.AsSpan(0, length).SequenceEqual(values.AsSpan(0, length))) continue;
@@ -75,15 +78,15 @@ internal static class SleepSets
     {
         // Counted first: no sleeper left is the shared empty set, and a new set is made at its size (one per new step).
         int count = 0;
-        foreach (Sleeper s in onEntry)
+        foreach (Sleeper s in CollectionsMarshal.AsSpan(onEntry))
             if (s.OperationId != op && !s.Footprint.ConflictsWith(footprint)) count++;
-        foreach (Sleeper s in explored)
+        foreach (Sleeper s in CollectionsMarshal.AsSpan(explored))
             if (s.OperationId != op && !s.Footprint.ConflictsWith(footprint)) count++;
         if (count == 0) return Empty;
         var next = new List<Sleeper>(count);
-        foreach (Sleeper s in onEntry)
+        foreach (Sleeper s in CollectionsMarshal.AsSpan(onEntry))
             if (s.OperationId != op && !s.Footprint.ConflictsWith(footprint)) next.Add(s);
-        foreach (Sleeper s in explored)
+        foreach (Sleeper s in CollectionsMarshal.AsSpan(explored))
             if (s.OperationId != op && !s.Footprint.ConflictsWith(footprint)) next.Add(s);
         return next;
     }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Avic.Coyote.Strategies.Exhaustive;
 
 /// <summary>
@@ -7,15 +10,45 @@ namespace Avic.Coyote.Strategies.Exhaustive;
 /// </summary>
 internal sealed class StepIndex
 {
+    /// <summary>A key's steps in order, each with how it wrote the key (<see cref="Wrote"/>, <see cref="WroteWithoutRelease"/>), so
+    /// a scan over them needs no look at the steps' footprints to know where the earlier accesses are ordered.</summary>
+    internal sealed class KeyList : List<int>
+    {
+        /// <summary>The step wrote the key.</summary>
+        public const byte Wrote = 1;
+        /// <summary>The step wrote the key with an access that is not a release.</summary>
+        public const byte WroteWithoutRelease = 2;
+
+        // By position; entries past Count are stale (a truncation leaves them) and overwritten by the next Add.
+        private byte[] flags = new byte[8];
+
+        /// <summary>The steps, in order.</summary>
+        public ReadOnlySpan<int> Steps => CollectionsMarshal.AsSpan(this);
+
+        /// <summary>How each of <see cref="Steps"/> wrote the key.</summary>
+        public ReadOnlySpan<byte> Flags => flags.AsSpan(0, Count);
+
+        public void Add(int step, byte stepFlags)
+        {
+            if (Count == flags.Length) Array.Resize(ref flags, 2 * flags.Length);
+            flags[Count] = stepFlags;
+            Add(step);
+        }
+
+        public void AddFlags(byte stepFlags) => flags[Count - 1] |= stepFlags;
+
+        public static byte FlagsOf(Access a) => a.IsWrite ? (byte)(a.IsRelease ? Wrote : Wrote | WroteWithoutRelease) : (byte)0;
+    }
+
     // Keys are small: resource ids count up from 0 in creation order, operations are -2 - id, the operation table -1.
     // They index an array (zigzag: 0, -1, 1, -2, ... → 0, 1, 2, 3, ..., doubled: a key's steps, then the steps that
     // wrote it) instead of a dictionary; a key too far out for that goes to the dictionaries.
     private const int DenseLimit = 1 << 16;
-    private List<int>?[] dense = new List<int>?[64];
-    private readonly List<List<int>> lists = new(); // every list made, for Clear
-    private readonly List<List<int>> added = new(); // the list each entry went to, in step order, for TruncateTo
-    private readonly Dictionary<long, List<int>> byKey = new();
-    private readonly Dictionary<long, List<int>> writesByKey = new();
+    private KeyList?[] dense = new KeyList?[64];
+    private readonly List<KeyList> lists = new(); // every list made, for Clear
+    private readonly List<KeyList> added = new(); // the list each entry went to, in step order, for TruncateTo
+    private readonly Dictionary<long, KeyList> byKey = new();
+    private readonly Dictionary<long, KeyList> writesByKey = new();
     private readonly List<int> wildcards = new();
 
     /// <summary>Steps that touched everything, in order.</summary>
@@ -23,7 +56,7 @@ internal sealed class StepIndex
 
     public void Clear()
     {
-        foreach (List<int> list in lists) list.Clear();
+        foreach (KeyList list in lists) list.Clear();
         added.Clear();
         wildcards.Clear();
     }
@@ -53,15 +86,20 @@ internal sealed class StepIndex
         }
         foreach (Access a in f.Accesses)
         {
-            AddTo(Find(a.Key, writes: false) ?? NewList(a.Key, writes: false), step);
-            if (a.IsWrite) AddTo(Find(a.Key, writes: true) ?? NewList(a.Key, writes: true), step);
+            byte flags = KeyList.FlagsOf(a);
+            AddTo(Find(a.Key, writes: false) ?? NewList(a.Key, writes: false), step, flags);
+            if (a.IsWrite) AddTo(Find(a.Key, writes: true) ?? NewList(a.Key, writes: true), step, flags);
         }
     }
 
-    private void AddTo(List<int> list, int step)
+    private void AddTo(KeyList list, int step, byte flags)
     {
-        if (list.Count > 0 && list[^1] == step) return;
-        list.Add(step);
+        if (list.Count > 0 && list[^1] == step)
+        {
+            list.AddFlags(flags);
+            return;
+        }
+        list.Add(step, flags);
         added.Add(list);
     }
 
@@ -85,27 +123,30 @@ internal sealed class StepIndex
         return steps is not null;
     }
 
-    /// <summary>The steps that wrote the object <paramref name="key"/> (a subsequence of <see cref="TryGet"/>'s), in order.</summary>
-    public bool TryGetWrites(long key, out List<int> steps)
-    {
-        steps = Find(key, writes: true)!;
-        return steps is not null;
-    }
+    /// <summary>The steps that touched the object <paramref name="key"/> (<paramref name="writes"/>: only those that wrote
+    /// it), in order, with how each wrote it; null when none did.</summary>
+    public KeyList? Entries(long key, bool writes) => Find(key, writes);
 
     // -1 (not dense) for a key far out: multiplying it could wrap around onto a small slot.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long Slot(long key, bool writes) =>
         key >= DenseLimit || key <= -DenseLimit ? -1 : 2 * (key >= 0 ? 2 * key : -2 * key - 1) + (writes ? 1 : 0);
 
-    private List<int>? Find(long key, bool writes)
+    // Inlined into the per-step scans; a key far out takes the dictionaries, out of line.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private KeyList? Find(long key, bool writes)
     {
         long slot = Slot(key, writes);
         if (slot >= 0 && slot < DenseLimit) return slot < dense.Length ? dense[slot] : null;
-        return (writes ? writesByKey : byKey).GetValueOrDefault(key);
+        return FindFarOut(key, writes);
     }
 
-    private List<int> NewList(long key, bool writes)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private KeyList? FindFarOut(long key, bool writes) => (writes ? writesByKey : byKey).GetValueOrDefault(key);
+
+    private KeyList NewList(long key, bool writes)
     {
-        var list = new List<int>();
+        var list = new KeyList();
         lists.Add(list);
         long slot = Slot(key, writes);
         if (slot >= 0 && slot < DenseLimit)
