@@ -64,7 +64,6 @@ public sealed partial class OptimalDporStrategy
         SaveTree(w, n.Wakeup);
         w.Int(n.FreeOp);
         w.Ints(n.BranchValues);
-        w.Int(n.Branches);
         w.Int(n.Previous);
         w.Int(n.PreemptionsBefore);
     }
@@ -149,7 +148,6 @@ public sealed partial class OptimalDporStrategy
         n.Wakeup = RestoreTree(r) ?? throw r.Error("a choice point without its wakeup tree");
         n.FreeOp = r.Int(-1);
         n.BranchValues = r.Ints();
-        n.Branches = r.Int();
         n.Previous = r.Int(-1);
         n.PreemptionsBefore = r.Int();
         return n;

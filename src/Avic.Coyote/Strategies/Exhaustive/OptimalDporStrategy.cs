@@ -83,11 +83,9 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
         public readonly List<Sleeper> Explored = new();
         public List<WakeupNode> Wakeup = new();
         /// <summary>Scheduling node: the operation chosen freely here (its value nodes go through every value that does
-        /// not sleep), or -1; the values the chosen wakeup branch drew (its value nodes draw just those), or null;
-        /// branches taken so far (for the progress estimate).</summary>
+        /// not sleep), or -1; the values the chosen wakeup branch drew (its value nodes draw just those), or null.</summary>
         public int FreeOp = -1;
         public int[]? BranchValues;
-        public int Branches;
         /// <summary>Value node: draws the one value of a wakeup branch (never another).</summary>
         public bool Fixed;
         /// <summary>Scheduling node: the operation that ran the step before (-1 at the start) and the preemptions
@@ -109,7 +107,6 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
             Wakeup.Clear();
             FreeOp = -1;
             BranchValues = null;
-            Branches = 0;
             Fixed = false;
             Previous = -1;
             PreemptionsBefore = 0;
@@ -330,7 +327,6 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
             }
             pendingGuide = branch.Children.Count > 0 ? branch.Children : null;
             node.BranchValues = values;
-            node.Branches++;
             return k;
         }
         return -1;
@@ -470,11 +466,7 @@ public sealed partial class OptimalDporStrategy : IExhaustiveStrategy, Symmetry.
         if (chosen < 0)
         {
             chosen = FirstAwake(node);
-            if (chosen >= 0)
-            {
-                node.FreeOp = node.Options[chosen];
-                node.Branches++;
-            }
+            if (chosen >= 0) node.FreeOp = node.Options[chosen];
         }
         if (chosen < 0)
         {
