@@ -33,16 +33,19 @@ public sealed partial class OptimalDporStrategy
     /// <summary>A choice point was added to the path at <paramref name="at"/>.</summary>
     private void OnOpened(int at)
     {
-        if (at >= openedAt.Length)
-        {
-            int size = Math.Max(at + 1, 2 * openedAt.Length);
-            Array.Resize(ref openedAt, size);
-            Array.Resize(ref branchAt, size);
-            Array.Resize(ref branchesDone, size);
-            Array.Resize(ref firstBranch, size);
-        }
+        MakeRoomFor(at);
         openedAt[at] = branchAt[at] = Finished;
         branchesDone[at] = 0;
+    }
+
+    private void MakeRoomFor(int at)
+    {
+        if (at < openedAt.Length) return;
+        int size = Math.Max(at + 1, 2 * openedAt.Length);
+        Array.Resize(ref openedAt, size);
+        Array.Resize(ref branchAt, size);
+        Array.Resize(ref branchesDone, size);
+        Array.Resize(ref firstBranch, size);
     }
 
     /// <summary>The choice point at <paramref name="at"/> starts its next branch: its current one and every choice point
@@ -116,7 +119,7 @@ public sealed partial class OptimalDporStrategy
     {
         for (int i = 0; i < path.Count; i++)
         {
-            OnOpened(i);
+            MakeRoomFor(i);
             openedAt[i] = r.Long();
             branchAt[i] = r.Long();
             branchesDone[i] = r.Int();
