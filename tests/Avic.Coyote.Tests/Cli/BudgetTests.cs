@@ -10,11 +10,18 @@ namespace Avic.Coyote.Tests.Cli;
 public class BudgetTests
 {
     /// <summary>Two operations that write a shared variable forever: one execution lasts until the step bound.</summary>
-    private static readonly TestCase Endless = TestCase.From("Endless", async rt =>
+    private static readonly TestCase Endless = EndlessCalling(() => { });
+
+    /// <summary><see cref="Endless"/>, calling <paramref name="beforeWrite"/> before each of the main operation's writes.</summary>
+    private static TestCase EndlessCalling(Action beforeWrite) => TestCase.From("Endless", async rt =>
     {
         var x = new SharedVar<int>("x", 0);
         rt.Spawn("writer", async () => { while (true) await x.Write(1); });
-        while (true) await x.Write(2);
+        while (true)
+        {
+            beforeWrite();
+            await x.Write(2);
+        }
     });
 
     [Fact]
@@ -34,10 +41,13 @@ public class BudgetTests
     [Fact]
     public void CancellationCutsOneLongExecutionShortAndSaysSo()
     {
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        // Ctrl-C arrives a few thousand steps into the execution. (A 50 ms timer came too late on a busy box: the
+        // timer waits for a pool thread, and the engine ran all ten million steps first.)
+        using var cancel = new CancellationTokenSource();
+        int writes = 0;
         var config = new Configuration { Iterations = 10, MaxSteps = 10_000_000, Strategy = "prioritization" };
 
-        TestReport r = TestingEngine.Run(Endless, config, cancellation: cancel.Token);
+        TestReport r = TestingEngine.Run(EndlessCalling(() => { if (++writes == 2_000) cancel.Cancel(); }), config, cancellation: cancel.Token);
 
         Assert.Equal(0, r.Iterations);
         Assert.InRange(r.TotalSteps, 1, 9_999_999);
