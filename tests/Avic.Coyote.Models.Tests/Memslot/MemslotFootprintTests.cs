@@ -1,5 +1,9 @@
+using Avic.Coyote.Models.Kernel;
 using Avic.Coyote.Models.Memslot;
+using Avic.Coyote.Models.Tests.Kernel;
+using Avic.Coyote.Runtime;
 using Avic.Coyote.Testing;
+using static Avic.Coyote.Models.Kernel.Linux;
 
 namespace Avic.Coyote.Models.Tests.Memslot;
 
@@ -25,5 +29,28 @@ public class MemslotFootprintTests
         Assert.True(without.Exhausted && with.Exhausted, $"{without.Coverage} / {with.Coverage}");
         Assert.Null(with.Bug);
         Assert.Equal(without.Iterations - without.PrunedIterations, with.Iterations - with.PrunedIterations);
+    }
+
+    /// <summary>A reader (srcu_read_lock; srcu_read_unlock) against synchronize_srcu(): the classes are "the reader was
+    /// inside before the grace period started" (its exit then orders the end) and "it entered after the start" (its exit
+    /// before or after the end: two). Whether the reader left before the start or only during the grace period is the
+    /// same class: the unlock and the start commute (Srcu.ReaderExits).</summary>
+    [Fact]
+    public void SrcuReaderExitCommutesWithAGracePeriodStart()
+    {
+        TestReport report = KernelHarness.Explore(async rt =>
+        {
+            var srcu = new Srcu(rt, null, "kvm->srcu");
+            Operation reader = rt.Spawn("reader", async () =>
+            {
+                await srcu_read_lock(srcu);
+                await srcu_read_unlock(srcu);
+            });
+            await synchronize_srcu(srcu);
+            await rt.WhenCompleted(reader);
+        }, strategy: "dfs-proof", iterations: 1000);
+        Assert.True(report.Exhausted, report.Coverage);
+        Assert.Null(report.Bug);
+        Assert.Equal(3, report.Iterations - report.PrunedIterations);   // 5 when the exit and the start conflicted
     }
 }
