@@ -53,4 +53,18 @@ public class MemslotFootprintTests
         Assert.Null(report.Bug);
         Assert.Equal(3, report.Iterations - report.PrunedIterations);   // 5 when the exit and the start conflicted
     }
+
+    /// <summary>kvm_zap_gfn_range() flushes remote TLBs only when it zapped a present SPTE (arch/x86/kvm/mmu/mmu.c:
+    /// "if (flush) kvm_flush_remote_tlbs_range(...)"): one vCPU against the VM-wide inhibitor, whose inhibiting flip
+    /// zaps the APIC gfn, is proved with the classes of the kicks the C sends and no others.</summary>
+    [Fact]
+    public void ZapWithoutAPresentSpteKicksNobody()
+    {
+        TestReport report = TestingEngine.Run(
+            TestCase.From("inline", rt => Models.Memslot.Kvm.Run<Models.Memslot.Kvm>(rt, new MemslotConfig { Vcpus = 1, Inhibitor = true })),
+            new Configuration { Strategy = "dfs-proof", Iterations = 100_000, MaxSteps = 2000 });
+        Assert.True(report.Exhausted, report.Coverage);
+        Assert.Null(report.Bug);
+        Assert.Equal(824, report.Iterations - report.PrunedIterations);   // 1,157 when every zap flushed
+    }
 }
