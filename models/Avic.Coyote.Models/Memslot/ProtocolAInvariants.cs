@@ -26,6 +26,7 @@ public sealed class ProtocolAInvariants : Monitor
     public sealed record DeletionDone : Event;
     /// <summary>kvm_alloc_apic_access_page() creates the memslot (A-CREATE.7).</summary>
     public sealed record MemslotCreated(string By) : Event;
+
     private Kvm kvm = null!;
     private string? firstDeleter;
     private bool deletionInProgress;
