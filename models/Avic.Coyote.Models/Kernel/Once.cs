@@ -1,4 +1,4 @@
-// READ_ONCE/WRITE_ONCE, smp_load_acquire/smp_store_release, smp_mb as thin kernel-named helpers
+// READ_ONCE/WRITE_ONCE, smp_load_acquire/smp_store_release, xchg, smp_mb as thin kernel-named helpers
 // over the engine's SharedVar and Fence, so model code reads like the C: await READ_ONCE(x).
 // On x86 an acquire load and a release store are plain MOVs (TSO gives the ordering), so they are
 // the same controlled accesses as READ_ONCE/WRITE_ONCE; smp_mb() drains the store buffer.
@@ -16,6 +16,9 @@ public static partial class Linux
     public static SchedulingPoint<SharedVar<T>.ReadAction, T> smp_load_acquire<T>(SharedVar<T> p) => p.Read();
 
     public static SchedulingPoint<SharedVar<T>.WriteAction, Unit> smp_store_release<T>(SharedVar<T> p, T value) => p.Write(value);
+
+    /// <summary>xchg(&amp;x, value): an atomic exchange, returns the old value (one access that reads and writes x).</summary>
+    public static SchedulingPoint<SharedVar<T>.CompareExchangeAction, T> xchg<T>(SharedVar<T> x, T value) => x.Exchange(value);
 
     public static SchedulingPoint smp_mb() =>
         (ControlledRuntime.Current ?? throw new InvalidOperationException("smp_mb outside the engine")).Fence();

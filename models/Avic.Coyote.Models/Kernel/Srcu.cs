@@ -35,6 +35,28 @@ public sealed class Srcu : Blocker, IControlledResource
         this.lockdep = lockdep;
         Name = name;
         Class = lockdep?.Class(name, isSrcu: true) ?? new LockClass(name, isSrcu: true);
+        exits = new ReaderExits(runtime.NewResourceId(), name + " (readers' exits)");
+    }
+
+    /// <summary>The readers' exits as exhaustive search sees them: what a grace period's end waits for.</summary>
+    private readonly ReaderExits exits;
+
+    /// <summary>
+    /// The domain's second key. A grace period's start snapshots which readers are inside (srcu_read_lock's side,
+    /// the domain's own key); its end waits for those readers' srcu_read_unlock (this key). An unlock and a start
+    /// commute: in either order the reader ends up outside, the grace period's start is the same sequence number,
+    /// and its end can pass once both happened (srcutree.c: an unlock only bumps srcu_unlock_count, which the
+    /// grace period's scan, not its start, reads). A lock and an end commute too: a reader that enters after the
+    /// start does not delay that grace period. With one key, optimal DPOR reversed every unlock against every later
+    /// synchronize_srcu() start, classes that differ only in whether the grace period had anybody to wait for.
+    /// </summary>
+    private sealed class ReaderExits(int resourceId, string name) : IControlledResource
+    {
+        public int ResourceId => resourceId;
+
+        ResourceKind IControlledResource.ResourceKind => ResourceKind.Synchronization;
+
+        public override string ToString() => name;
     }
 
     /// <summary>Identifies this object to exhaustive search (creation order).</summary>
@@ -53,13 +75,14 @@ public sealed class Srcu : Blocker, IControlledResource
     /// <summary>Read-lock nesting depth of <paramref name="op"/>.</summary>
     public int DepthOf(Operation op) => readers.Get(op).Depth;
 
-    // For exhaustive search, read-side entry and exit are reads of the SRCU domain: two readers
-    // commute with each other, and both conflict with synchronize_srcu (a write of the domain).
+    // For exhaustive search, read-side entry and exit are reads: two readers commute with each other. The entry
+    // conflicts with a grace period's start (a write of the domain: was the reader inside before it?), the exit
+    // with its end (a write of the readers' exits: the end waits for it), see ReaderExits.
     public SchedulingPoint<ReadLockAction, Unit> ReadLock() =>
         runtime.Point<ReadLockAction, Unit>(new ReadLockAction(this), this, AccessKind.Read);
 
     public SchedulingPoint<ReadUnlockAction, Unit> ReadUnlock() =>
-        runtime.Point<ReadUnlockAction, Unit>(new ReadUnlockAction(this), this, AccessKind.Read);
+        runtime.Point<ReadUnlockAction, Unit>(new ReadUnlockAction(this), exits, AccessKind.Read);
 
     /// <summary>synchronize_srcu(): two scheduling points, the start (reader snapshot) and the end of the grace period.</summary>
     public async Task Synchronize()
@@ -69,7 +92,7 @@ public sealed class Srcu : Blocker, IControlledResource
         if (lockdep is null && IsReader(op))
             throw runtime.Violation(BugKind.Deadlock, "INV-A4", $"INV-A4: synchronize_srcu() called inside an SRCU read-side critical section ({Name}, by '{op.Name}')");
         await runtime.Point<SyncStartAction, Unit>(new SyncStartAction(this), this, AccessKind.Other);
-        await runtime.Point<SyncEndAction, Unit>(new SyncEndAction(this), this, AccessKind.Other, this);
+        await runtime.Point<SyncEndAction, Unit>(new SyncEndAction(this), exits, AccessKind.Other, this);
     }
 
     /// <summary>The grace period of <paramref name="op"/> is over when no reader that entered before it is left.</summary>

@@ -53,19 +53,24 @@ public partial class Kvm
         return true;
     }
 
-    /// <summary>kvm_zap_gfn_range(kvm, APIC gfn, +1): caller must hold SRCU or slots_lock (§3 A-4).</summary>
+    /// <summary>kvm_zap_gfn_range(kvm, APIC gfn, +1): caller must hold SRCU or slots_lock (§3 A-4). The remote TLB flush
+    /// happens only when a present SPTE was zapped: "flush = kvm_tdp_mmu_zap_leafs(...); if (flush)
+    /// kvm_flush_remote_tlbs_range(...)" (arch/x86/kvm/mmu/mmu.c; the flush is issued under mmu_lock before
+    /// kvm_mmu_invalidate_end() there, after the unlock here).</summary>
     protected internal virtual async Task kvm_zap_gfn_range()
     {
         srcu_dereference_check(srcu, slots_lock, "kvm->memslots (kvm_zap_gfn_range)");
         await mutex_lock(mmu_lock);                      // write_lock(&kvm->mmu_lock); kvm_mmu_invalidate_begin()
-        await WRITE_ONCE(apic_access_spte, false);
+        // tdp_mmu_zap_leafs(): skips a non-present SPTE, zaps a present one and returns flush = true (one step:
+        // mmu_lock excludes the fault path, the only other writer).
+        bool flush = await xchg(apic_access_spte, false);
         // kvm_mmu_invalidate_end(): the sequence moves when the invalidation ends, still under mmu_lock, so a
         // fault that snapshotted it before or during the zap retries (mmu_invalidate_in_progress is not modelled
         // separately: nothing reads the sequence under mmu_lock while the zap holds it).
         int seq = await READ_ONCE(mmu_invalidate_seq);
         await WRITE_ONCE(mmu_invalidate_seq, seq + 1);
         await mutex_unlock(mmu_lock);
-        await kvm_flush_remote_tlbs();
+        if (flush) await kvm_flush_remote_tlbs();
     }
 
     /// <summary>kvm_arch_flush_shadow_memslot(): zap the slot's SPTEs (+ remote TLB flush); no mmu_invalidate_seq bump.</summary>

@@ -85,7 +85,7 @@ public partial class Kvm
 
         // A-RUN.7: VMRUN. The guest runs with no SRCU held.
         Log($"VMRUN {vcpu.Name} ({(vcpu.X2apicMode ? "x2APIC" : "xAPIC")} mode, AVIC {(vcpu.ApicvActive ? "on" : "off")})");
-        rt.Monitor<ProtocolAInvariants>(vcpu.GuestEntry);
+        ProtocolAInvariants.CheckAtVmrun(this, vcpu);
         kvm_x86_vcpu_run(vcpu);                                              // exit_fastpath = static_call(kvm_x86_vcpu_run)(vcpu)
         return 1;
     }

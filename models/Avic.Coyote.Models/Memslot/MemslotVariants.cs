@@ -18,6 +18,12 @@ public static class MemslotVariants
     [Test(Name = "Memslot.Merged.2vcpu", Description = "merged, just the 2 vCPUs racing into kvm_inhibit_apic_access_page (small enough for `-s dfs` to explore every schedule)")]
     public static Task Merged2(IActorRuntime rt) => Kvm.Run<Kvm>(rt, new MemslotConfig { Vcpus = 2 });
 
+    [Test(Name = "Memslot.Merged.3vcpu", Description = "merged, just 3 vCPUs racing into kvm_inhibit_apic_access_page (a stepping stone between the 2-vCPU proof and Memslot.Merged.4vcpu)")]
+    public static Task Merged3(IActorRuntime rt) => Kvm.Run<Kvm>(rt, new MemslotConfig { Vcpus = 3 });
+
+    [Test(Name = "Memslot.Merged.2vcpu.inhibitor", Description = "merged, 2 vCPUs racing into kvm_inhibit_apic_access_page + the VM-wide inhibitor (a stepping stone to Memslot.Merged.4vcpu)")]
+    public static Task Merged2Inhibitor(IActorRuntime rt) => Kvm.Run<Kvm>(rt, new MemslotConfig { Vcpus = 2, Inhibitor = true });
+
     [Test(Name = "Memslot.Merged.3vcpu.hotplug.smm", Description = "merged, 3 vCPUs racing to inhibit + hotplug + inhibitor, 2 address spaces (SMM)")]
     public static Task Merged3Smm(IActorRuntime rt) => Kvm.Run<Kvm>(rt, Base with { Vcpus = 3, Smm = true });
 

@@ -38,11 +38,7 @@ public sealed class Vcpu : KernelVcpu
     {
         mutex = new KernelMutex(runtime, lockdep, Names.Field("->mutex"), "vcpu->mutex");
         Guest = guest;
-        GuestEntry = new ProtocolAInvariants.GuestEntry(this);
     }
-
-    /// <summary>The event that tells the invariants this vCPU enters the guest (one per vCPU: no allocation per VMRUN).</summary>
-    internal ProtocolAInvariants.GuestEntry GuestEntry { get; }
 
 #pragma warning disable CA1707, IDE1006 // kernel field names
     /// <summary>vcpu->mutex, held for every vCPU ioctl including KVM_RUN.</summary>
