@@ -121,9 +121,9 @@ public class CheckpointTests : IDisposable
         TestCase test = Model("Memslot.Merged.2vcpu");
         TestReport whole = TestingEngine.Run(test, Config("dfs-proof"));
         Assert.True(whole.Exhausted, whole.Coverage);
-        Assert.Equal(30_652, whole.Iterations - whole.PrunedIterations);
-        Assert.Equal(1_056, whole.PrunedIterations);
-        foreach (int[] sizes in new[] { new[] { 10_000 }, new[] { 1, 4_999, 2 }, new[] { 7_919 } })
+        Assert.Equal(3_210, whole.Iterations - whole.PrunedIterations);
+        Assert.Equal(681, whole.PrunedIterations);
+        foreach (int[] sizes in new[] { new[] { 1_000 }, new[] { 1, 1_499, 2 }, new[] { 797 } })
         {
             var (last, _) = InPieces(test, Config("dfs-proof"), File($"memslot{sizes[0]}.checkpoint"), whole, sizes);
             AssertSame(whole, last);
