@@ -243,7 +243,7 @@ public sealed class HA1Fix(ControlledRuntime rt, MemslotConfig config) : Kvm(rt,
         bool enabled = await READ_ONCE(apic_access_memslot_enabled);
         if (!enabled && await READ_ONCE(apic_access_memslot_inhibited))
         {
-            rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.EnabledRead(vcpu, false));
+            rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.EnabledReadFalse(vcpu));
             return;
         }
         await kvm_vcpu_srcu_read_unlock(vcpu);

@@ -57,7 +57,7 @@ public partial class Kvm
         Log(enabled
             ? $"kvm_inhibit_apic_access_page: {vcpu.Name} reads apic_access_memslot_enabled == true: drops SRCU, takes slots_lock"
             : $"kvm_inhibit_apic_access_page: {vcpu.Name} reads apic_access_memslot_enabled == false: trusts that the memslot is gone (nothing to inhibit)");
-        if (!enabled) rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.EnabledRead(vcpu, false));
+        if (!enabled) rt.Monitor<ProtocolAInvariants>(new ProtocolAInvariants.EnabledReadFalse(vcpu));
         return enabled;
     }
 

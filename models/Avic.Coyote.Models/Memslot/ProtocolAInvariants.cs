@@ -19,7 +19,7 @@ public sealed class ProtocolAInvariants : Monitor
     public sealed record Init(Kvm Kvm) : Event;
     /// <summary>A-INHIBIT.1: a vCPU read apic_access_memslot_enabled == false out of slots_lock (a read of true is not sent:
     /// it checks nothing).</summary>
-    public sealed record EnabledRead(Vcpu Vcpu, bool Value) : Event;
+    public sealed record EnabledReadFalse(Vcpu Vcpu) : Event;
     /// <summary>The deletion critical section is entered (A-INHIBIT.6).</summary>
     public sealed record DeletionEntered(string By) : Event;
     /// <summary>A-DELETE.12 done (vm_munmap).</summary>
@@ -36,20 +36,20 @@ public sealed class ProtocolAInvariants : Monitor
 
     [Start]
     [OnEventDoAction(typeof(Init), nameof(OnInit))]
-    [OnEventDoAction(typeof(EnabledRead), nameof(OnEnabledRead))]
+    [OnEventDoAction(typeof(EnabledReadFalse), nameof(OnEnabledReadFalse))]
     [OnEventDoAction(typeof(DeletionEntered), nameof(OnDeletionEntered))]
     [OnEventDoAction(typeof(DeletionDone), nameof(OnDeletionDone))]
     [OnEventDoAction(typeof(MemslotCreated), nameof(OnMemslotCreated))]
     private sealed class Watching : State;
 
-    // A read of 'true' (or with INV-A1 off) changes nothing here: an observation. A read of 'false' writes only its
+    // With INV-A1 off a false read changes nothing here: an observation (a read of 'true' is not sent). Otherwise it writes only its
     // reader's bit and reads what the whole-monitor events (deletion, creation) write, so it is the reader's part: two
     // vCPUs' racy reads of apic_access_memslot_enabled commute, as the two plain loads do in kvm_inhibit_apic_access_page()
     // (arch/x86/kvm/lapic.c), while each stays ordered against the deletion and the creation it is checked against.
     protected override MonitorAccess AccessOf(Event e) => e switch
     {
-        EnabledRead r when r.Value || !kvm.Config.CheckInvA1 => MonitorAccess.Observation,
-        EnabledRead r => MonitorAccess.Part(r.Vcpu.vcpu_id),
+        EnabledReadFalse when !kvm.Config.CheckInvA1 => MonitorAccess.Observation,
+        EnabledReadFalse r => MonitorAccess.Part(r.Vcpu.vcpu_id),
         _ => MonitorAccess.Whole,
     };
 
@@ -58,10 +58,10 @@ public sealed class ProtocolAInvariants : Monitor
 
     private void OnInit(Event e) => kvm = ((Init)e).Kvm;
 
-    private void OnEnabledRead(Event e)
+    private void OnEnabledReadFalse(Event e)
     {
-        var r = (EnabledRead)e;
-        if (r.Value || !kvm.Config.CheckInvA1) return;
+        var r = (EnabledReadFalse)e;
+        if (!kvm.Config.CheckInvA1) return;
         const string meaning = "INV-A1 (no false negative: a vCPU that reads apic_access_memslot_enabled == false out of slots_lock must find the deletion complete)";
         if (deletionInProgress) Specification.Assert(false, "INV-A1", $"{meaning}: {r.Vcpu.Name} read false while {firstDeleter}'s deletion of the memslot has not completed " +
                        $"(memslot {kvm.apic_access_slot[0].Peek()}, SPTE {(kvm.apic_access_spte.Peek() ? "present" : "absent")}): " +
